@@ -41,8 +41,11 @@ public final class TerminationLog {
   public static boolean write(Path path, ObjectNode summary) {
     byte[] bytes = encode(summary);
     Path parent = path.toAbsolutePath().getParent();
+    // Kubernetes creates the default file; on a laptop it is absent and must not be created.
     boolean writable =
-        Files.exists(path) ? Files.isWritable(path) : parent != null && Files.isWritable(parent);
+        Files.exists(path)
+            ? Files.isWritable(path)
+            : !path.equals(DEFAULT_PATH) && parent != null && Files.isWritable(parent);
     if (!writable) {
       return false;
     }

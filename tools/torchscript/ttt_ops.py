@@ -62,26 +62,28 @@ class TttOps(torch.nn.Module):
             diag_lse = torch.logsumexp(diag, 0)  # [nh, T]
             diag_w = torch.softmax(diag, 0)  # [k, nh, T]
             diag_v = (diag_w.unsqueeze(-1) * vxr).sum(0)  # [nh, T, hd]
+            # the sink coordinate is padded with zeros to a multiple of 16 channels: extra zero
+            # channels change no score and no output, and keep the kernel on its common path
+            width = ((hd + 1 + 15) // 16) * 16
             for d in range(docs.size(0)):
                 s = int(docs[d, 0])
                 e = int(docs[d, 1])
                 n = e - s
-                # queries: a dummy row 0 (sees only the sink), then the document; extra coordinate
-                # carries the sink score (divided by scale, the kernel multiplies it back)
-                qd = torch.cat([q[:, s:e], (diag_lse[:, s:e] / scale).unsqueeze(-1)], -1)
-                qd = torch.cat([torch.zeros_like(qd[:, :1]), qd], 1)
-                kd = torch.cat([k0r[:, s:e], torch.zeros_like(k0r[:, s:e, :1])], -1)
-                sink_k = torch.zeros_like(kd[:, :1])
-                sink_k[:, :, hd] = 1.0
-                kd = torch.cat([sink_k, kd], 1)
-                vd = torch.cat([v0r[:, s:e], torch.zeros_like(v0r[:, s:e, :1])], -1)
-                sink_v = torch.zeros_like(vd[:, :1])
-                sink_v[:, :, hd] = 1.0
-                vd = torch.cat([sink_v, vd], 1)
+                # row 0 is a dummy query that sees only the sink; the extra query channel carries
+                # the sink score (divided by scale: the kernel multiplies it back)
+                qd = q.new_zeros([nh, n + 1, width])
+                qd[:, 1:, :hd] = q[:, s:e]
+                qd[:, 1:, hd] = diag_lse[:, s:e] / scale
+                kd = q.new_zeros([nh, n + 1, width])
+                kd[:, 0, hd] = 1.0
+                kd[:, 1:, :hd] = k0r[:, s:e]
+                vd = q.new_zeros([nh, n + 1, width])
+                vd[:, 0, hd] = 1.0
+                vd[:, 1:, :hd] = v0r[:, s:e]
                 o = F.scaled_dot_product_attention(
                     qd.unsqueeze(0), kd.unsqueeze(0), vd.unsqueeze(0), None, 0.0, True, scale=scale).squeeze(0)
                 o = o[:, 1:]
-                out[:, s:e] = o[..., :hd] + o[..., hd:] * diag_v[:, s:e]
+                out[:, s:e] = o[..., :hd] + o[..., hd:hd + 1] * diag_v[:, s:e]
         p = int(pad_start)
         if p < t:
             # padding: softmax over its own keys of every step

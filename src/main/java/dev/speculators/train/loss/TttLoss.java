@@ -3,6 +3,7 @@ package dev.speculators.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.speculators.train.model.GraphScalars;
 import dev.speculators.train.model.TttResult;
 import java.util.List;
 
@@ -61,8 +62,8 @@ public final class TttLoss {
     NDArray kl =
         targetEntropyTerms.get(tail).sub(targetProbs.get(tail).mul(logQ)).sum(new int[] {-1});
     NDArray m = maskF.get(tail); // [T−k]
-    // kl is built from the targets (first operand); move the product onto the logits' graph
-    NDArray stepLoss = kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul((float) weight);
+    NDArray stepLoss =
+        kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul(GraphScalars.of(kl, weight));
     total = total == null ? stepLoss : total.add(stepLoss);
     stepLosses[k] = stepLoss.getFloat();
 

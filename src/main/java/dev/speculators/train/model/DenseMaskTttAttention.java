@@ -22,12 +22,23 @@ public final class DenseMaskTttAttention implements TttAttention {
     long nkv = cache.key(0).getShape().get(0);
     int group = (int) (nh / nkv);
     int steps = cache.steps();
-    NDArray keys = NDArrays.concat(new NDList(cache.keys()), 1).repeat(0, group); // [nh,(k+1)T,hd]
-    NDArray values = NDArrays.concat(new NDList(cache.values()), 1).repeat(0, group);
-    NDArray scores = q.matMul(keys.transpose(0, 2, 1)).mul((float) (1.0 / Math.sqrt(hd)));
+    // grouped-query attention without copying keys: view the query heads as [nkv, group·T, hd]
+    NDArray keys = concat(cache.keys()); // [nkv, (k+1)T, hd]
+    NDArray values = concat(cache.values());
+    NDArray grouped = q.reshape(nkv, group * t, hd);
+    NDArray scores =
+        grouped.matMul(keys.transpose(0, 2, 1))
+            .mul(GraphScalars.of(q, 1.0 / Math.sqrt(hd))); // [nkv, g·T, S]
     NDArray bias = m.create(additiveMask(docs, steps), new Shape(t, steps * t));
-    NDArray probs = scores.add(bias).softmax(-1);
-    return probs.matMul(values);
+    NDArray probs =
+        scores.reshape(nkv, group, t, (long) steps * t).add(bias).softmax(-1)
+            .reshape(nkv, group * t, (long) steps * t);
+    return probs.matMul(values).reshape(nh, t, hd);
+  }
+
+  // NDArrays.concat returns a detached duplicate for a single array, which would cut the graph
+  private static NDArray concat(java.util.List<NDArray> parts) {
+    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);
   }
 
   /** 0 where query i may see key j, -inf elsewhere; [T, steps·T] row-major. */

@@ -96,8 +96,8 @@ public final class Eagle3DraftModel {
 
   /** RMSNorm: w · x / sqrt(mean(x²) + eps). x [..., H] → [..., H]. */
   static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-    NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.mul(variance.add((float) eps).sqrt().pow(-1)).mul(weight);
+    NDArray variance = x.square().mean(new int[] {-1}, true); // [..., 1]
+    return x.div(variance.add((float) eps).sqrt()).mul(weight);
   }
 
   /** §1.3 eq. 1: h = fc(g). g [T, 3H] → [T, H]. */

@@ -1,5 +1,8 @@
 package dev.speculators.train.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
 /**
  * Rotary position embedding settings, as in Hugging Face's {@code rope_theta} / {@code
  * rope_scaling}. Supported scaling types are those whose inverse frequencies are a pure function
@@ -22,6 +25,41 @@ public record RopeConfig(
 
   public static RopeConfig plain(double theta) {
     return new RopeConfig(theta, "default", 1.0, 0, 0, 0);
+  }
+
+  /**
+   * Reads a Hugging Face {@code rope_scaling} object (null or {@code {"rope_type": ...}}).
+   *
+   * @return empty when the scaling type is not one this trainer implements
+   */
+  public static Optional<RopeConfig> fromHf(double theta, JsonNode ropeScaling) {
+    if (ropeScaling == null || ropeScaling.isNull() || ropeScaling.isMissingNode()) {
+      return Optional.of(plain(theta));
+    }
+    String type = ropeScaling.path("rope_type").asText(ropeScaling.path("type").asText("default"));
+    switch (type) {
+      case "default":
+        return Optional.of(plain(theta));
+      case "linear":
+        return Optional.of(
+            new RopeConfig(theta, "linear", ropeScaling.path("factor").asDouble(1.0), 0, 0, 0));
+      case "llama3":
+        return Optional.of(
+            new RopeConfig(
+                theta,
+                "llama3",
+                ropeScaling.path("factor").asDouble(8.0),
+                ropeScaling.path("low_freq_factor").asDouble(1.0),
+                ropeScaling.path("high_freq_factor").asDouble(4.0),
+                ropeScaling.path("original_max_position_embeddings").asInt(8192)));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /** True when no scaling is applied (what {@code rope_scaling: null} means). */
+  public boolean isPlain() {
+    return type.equals("default");
   }
 
   public RopeConfig {

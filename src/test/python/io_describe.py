@@ -49,7 +49,8 @@ def describe_tensor(t):
 def describe_array(a):
     import numpy as np
 
-    a = np.ascontiguousarray(a)
+    if not a.flags.c_contiguous:  # np.ascontiguousarray would turn a 0-d array into 1-d
+        a = np.ascontiguousarray(a)
     flat = a.reshape(-1)
     if a.dtype.kind == "f":
         head = [_float(float(v)) for v in flat[:HEAD]]

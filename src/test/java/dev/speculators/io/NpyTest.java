@@ -105,14 +105,21 @@ class NpyTest {
 
   @Test
   void numpyReadsOurFiles() throws Exception {
-    PythonSupport.assumeModules("numpy", "torch");
-    for (Object v : TorchFilesWriteTest.everything().values()) {
-      if (v instanceof HostTensor && ((HostTensor) v).dtype() != DType.BF16) {
-        HostTensor t = (HostTensor) v;
-        Path file = tmp.resolve("t.npy");
-        Npy.write(file, t);
-        assertThat(PythonSupport.describeFile("npy", file)).as(t.toString()).isEqualTo(Describe.ofTensor(t));
+    PythonSupport.assumeModules("numpy");
+    List<Path> files = new ArrayList<>();
+    List<HostTensor> tensors = new ArrayList<>();
+    for (Map.Entry<String, Object> e : TorchFilesWriteTest.everything().entrySet()) {
+      if (e.getValue() instanceof HostTensor && ((HostTensor) e.getValue()).dtype() != DType.BF16) {
+        Path file = tmp.resolve(e.getKey() + ".npy");
+        Npy.write(file, (HostTensor) e.getValue());
+        files.add(file);
+        tensors.add((HostTensor) e.getValue());
       }
+    }
+    List<JsonNode> fromNumpy = PythonSupport.describeFiles("npy", files);
+    assertThat(fromNumpy).hasSize(files.size());
+    for (int i = 0; i < files.size(); i++) {
+      assertThat(fromNumpy.get(i)).as(files.get(i).toString()).isEqualTo(Describe.ofTensor(tensors.get(i)));
     }
   }
 }

@@ -110,6 +110,36 @@ class SafeTensorsTest {
   }
 
   @Test
+  void filesLargerThan2GiBAreReadPerTensor() throws Exception {
+    long padBytes = 3L << 30; // a sparse 3 GiB tensor in front of the one we read
+    String header =
+        "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + padBytes + "],\"data_offsets\":[0," + padBytes + "]},"
+            + "\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + padBytes + "," + (padBytes + 16) + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    Path file = tmp.resolve("huge.safetensors");
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+      ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      ch.write(ByteBuffer.wrap(h));
+      ByteBuffer x = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      x.putFloat(1.5f).putFloat(-2f).putFloat(3f).putFloat(4.25f).flip();
+      ch.write(x, 8 + h.length + padBytes);
+    }
+    try (SafeTensorsFile f = SafeTensors.open(file)) {
+      assertThat(f.get("x").toFloatArray()).containsExactly(1.5f, -2f, 3f, 4.25f);
+      assertThat(f.get("x").shape()).containsExactly(2, 2);
+      assertThatThrownBy(() -> f.get("pad"))
+          .hasMessageContaining("tensor 'pad' has 3221225472 bytes")
+          .hasMessageContaining("read it with getRows");
+      HostTensor tail = f.getRows("pad", padBytes - 1000, padBytes);
+      assertThat(tail.numel()).isEqualTo(1000);
+      assertThat(tail.longAt(999)).isZero();
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
   void pythonReadsOurFiles() throws Exception {
     PythonSupport.assumeModules("torch", "safetensors");
     Map<String, HostTensor> tensors = new LinkedHashMap<>();

@@ -137,6 +137,24 @@ class TorchFilesReadTest {
   }
 
   @Test
+  void concurrentLoadsDoNotInterfere() throws Exception {
+    JsonNode expected = TestData.reference("views.json").get("description");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<JsonNode>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        String file = i % 2 == 0 ? "views/views.pt" : "views/views_protocol4.pt";
+        results.add(pool.submit(() -> Describe.of(TorchFiles.load(TestData.io(file)))));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isEqualTo(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void bigEndianFilesAreRejected() {
     Path file = TestData.io("views/views_big_endian.pt");
     assertThatThrownBy(() -> TorchFiles.load(file))

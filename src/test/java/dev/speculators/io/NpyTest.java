@@ -64,6 +64,12 @@ class NpyTest {
   }
 
   @Test
+  void largeArraysAreMemoryMapped() throws Exception {
+    assertThat(Npy.read(TestData.io("npy/big.npy")).data().isDirect()).isTrue();
+    assertThat(Npy.read(TestData.io("npy/f4_2d.npy")).data().isDirect()).isFalse();
+  }
+
+  @Test
   void rejectsWhatItCannotRepresent() {
     assertThatThrownBy(() -> Npy.read(TestData.io("npy/fortran.npy")))
         .isInstanceOf(TensorFileException.class)

@@ -103,10 +103,14 @@ class SafeTensorsTest {
     HostTensor big = HostTensor.ofFloats(TorchFilesWriteTest.ramp(100_000));
     SafeTensors.write(file, Map.of("big", big), Map.of());
     HostTensor read;
+    SafeTensorsFile closed;
     try (SafeTensorsFile f = SafeTensors.open(file)) {
       read = f.get("big");
+      closed = f;
     }
+    assertThat(read.data().isDirect()).as("large tensors are memory-mapped").isTrue();
     assertThat(read.contentEquals(big)).isTrue();
+    assertThatThrownBy(() -> closed.get("big")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 
   @Test

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,7 @@ class SafeTensorsTest {
   static Stream<Arguments> fixtureFiles() {
     JsonNode refs = TestData.reference("fixture-references.json").get("safetensors");
     List<Arguments> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = refs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : refs.properties()) {
       out.add(Arguments.of(e.getKey(), e.getValue()));
     }
     return out.stream();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,8 +21,7 @@ class TorchFilesReadTest {
   static Stream<Arguments> fixtureFiles() {
     JsonNode refs = TestData.reference("fixture-references.json").get("torch");
     List<Arguments> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = refs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : refs.properties()) {
       out.add(Arguments.of(e.getKey(), e.getValue()));
     }
     return out.stream();

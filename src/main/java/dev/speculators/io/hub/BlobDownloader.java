@@ -141,18 +141,19 @@ final class BlobDownloader {
     AtomicLong written = new AtomicLong(append ? Files.size(partial) : 0);
     AtomicLong lastProgressNanos = new AtomicLong(System.nanoTime());
     AtomicBoolean stalled = new AtomicBoolean();
-    Thread reader = Thread.currentThread();
     long[] lastReport = {System.nanoTime(), written.get()};
+    // Closing the body from another thread is what unblocks a read on a silent connection (the
+    // JDK client's body stream ignores interrupts); the read then sees the end of the stream.
     ScheduledFuture<?> watchdog =
         WATCHDOG.scheduleAtFixedRate(
             () -> {
               long idle = System.nanoTime() - lastProgressNanos.get();
               if (idle > stallTimeout.toNanos() && stalled.compareAndSet(false, true)) {
-                reader.interrupt();
+                closeQuietly(body);
               }
             },
-            200,
-            200,
+            100,
+            100,
             TimeUnit.MILLISECONDS);
     StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
     try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
@@ -175,17 +176,24 @@ final class BlobDownloader {
         }
       }
     } catch (IOException e) {
-      if (stalled.get()) {
-        throw new StreamCut("no data for " + stallTimeout.toSeconds() + " s", e);
+      if (!stalled.get()) {
+        throw new StreamCut(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
       }
-      throw new StreamCut(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
     } finally {
       watchdog.cancel(false);
-      if (stalled.get()) {
-        Thread.interrupted(); // our own interrupt, not the caller's
-      }
+    }
+    if (stalled.get()) {
+      throw new StreamCut(String.format(Locale.ROOT, "no data for %.1f s", stallTimeout.toMillis() / 1000.0), null);
     }
     return expected < 0 || written.get() == expected;
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // the attempt is abandoned either way
+    }
   }
 
   private static boolean rangeStartsAt(HttpResponse<?> response, long have) {

@@ -152,7 +152,7 @@ class HfHubTest {
 
   @Test
   void aStalledConnectionIsAbandonedAndResumed() throws IOException {
-    hub.stallDownloads(10_000, 1, 5_000);
+    hub.stallDownloads(10_000, 1, 2_000);
     Path file = client(null, false).download(RepoType.MODEL, MODEL, "main", "model.safetensors");
     assertThat(Files.readAllBytes(file)).isEqualTo(weights);
     assertThat(log).anyMatch(l -> l.contains("no data for"));

@@ -37,13 +37,13 @@ public record AcceptanceReport(
     long[] perPos = delta.acceptedPerPosition();
     double[] p = new double[perPos.length];
     double[] cond = new double[perPos.length];
-    double previous = 1.0;
     for (int i = 0; i < p.length; i++) {
       p[i] = drafts == 0 ? 0.0 : (double) perPos[i] / drafts;
-      cond[i] = previous == 0.0 ? Double.NaN : p[i] / previous;
-      previous = p[i];
+      // p_i / p_{i-1} computed from the counts, so that only one rounding happens
+      long previous = i == 0 ? drafts : perPos[i - 1];
+      cond[i] = previous == 0 ? (i == 0 ? 0.0 : Double.NaN) : (double) perPos[i] / previous;
     }
-    double length = drafts == 0 ? 1.0 : 1.0 + (double) delta.acceptedTokens() / drafts;
+    double length = drafts == 0 ? 1.0 : (double) (drafts + delta.acceptedTokens()) / drafts;
     double rate = delta.draftTokens() == 0 ? 0.0 : (double) delta.acceptedTokens() / delta.draftTokens();
     return new AcceptanceReport(drafts, delta.draftTokens(), delta.acceptedTokens(), length, rate, p, cond, drafts == 0);
   }

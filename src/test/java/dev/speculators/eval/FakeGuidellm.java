@@ -57,7 +57,7 @@ final class FakeGuidellm {
             + "sleep 0.2\n"
             + "hostport=${target#http://}; host=${hostport%%:*}; port=${hostport##*:}\n"
             + "exec 3<>/dev/tcp/$host/$port\n"
-            + "printf 'POST /advance HTTP/1.0\\r\\nHost: %s\\r\\nContent-Length: 0\\r\\n\\r\\n' \"$host\" >&3\n"
+            + "printf 'POST /advance HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\nContent-Length: 0\\r\\n\\r\\n' \"$host\" >&3\n"
             + "cat <&3 > /dev/null\n"
             + "exec 3>&-\n"
             + "fixture=''\n"

@@ -37,9 +37,17 @@ public final class AnalyzeLogCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the report here.")
   Path output;
 
-  PrintStream out = System.out;
+  private final PrintStream out;
+  private final PrintStream err;
 
-  PrintStream err = System.err;
+  public AnalyzeLogCommand() {
+    this(System.out, System.err);
+  }
+
+  public AnalyzeLogCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   @Override
   public Integer call() {

@@ -109,17 +109,28 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--termination-log", paramLabel = "PATH", description = "Where the summary goes (default: $SPECULATORS_TERMINATION_LOG or /dev/termination-log, when writable).")
   Path terminationLog;
 
-  /** Where progress lines go; stderr unless a test replaces it. */
-  Consumer<String> log = line -> System.err.println("[eval] " + line);
+  private final HfHub hub;
+  private final Consumer<String> log;
+  private final PrintStream out;
+  private final PrintStream err;
 
-  /** Where the results table goes. */
-  PrintStream out = System.out;
+  /** The command as the jar runs it: Hub settings from the environment, output to stdout/stderr. */
+  public EvalCommand() {
+    this(null, line -> System.err.println("[eval] " + line), System.out, System.err);
+  }
 
-  /** Where the failure message goes. */
-  PrintStream err = System.err;
-
-  /** The Hub client for dataset downloads. */
-  HfHub hub;
+  /**
+   * @param hub the Hub client for dataset downloads (null: from the environment)
+   * @param log where progress lines go
+   * @param out where the results table goes
+   * @param err where the failure message goes
+   */
+  public EvalCommand(HfHub hub, Consumer<String> log, PrintStream out, PrintStream err) {
+    this.hub = hub;
+    this.log = log;
+    this.out = out;
+    this.err = err;
+  }
 
   @Override
   public Integer call() {

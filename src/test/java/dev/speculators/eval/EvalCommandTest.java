@@ -71,22 +71,11 @@ class EvalCommandTest {
   }
 
   private int eval(String... args) {
-    EvalCommand command = new EvalCommand();
-    setField(command, "log", (java.util.function.Consumer<String>) log::add);
-    setField(command, "out", new PrintStream(stdout, true, StandardCharsets.UTF_8));
-    setField(command, "err", new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    setField(command, "hub", hub);
+    EvalCommand command =
+        new EvalCommand(
+            hub, log::add, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+            new PrintStream(stderr, true, StandardCharsets.UTF_8));
     return new CommandLine(command).execute(args);
-  }
-
-  private static void setField(Object target, String name, Object value) {
-    try {
-      var f = target.getClass().getDeclaredField(name);
-      f.setAccessible(true);
-      f.set(target, value);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private Path fakeGuidellm(FakeGuidellm.Behaviour behaviour, String specFixture) throws IOException {

@@ -66,8 +66,13 @@ public final class EvalOutputs {
     }
     ObjectNode pooled = root.putObject("pooled");
     pooled.put("datasets", r.datasets().size());
-    pooled.set("counters", counters(r.pooledDelta()));
-    pooled.set("acceptance", acceptance(r.pooledAcceptance()));
+    if (r.datasets().isEmpty()) {
+      pooled.putNull("counters");
+      pooled.putNull("acceptance");
+    } else {
+      pooled.set("counters", counters(r.pooledDelta()));
+      pooled.set("acceptance", acceptance(r.pooledAcceptance()));
+    }
     ObjectNode throughput = pooled.putObject("throughput");
     throughput.put("method", "mean over datasets of each dataset's headline benchmark");
     num(throughput, "outputTokensPerSecond", r.pooledOutputTokensPerSecond());
@@ -270,6 +275,12 @@ public final class EvalOutputs {
     n.put("kind", "eval");
     if (r.error() != null) {
       n.put("error", r.error().length() > 1024 ? r.error().substring(0, 1021) + "..." : r.error());
+    }
+    if (r.datasets().isEmpty()) {
+      // nothing measured: no numbers rather than the neutral values of empty counters
+      n.put("datasets", 0);
+      n.put("vllmVersion", r.vllmVersion());
+      return n;
     }
     num(n, "meanAcceptanceLength", round(a.meanAcceptanceLength(), 3));
     nums(n.putArray("perPositionAcceptance"), a.perPositionAcceptance(), 4);

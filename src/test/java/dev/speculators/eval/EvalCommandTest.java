@@ -286,6 +286,8 @@ class EvalCommandTest {
     assertThat(summary.path("kind").asText()).isEqualTo("eval");
     assertThat(summary.path("error").asText()).contains("GuideLLM exited with code 3");
     assertThat(summary.path("datasets").asInt()).isZero();
+    assertThat(summary.has("meanAcceptanceLength")).as("nothing was measured").isFalse();
+    assertThat(r.path("pooled").path("acceptance").isNull()).isTrue();
     assertThat(Files.readString(out.resolve("guidellm_code.log"))).contains("model not found");
   }
 

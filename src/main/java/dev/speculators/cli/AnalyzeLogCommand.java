@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
     name = "analyze-log",
     mixinStandardHelpOptions = true,
     description = {
-      "Weighted per-position and conditional acceptance from the 'SpecDecoding metrics:' lines of a vLLM server",
-      "log, printed like the upstream acceptance_analysis.txt (written to -o FILE as is).",
+      "Acceptance from the 'SpecDecoding metrics:' lines of a vLLM server log: per-position rates weighted by "
+          + "drafted tokens, and conditional rates, printed like the upstream acceptance_analysis.txt.",
       "Exit codes: 0 ok, 1 unreadable log, 2 usage."
     })
 public final class AnalyzeLogCommand implements Callable<Integer> {

@@ -31,10 +31,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     subcommands = {AnalyzeLogCommand.class},
     description = {
-      "Benchmark a vLLM server with a speculator using GuideLLM and report acceptance (mean acceptance length,",
-      "per-position and conditional acceptance) and throughput/latency per dataset and pooled.",
+      "Benchmark a vLLM server with a speculator using GuideLLM, and report acceptance (mean acceptance length, "
+          + "per-position and conditional acceptance, from the server's /metrics) and throughput and latency, "
+          + "per dataset and pooled.",
       "Writes results.json, acceptance.csv, summary.json and the raw GuideLLM outputs into --output.",
-      "Exit codes: 0 ok, 1 failure, 2 usage."
+      "Required: --endpoint, --data, --output. Exit codes: 0 ok, 1 failure, 2 usage."
     })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -46,10 +47,9 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--data",
       paramLabel = "SPEC",
-      description = {
-        "Dataset (repeatable): org/dataset:file.jsonl, org/dataset (every .jsonl), a local file or folder",
-        "(every *.jsonl), or a GuideLLM built-in / synthetic spec such as prompt_tokens=256,output_tokens=128."
-      })
+      description =
+          "Dataset, repeatable: org/dataset:file.jsonl, org/dataset (every .jsonl), a local file or folder "
+              + "(every *.jsonl), or a GuideLLM built-in or synthetic spec such as prompt_tokens=256,output_tokens=128.")
   List<String> data = new ArrayList<>();
 
   @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Folder for the results.")

@@ -107,6 +107,34 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
         drafts + other.drafts, draftTokens + other.draftTokens, acceptedTokens + other.acceptedTokens, pos);
   }
 
+  /**
+   * These counters in vLLM's exposition format, as one engine of a server serving
+   * {@code modelName}: what a stand-in for vLLM (the reference engine) serves on {@code /metrics}.
+   */
+  public String toPrometheusText(String modelName) {
+    String model = modelName.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    String labels = "engine=\"0\",model_name=\"" + model + "\"";
+    StringBuilder b = new StringBuilder();
+    counter(b, DRAFTS, "Number of spec decoding drafts.", labels, drafts);
+    counter(b, DRAFT_TOKENS, "Number of draft tokens.", labels, draftTokens);
+    counter(b, ACCEPTED_TOKENS, "Number of accepted tokens.", labels, acceptedTokens);
+    String family = ACCEPTED_PER_POSITION.substring(0, ACCEPTED_PER_POSITION.length() - "_total".length());
+    b.append("# HELP ").append(family).append(" Accepted tokens per draft position.\n");
+    b.append("# TYPE ").append(family).append(" counter\n");
+    for (int i = 0; i < acceptedPerPosition.length; i++) {
+      b.append(ACCEPTED_PER_POSITION).append('{').append(labels).append(",position=\"").append(i).append("\"} ")
+          .append(acceptedPerPosition[i]).append(".0\n");
+    }
+    return b.toString();
+  }
+
+  private static void counter(StringBuilder b, String name, String help, String labels, long value) {
+    String family = name.substring(0, name.length() - "_total".length());
+    b.append("# HELP ").append(family).append(' ').append(help).append('\n');
+    b.append("# TYPE ").append(family).append(" counter\n");
+    b.append(name).append('{').append(labels).append("} ").append(value).append(".0\n");
+  }
+
   private static long at(long[] a, int i) {
     return i < a.length ? a[i] : 0;
   }

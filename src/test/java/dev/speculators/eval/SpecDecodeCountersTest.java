@@ -48,6 +48,16 @@ class SpecDecodeCountersTest {
   }
 
   @Test
+  void exportsTheVllmExpositionAndReadsItBack() {
+    SpecDecodeCounters c = new SpecDecodeCounters(1000, 3000, 1660, new long[] {710, 530, 420});
+    String text = c.toPrometheusText("org/\"odd\" name");
+    assertThat(text).contains("vllm:spec_decode_num_drafts_total{engine=\"0\",model_name=\"org/\\\"odd\\\" name\"} 1000.0");
+    assertThat(text).contains("# TYPE vllm:spec_decode_num_accepted_tokens_per_pos counter");
+    assertThat(SpecDecodeCounters.fromPrometheusText("export", text)).isEqualTo(c);
+    assertThat(PrometheusText.parse("export", text).get(0).labels().get("model_name")).isEqualTo("org/\"odd\" name");
+  }
+
+  @Test
   void deltasAndSums() {
     SpecDecodeCounters before = new SpecDecodeCounters(400, 1200, 640, new long[] {290, 200, 150});
     SpecDecodeCounters after = new SpecDecodeCounters(1000, 3000, 1660, new long[] {710, 530, 420});

@@ -353,7 +353,7 @@ public final class EvalOutputs {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-";
   }
 
-  // ---- helpers --------------------------------------------------------------------------------
+  // ---- formatting --------------------------------------------------------------------------------
 
   private static double round(double v, int decimals) {
     return Double.isFinite(v) ? new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue() : v;

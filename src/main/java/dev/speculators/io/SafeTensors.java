@@ -21,7 +21,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -92,7 +91,8 @@ public final class SafeTensors {
    * Writes {@code tensors} atomically, laid out like the reference writer (header padded with
    * spaces to a multiple of 8 bytes, data ordered by alignment then name).
    *
-   * @param metadata written as {@code __metadata__} when non-empty; may be null
+   * @param metadata written as {@code __metadata__} (in its iteration order) when non-empty; may
+   *     be null
    */
   public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata)
       throws IOException {
@@ -128,7 +128,7 @@ public final class SafeTensors {
       g.writeStartObject();
       if (metadata != null && !metadata.isEmpty()) {
         g.writeObjectFieldStart(METADATA);
-        for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
+        for (Map.Entry<String, String> m : metadata.entrySet()) {
           g.writeStringField(m.getKey(), m.getValue());
         }
         g.writeEndObject();

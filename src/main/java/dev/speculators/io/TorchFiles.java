@@ -1,5 +1,6 @@
 package dev.speculators.io;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,10 +64,18 @@ public final class TorchFiles {
       zip = ZipFile.builder().setPath(path).get();
     } catch (NoSuchFileException e) {
       throw e;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       throw new TensorFileException(
           path, "not a readable zip archive (truncated or corrupt?): " + e.getMessage(), e);
     }
+    try {
+      return load(path, zip);
+    } catch (RuntimeException e) {
+      throw new TensorFileException(path, "corrupt torch.save archive (" + e + ")", e);
+    }
+  }
+
+  private static Object load(Path path, ZipFile zip) throws IOException {
     try (zip;
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       String prefix = archivePrefix(zip, path);
@@ -78,13 +87,17 @@ public final class TorchFiles {
               (key, dtype, numel) -> storage(zip, channel, fileSize, prefix, path, key, dtype, numel));
       Object raw;
       try {
-        raw = unpickler.loads(pickle);
+        raw = unpickler.load(new ByteArrayInputStream(pickle));
       } catch (UncheckedIOException e) {
         throw e.getCause() instanceof TensorFileException
             ? (TensorFileException) e.getCause()
             : new TensorFileException(path, e.getCause().getMessage(), e.getCause());
-      } catch (PickleException | IOException | ClassCastException | IllegalStateException e) {
+      } catch (PickleException | IOException e) {
         throw new TensorFileException(path, "cannot read data.pkl: " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        // pyrolite reports malformed opcode sequences with plain runtime exceptions (empty
+        // stack, wrong operand types); all of them mean a corrupt or foreign pickle
+        throw new TensorFileException(path, "corrupt data.pkl (" + e + ")", e);
       }
       try {
         return normalize(raw, new IdentityHashMap<>());

@@ -2,24 +2,21 @@ package dev.speculators.train.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.speculators.io.AtomicFiles;
-import dev.speculators.io.HostTensor;
-import dev.speculators.io.TorchFiles;
+import dev.speculators.io.dataset.DatasetLayout;
+import dev.speculators.io.dataset.SampleFile;
+import dev.speculators.io.dataset.SampleLengths;
+import dev.speculators.io.dataset.TokenFrequencies;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SortedMap;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A speculators hidden-state dataset on disk (eagle3-spec §4.2, the v0.3/v0.4 sample format),
@@ -33,15 +30,14 @@ import java.util.stream.Stream;
  * directory, then by the number in {@code data_<i>.pt} (other names after, by name), so sample
  * indices do not depend on the file system's listing order.
  *
- * <p>Sample lengths come from {@code sample_lengths.json} in the sample's directory (keyed by the
- * text after the last {@code _} of the file's stem, as upstream), else from the file itself.
+ * <p>Sample lengths come from {@code sample_lengths.json} in the sample's directory (keyed by
+ * {@code i} of {@code data_<i>.pt}, as upstream), else from the file itself.
  * Hidden size and the number of captured layers come from the first sample.
  */
 public final class SpeculatorsDataset {
   /** Our datagen marks vLLM layer-id semantics with a {@code hidden_states.layer_id_semantics} value starting with this. */
   public static final String VLLM_SEMANTICS_PREFIX = "vllm";
 
-  private static final Pattern NUMBERED = Pattern.compile("data_(\\d+)\\.pt");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
@@ -108,9 +104,9 @@ public final class SpeculatorsDataset {
     long[] lengths = readLengths(files, progress);
 
     Path first = files.get(0);
-    List<HostTensor> states = readStored(first).hiddenStates();
-    int capturedLayers = states.size();
-    int hiddenSize = (int) states.get(0).dim(1);
+    SampleFile firstSample = SampleFile.read(first);
+    int capturedLayers = firstSample.numLayers();
+    int hiddenSize = firstSample.hiddenSize();
 
     Path freq = resolveTokenFrequencies(tokenFrequencies, root, dataDir);
     Path configFile = firstExisting(dataDir.resolve("data_config.json"), root.resolve("data_config.json"));
@@ -306,7 +302,7 @@ public final class SpeculatorsDataset {
    */
   public AlignedSample load(int index) throws IOException {
     Path file = files.get(index);
-    Stored s = readStored(file);
+    SampleFile s = SampleFile.read(file);
     AlignedSample sample = AlignedSample.of(file, s.inputIds(), s.hiddenStates(), s.lossMask());
     if (sample.hiddenSize() != hiddenSize || sample.auxLayerCount() != auxLayerCount()) {
       throw new InvalidSampleException(
@@ -332,17 +328,8 @@ public final class SpeculatorsDataset {
    * pt} (upstream's rule), without {@code token_freq*.pt} and temporary files.
    */
   public static List<Path> discoverSampleFiles(Path dataDir) throws IOException {
-    List<Path> found;
-    try (Stream<Path> walk = Files.walk(dataDir)) {
-      found =
-          walk.filter(Files::isRegularFile)
-              .filter(p -> isSampleFileName(p.getFileName().toString()))
-              .filter(p -> !AtomicFiles.isTemporary(p))
-              .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    found.sort(sampleOrder(dataDir));
+    List<Path> found = new ArrayList<>(DatasetLayout.discoverSampleFiles(dataDir));
+    found.removeIf(p -> !isSampleFileName(p.getFileName().toString()));
     return found;
   }
 
@@ -350,51 +337,37 @@ public final class SpeculatorsDataset {
     return name.endsWith("pt") && !name.startsWith("token_freq");
   }
 
-  private static Comparator<Path> sampleOrder(Path dataDir) {
-    return Comparator.<Path, String>comparing(p -> String.valueOf(dataDir.relativize(p).getParent()))
-        .thenComparing(p -> numberOf(p) < 0 ? 1 : 0)
-        .thenComparingLong(SpeculatorsDataset::numberOf)
-        .thenComparing(p -> p.getFileName().toString());
-  }
-
-  private static long numberOf(Path p) {
-    Matcher m = NUMBERED.matcher(p.getFileName().toString());
-    if (!m.matches()) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(m.group(1));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
   // ---------------------------------------------------------------- lengths
 
   private static long[] readLengths(List<Path> files, Consumer<String> progress) throws IOException {
     long[] lengths = new long[files.size()];
-    Map<Path, Optional<JsonNode>> tables = new HashMap<>();
+    Map<Path, Optional<SortedMap<Integer, Integer>>> tables = new HashMap<>();
     int fromFiles = 0;
     long lastReport = System.nanoTime();
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
       Path dir = file.toAbsolutePath().getParent();
-      Optional<JsonNode> table = tables.get(dir);
+      Optional<SortedMap<Integer, Integer>> table = tables.get(dir);
       if (table == null) {
-        table = readLengthTable(dir);
+        Path p = dir.resolve(DatasetLayout.SAMPLE_LENGTHS);
+        table = Files.isRegularFile(p) ? Optional.of(SampleLengths.read(p)) : Optional.empty();
         tables.put(dir, table);
       }
-      long len = tableLength(table.orElse(null), file);
-      if (len < 0) {
-        len = readStored(file).inputIds().dim(0);
-        fromFiles++;
-        if (System.nanoTime() - lastReport > 5_000_000_000L) {
-          progress.accept(
-              "reading sample lengths from files: " + (i + 1) + "/" + files.size() + " done");
-          lastReport = System.nanoTime();
-        }
+      OptionalLong index = DatasetLayout.sampleIndex(file);
+      Integer recorded =
+          table.isPresent() && index.isPresent() && index.getAsLong() <= Integer.MAX_VALUE
+              ? table.get().get((int) index.getAsLong())
+              : null;
+      if (recorded != null) {
+        lengths[i] = recorded;
+        continue;
       }
-      lengths[i] = len;
+      lengths[i] = SampleFile.read(file).length();
+      fromFiles++;
+      if (System.nanoTime() - lastReport > 5_000_000_000L) {
+        progress.accept("reading sample lengths from files: " + (i + 1) + "/" + files.size() + " done");
+        lastReport = System.nanoTime();
+      }
     }
     if (fromFiles > 0) {
       progress.accept(
@@ -404,115 +377,19 @@ public final class SpeculatorsDataset {
     return lengths;
   }
 
-  /** The length recorded for {@code file}, or -1 when there is no table or no entry. */
-  private static long tableLength(JsonNode table, Path file) throws IOException {
-    if (table == null) {
-      return -1;
-    }
-    String stem = file.getFileName().toString();
-    stem = stem.endsWith(".pt") ? stem.substring(0, stem.length() - 3) : stem;
-    String key = stem.substring(stem.lastIndexOf('_') + 1);
-    JsonNode v = table.get(key);
-    if (v == null) {
-      return -1;
-    }
-    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+  // ---------------------------------------------------------------- token frequencies
+
+  /**
+   * The token counts of {@link #tokenFrequencyFile()}.
+   *
+   * @throws IOException when there is no such file or it cannot be read (names the file)
+   */
+  public Map<Long, Long> readTokenFrequencies() throws IOException {
+    if (tokenFrequencies == null) {
       throw new IOException(
-          file.resolveSibling("sample_lengths.json")
-              + ": entry \""
-              + key
-              + "\" is "
-              + v
-              + ", expected a non-negative integer length");
+          "no token_freq.pt in " + root + " or " + dataDir + "; pass the token frequency file explicitly");
     }
-    return v.asLong();
-  }
-
-  private static Optional<JsonNode> readLengthTable(Path dir) throws IOException {
-    Path p = dir.resolve("sample_lengths.json");
-    if (!Files.isRegularFile(p)) {
-      return Optional.empty();
-    }
-    JsonNode n = readJson(p);
-    if (!n.isObject()) {
-      throw new IOException(p + ": expected a JSON object {\"<index>\": <length>, ...}, found " + n.getNodeType());
-    }
-    return Optional.of(n);
-  }
-
-  // ---------------------------------------------------------------- files
-
-  /** The three entries of a stored sample. */
-  record Stored(HostTensor inputIds, List<HostTensor> hiddenStates, HostTensor lossMask) {}
-
-  static Stored readStored(Path file) throws IOException {
-    Object loaded;
-    try {
-      loaded = TorchFiles.load(file);
-    } catch (IOException e) {
-      throw e.getMessage() != null && e.getMessage().contains(file.toString())
-          ? e
-          : new IOException(file + ": cannot read: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": cannot read: " + e, e);
-    }
-    if (!(loaded instanceof Map<?, ?> map)) {
-      throw new InvalidSampleException(
-          file, "expected a dict with input_ids, hidden_states, loss_mask, found " + typeName(loaded));
-    }
-    HostTensor ids = tensor(file, map, "input_ids");
-    HostTensor mask = tensor(file, map, "loss_mask");
-    Object hs = map.get("hidden_states");
-    if (hs == null) {
-      throw new InvalidSampleException(file, "has no hidden_states (keys: " + map.keySet() + ")");
-    }
-    List<HostTensor> states = new ArrayList<>();
-    if (hs instanceof List<?> list) {
-      for (int i = 0; i < list.size(); i++) {
-        if (!(list.get(i) instanceof HostTensor t)) {
-          throw new InvalidSampleException(
-              file, "hidden_states[" + i + "] is a " + typeName(list.get(i)) + ", not a tensor");
-        }
-        states.add(t);
-      }
-    } else if (hs instanceof HostTensor t) {
-      throw new InvalidSampleException(
-          file,
-          "hidden_states is one stacked tensor "
-              + Arrays.toString(t.shape())
-              + "; the speculators v1 sample format stores a list of [S, H] tensors");
-    } else {
-      throw new InvalidSampleException(file, "hidden_states is a " + typeName(hs) + ", not a list of tensors");
-    }
-    if (states.isEmpty()) {
-      throw new InvalidSampleException(file, "hidden_states is an empty list");
-    }
-    for (int i = 0; i < states.size(); i++) {
-      if (states.get(i).rank() != 2) {
-        throw new InvalidSampleException(
-            file, "hidden_states[" + i + "] has shape " + Arrays.toString(states.get(i).shape()) + ", expected [S, H]");
-      }
-    }
-    if (ids.rank() != 1) {
-      throw new InvalidSampleException(file, "input_ids has shape " + Arrays.toString(ids.shape()) + ", expected [S]");
-    }
-    return new Stored(ids, states, mask);
-  }
-
-  private static HostTensor tensor(Path file, Map<?, ?> map, String key) throws IOException {
-    Object v = map.get(key);
-    if (v instanceof HostTensor t) {
-      return t;
-    }
-    throw new InvalidSampleException(
-        file,
-        v == null
-            ? "has no " + key + " (keys: " + map.keySet() + ")"
-            : key + " is a " + typeName(v) + ", not a tensor");
-  }
-
-  private static String typeName(Object o) {
-    return o == null ? "None" : o.getClass().getSimpleName();
+    return TokenFrequencies.read(tokenFrequencies);
   }
 
   // ---------------------------------------------------------------- metadata

@@ -224,15 +224,17 @@ class RowPackerTest {
     }
     HostTensor f32 = HostTensor.ofFloats(v, 3, 2);
     HostTensor f16 = f32.toF16();
-    TestSamples.write(data, 0, new long[] {5, 6, 7}, List.of(f32, f16, f32.toBf16()), new long[] {0, 1, 1});
+    float[] h = f16.toFloatArray();
+    TestSamples.write(data, 0, new long[] {5, 6, 7}, List.of(f32, f32, f32), new long[] {0, 1, 1});
+    TestSamples.write(data, 1, new long[] {5, 6, 7}, List.of(f16, f16, f16), new long[] {0, 1, 1});
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
-    PackedRow row = pack(ds, 4, new int[] {0}, UniformNoise.none(), 0);
-    float[] aux = floats(row.auxHiddenStates());
-    float[] f16v = f16.toFloatArray();
-    float[] bf16v = f32.toBf16().toFloatArray();
-    assertThat(aux).startsWith(v[0], v[1], f16v[0], f16v[1], v[2], v[3], f16v[2], f16v[3]);
-    assertThat(floats(row.verifierLastHiddenStates())).startsWith(bf16v[2], bf16v[3], bf16v[4], bf16v[5]);
-    assertThat(row.inputIds()).containsExactly(6, 7, 0, 0);
+    PackedRow single = pack(ds, 4, new int[] {0}, UniformNoise.none(), 0);
+    assertThat(floats(single.auxHiddenStates())).startsWith(v[0], v[1], v[0], v[1], v[2], v[3], v[2], v[3]);
+    assertThat(floats(single.verifierLastHiddenStates())).startsWith(v[2], v[3], v[4], v[5]);
+    assertThat(single.inputIds()).containsExactly(6, 7, 0, 0);
+    PackedRow half = pack(ds, 4, new int[] {1}, UniformNoise.none(), 0);
+    assertThat(floats(half.auxHiddenStates())).startsWith(h[0], h[1], h[0], h[1], h[2], h[3], h[2], h[3]);
+    assertThat(floats(half.verifierLastHiddenStates())).startsWith(h[2], h[3], h[4], h[5]);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.speculators.train.data;
 import dev.speculators.io.AtomicFiles;
 import dev.speculators.io.DType;
 import dev.speculators.io.HostTensor;
+import dev.speculators.io.dataset.SampleFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -106,8 +107,7 @@ public final class RowPackingBenchmark {
       aux.clear();
       last.clear();
       for (int s : row) {
-        SpeculatorsDataset.Stored stored = SpeculatorsDataset.readStored(ds.file(s));
-        List<HostTensor> states = stored.hiddenStates();
+        List<HostTensor> states = SampleFile.read(ds.file(s)).hiddenStates();
         long n = states.get(0).dim(0) - 1;
         for (int l = 0; l < 3; l++) {
           states.get(l).slice0(0, n).copyFloatsTo(aux);

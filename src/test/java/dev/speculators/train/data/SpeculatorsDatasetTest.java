@@ -40,6 +40,7 @@ class SpeculatorsDatasetTest {
       assertThat(ds.recordedLayerIds()).hasValueSatisfying(ids -> assertThat(ids).containsExactly(2, 4, 5, 7));
       assertThat(ds.auxLayerIds(8)).containsExactly(3, 5, 6);
       assertThat(ds.dataConfig()).isPresent();
+      assertThat(ds.readTokenFrequencies()).hasSize(60);
     }
   }
 
@@ -201,18 +202,23 @@ class SpeculatorsDatasetTest {
     stacked.put("loss_mask", HostTensor.ofLongs(new long[] {0, 1}, 2));
     TorchFiles.save(data.resolve("data_1.pt"), stacked);
     assertThatThrownBy(() -> ds.load(1))
-        .isInstanceOf(InvalidSampleException.class)
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("data_1.pt")
         .hasMessageContaining("stacked");
 
     stacked.put("hidden_states", List.of(HostTensor.ofFloats(new float[4], 2, 2)));
+    TorchFiles.save(data.resolve("data_1.pt"), stacked);
+    assertThatThrownBy(() -> ds.load(1))
+        .isInstanceOf(InvalidSampleException.class)
+        .hasMessageContaining("data_1.pt")
+        .hasMessageContaining("at least one auxiliary layer");
     stacked.put("loss_mask", HostTensor.ofLongs(new long[] {0, 2}, 2));
     TorchFiles.save(data.resolve("data_1.pt"), stacked);
-    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("at least one auxiliary layer");
+    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("data_1.pt").hasMessageContaining("loss_mask[1]");
 
     stacked.remove("loss_mask");
     TorchFiles.save(data.resolve("data_1.pt"), stacked);
-    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("data_1.pt: has no loss_mask");
+    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("data_1.pt").hasMessageContaining("loss_mask");
 
     // a first sample that cannot be read stops opening, naming it
     Files.write(data.resolve("data_0.pt"), new byte[] {1, 2, 3});

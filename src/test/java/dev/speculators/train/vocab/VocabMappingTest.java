@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.Npy;
-import dev.speculators.io.TorchFiles;
+import dev.speculators.io.dataset.TokenFrequencies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,10 +18,7 @@ class VocabMappingTest {
   private static final Path DATA = Path.of("src/test/resources/fixtures/speculators-data");
 
   static Map<Long, Long> fixtureFrequencies() throws IOException {
-    Map<?, ?> raw = (Map<?, ?>) TorchFiles.load(DATA.resolve("token_freq.pt"));
-    Map<Long, Long> out = new LinkedHashMap<>();
-    raw.forEach((k, v) -> out.put(((Number) k).longValue(), ((Number) v).longValue()));
-    return out;
+    return TokenFrequencies.read(DATA.resolve("token_freq.pt"));
   }
 
   @Test

@@ -47,6 +47,10 @@ class VocabMappingTest {
     assertThat(VocabMapping.existsIn(dir)).isTrue();
     assertThat(VocabMapping.read(dir)).isEqualTo(m);
     assertThat(VocabMapping.read(DATA.resolve("vocab_mapping"))).isEqualTo(m);
+    // byte for byte what upstream's np.save wrote
+    for (String f : new String[] {"d2t.npy", "t2d.npy"}) {
+      assertThat(Files.readAllBytes(dir.resolve(f))).isEqualTo(Files.readAllBytes(DATA.resolve("vocab_mapping/" + f)));
+    }
     // no temporary files left behind
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("d2t.npy", "t2d.npy");

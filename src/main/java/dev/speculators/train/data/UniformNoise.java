@@ -52,16 +52,6 @@ public final class UniformNoise {
 
   /** Adds noise to {@code values[0, n)}. */
   void apply(SplitMix64 rng, float[] values, int n) {
-    float scale = 2 * std;
-    int k = 0;
-    // two 24-bit uniforms from every 64-bit draw: the generator is most of the cost
-    for (; k + 1 < n; k += 2) {
-      long r = rng.nextLong();
-      values[k] += ((r >>> 40) * 0x1.0p-24f - 0.5f) * scale;
-      values[k + 1] += (((r >>> 16) & 0xFFFFFF) * 0x1.0p-24f - 0.5f) * scale;
-    }
-    if (k < n) {
-      values[k] += (rng.nextFloat() - 0.5f) * scale;
-    }
+    rng.addCenteredUniform(values, n, 2 * std);
   }
 }

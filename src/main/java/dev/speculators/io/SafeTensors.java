@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,16 +175,14 @@ public final class SafeTensors {
     }
     Map<String, SafeTensorsFile.TensorInfo> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
       JsonNode node = field.getValue();
       if (METADATA.equals(name)) {
         if (!node.isObject() && !node.isNull()) {
           throw new TensorFileException(path, "__metadata__ is not an object");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> m = node.fields(); m.hasNext(); ) {
-          Map.Entry<String, JsonNode> kv = m.next();
+        for (Map.Entry<String, JsonNode> kv : node.properties()) {
           if (!kv.getValue().isTextual()) {
             throw new TensorFileException(path, "__metadata__ value of '" + kv.getKey() + "' is not a string");
           }

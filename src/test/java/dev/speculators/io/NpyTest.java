@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -24,8 +23,7 @@ class NpyTest {
   static Stream<Arguments> numpyFiles() {
     JsonNode refs = TestData.reference("npy.json");
     List<Arguments> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = refs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : refs.properties()) {
       out.add(Arguments.of(e.getKey(), e.getValue()));
     }
     return out.stream();
@@ -61,6 +59,12 @@ class NpyTest {
       selected += b ? 1 : 0;
     }
     assertThat(selected).isEqualTo(32);
+  }
+
+  @Test
+  void largeArraysAreMemoryMapped() throws Exception {
+    assertThat(Npy.read(TestData.io("npy/big.npy")).data().isDirect()).isTrue();
+    assertThat(Npy.read(TestData.io("npy/f4_2d.npy")).data().isDirect()).isFalse();
   }
 
   @Test

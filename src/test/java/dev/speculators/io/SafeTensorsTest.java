@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,7 @@ class SafeTensorsTest {
   static Stream<Arguments> fixtureFiles() {
     JsonNode refs = TestData.reference("fixture-references.json").get("safetensors");
     List<Arguments> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = refs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : refs.properties()) {
       out.add(Arguments.of(e.getKey(), e.getValue()));
     }
     return out.stream();
@@ -103,10 +101,44 @@ class SafeTensorsTest {
     HostTensor big = HostTensor.ofFloats(TorchFilesWriteTest.ramp(100_000));
     SafeTensors.write(file, Map.of("big", big), Map.of());
     HostTensor read;
+    SafeTensorsFile closed;
     try (SafeTensorsFile f = SafeTensors.open(file)) {
       read = f.get("big");
+      closed = f;
     }
+    assertThat(read.data().isDirect()).as("large tensors are memory-mapped").isTrue();
     assertThat(read.contentEquals(big)).isTrue();
+    assertThatThrownBy(() -> closed.get("big")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void filesLargerThan2GiBAreReadPerTensor() throws Exception {
+    long padBytes = 3L << 30; // a sparse 3 GiB tensor in front of the one we read
+    String header =
+        "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + padBytes + "],\"data_offsets\":[0," + padBytes + "]},"
+            + "\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + padBytes + "," + (padBytes + 16) + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    Path file = tmp.resolve("huge.safetensors");
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+      ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      ch.write(ByteBuffer.wrap(h));
+      ByteBuffer x = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      x.putFloat(1.5f).putFloat(-2f).putFloat(3f).putFloat(4.25f).flip();
+      ch.write(x, 8 + h.length + padBytes);
+    }
+    try (SafeTensorsFile f = SafeTensors.open(file)) {
+      assertThat(f.get("x").toFloatArray()).containsExactly(1.5f, -2f, 3f, 4.25f);
+      assertThat(f.get("x").shape()).containsExactly(2, 2);
+      assertThatThrownBy(() -> f.get("pad"))
+          .hasMessageContaining("tensor 'pad' has 3221225472 bytes")
+          .hasMessageContaining("read it with getRows");
+      HostTensor tail = f.getRows("pad", padBytes - 1000, padBytes);
+      assertThat(tail.numel()).isEqualTo(1000);
+      assertThat(tail.longAt(999)).isZero();
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

@@ -36,8 +36,7 @@ public final class SampleLengths {
       throw new IOException(path + ": expected a JSON object of index -> length");
     }
     SortedMap<Integer, Integer> out = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       int index;
       try {
         index = Integer.parseInt(e.getKey());

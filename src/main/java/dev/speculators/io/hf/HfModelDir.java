@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -407,8 +406,7 @@ public final class HfModelDir implements Closeable {
       if (map == null || !map.isObject()) {
         throw new IOException(index + ": missing \"weight_map\"");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : map.properties()) {
         String file = e.getValue().asText();
         if (!Files.isRegularFile(dir.resolve(file))) {
           throw new NoSuchFileException(

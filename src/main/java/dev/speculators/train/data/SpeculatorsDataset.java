@@ -94,8 +94,9 @@ public final class SpeculatorsDataset {
     if (!Files.isDirectory(path)) {
       throw new IOException("dataset path " + path + " is not a directory");
     }
-    Path dataDir = Files.isDirectory(path.resolve("data")) ? path.resolve("data") : path;
-    Path root = dataDir == path ? parentOrSelf(path) : path;
+    boolean isRoot = Files.isDirectory(path.resolve(DatasetLayout.DATA_DIR));
+    Path dataDir = isRoot ? path.resolve(DatasetLayout.DATA_DIR) : path;
+    Path root = isRoot ? path : parentOrSelf(path);
     List<Path> files = discoverSampleFiles(dataDir);
     if (files.isEmpty()) {
       throw new IOException(
@@ -109,7 +110,7 @@ public final class SpeculatorsDataset {
     int hiddenSize = firstSample.hiddenSize();
 
     Path freq = resolveTokenFrequencies(tokenFrequencies, root, dataDir);
-    Path configFile = firstExisting(dataDir.resolve("data_config.json"), root.resolve("data_config.json"));
+    Path configFile = firstExisting(dataDir.resolve(DatasetLayout.DATA_CONFIG), root.resolve(DatasetLayout.DATA_CONFIG));
     JsonNode config = configFile == null ? null : readJson(configFile);
     LayerIdSemantics semantics = LayerIdSemantics.LAYER_OUTPUT;
     int[] recorded = null;
@@ -401,7 +402,7 @@ public final class SpeculatorsDataset {
       }
       return explicit;
     }
-    return firstExisting(root.resolve("token_freq.pt"), dataDir.resolve("token_freq.pt"));
+    return firstExisting(root.resolve(DatasetLayout.TOKEN_FREQ), dataDir.resolve(DatasetLayout.TOKEN_FREQ));
   }
 
   private static int[] layerIds(Path configFile, JsonNode ids) throws IOException {

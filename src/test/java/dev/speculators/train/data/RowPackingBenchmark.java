@@ -73,6 +73,12 @@ public final class RowPackingBenchmark {
         report("RowLoader, prefetch " + Math.max(2, w) + ", " + w + " worker(s), noise 0.05", loader, baseline);
       }
       System.out.printf(Locale.ROOT, "(%d cores available)%n", cores);
+      Path maps = Path.of("/proc/self/maps");
+      if (Files.isReadable(maps)) {
+        // mapped sample storages are released by the garbage collector; this shows they are
+        System.out.printf(Locale.ROOT, "memory mappings of the process at the end: %d%n",
+            Files.readAllLines(maps).size());
+      }
     } finally {
       if (args.length <= 3) {
         AtomicFiles.deleteRecursively(dir);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       OperatorCommand.class,
       EvalCommand.class,
+      TrainCommand.class,
       VerifyGoldenCommand.class,
       CommandLine.HelpCommand.class
     })

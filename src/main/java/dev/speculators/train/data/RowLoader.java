@@ -151,6 +151,16 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
      * {@code subset} (sampler index {@code k} is dataset index {@code subset.get(k)}).
      */
     public RowLoader open(MultipackSampler sampler, List<Integer> subset, int epoch, int rank) {
+      return open(sampler, subset, epoch, rank, 0);
+    }
+
+    /**
+     * Like {@link #open(MultipackSampler, List, int, int)} but without the first {@code skip}
+     * rows: a run resumed in the middle of an epoch continues with exactly the rows it had not
+     * trained on yet.
+     */
+    public RowLoader open(
+        MultipackSampler sampler, List<Integer> subset, int epoch, int rank, int skip) {
       if (sampler.sampleCount() != subset.size()) {
         throw new IllegalArgumentException(
             "the sampler knows " + sampler.sampleCount() + " samples, the subset has " + subset.size());
@@ -167,7 +177,7 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
         }
         mapped.add(ids);
       }
-      return open(mapped, epoch);
+      return open(mapped.subList(Math.min(skip, mapped.size()), mapped.size()), epoch);
     }
 
     private synchronized void giveBack(List<PackedRow> buffers) {

@@ -128,7 +128,12 @@ public final class TrainingData {
 
   /** This rank's training rows of {@code epoch}, noised. Close it before asking for the next epoch. */
   public RowLoader trainRows(int epoch) {
-    return trainLoaders.open(trainSampler, split.train(), epoch, options.rank());
+    return trainRows(epoch, 0);
+  }
+
+  /** Like {@link #trainRows(int)} without the first {@code skip} rows (mid-epoch resume). */
+  public RowLoader trainRows(int epoch, int skip) {
+    return trainLoaders.open(trainSampler, split.train(), epoch, options.rank(), skip);
   }
 
   /** This rank's validation rows of {@code epoch}, without noise. */

@@ -65,10 +65,10 @@ public final class FusedTttAttention implements TttAttention, AutoCloseable {
     for (NDArray a : List.of(q, k0, v0, kx, vx)) {
       a.setName(null); // PtSymbolBlock interprets names (dots mean dict entries)
     }
-    // without grad mode the module runs in inference mode, whose outputs cannot join a graph;
-    // NDArray.hasGradient() does not report non-leaf tensors, so ask the engine instead
-    boolean grad = JniUtils.isGradMode();
-    return ops.forward(new ParameterStore(m, false), in, grad).singletonOrThrow();
+    // DJL runs a module called with training=false under libtorch's inference mode, whose
+    // tensors cannot meet the autograd-capable tensors DJL created elsewhere; with training=true
+    // autograd follows the caller's grad mode (no graph is built outside a gradient collector)
+    return ops.forward(new ParameterStore(m, false), in, true).singletonOrThrow();
   }
 
   @Override

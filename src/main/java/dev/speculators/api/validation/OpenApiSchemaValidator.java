@@ -11,6 +11,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -48,10 +49,40 @@ final class OpenApiSchemaValidator {
     sorted.sort(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
         .thenComparing(ValidationMessage::getType));
     List<FieldError> errors = new ArrayList<>();
+    Set<String> anyOfReported = new HashSet<>();
     for (ValidationMessage m : sorted) {
-      errors.add(toFieldError(m));
+      String anyOf = anyOfPointer(m);
+      if (anyOf == null) {
+        errors.add(toFieldError(m));
+      } else if (anyOfReported.add(m.getInstanceLocation() + "|" + anyOf)) {
+        // the validator reports each failed alternative; the API server reports the anyOf once
+        errors.add(anyOfError(path(m.getInstanceLocation()), m.getInstanceNode(),
+            translated.at(anyOf)));
+      }
     }
     return errors;
+  }
+
+  /** The pointer of the innermost anyOf a message comes from, or null. */
+  private static String anyOfPointer(ValidationMessage m) {
+    String p = pointer(m);
+    if (m.getType().equals("anyOf")) {
+      return p;
+    }
+    int i = p.lastIndexOf("/anyOf/");
+    return i < 0 ? null : p.substring(0, i + "/anyOf".length());
+  }
+
+  private static FieldError anyOfError(String path, JsonNode value, JsonNode anyOf) {
+    String where = path.isEmpty() ? "body" : path + " in body";
+    String types = typeAlternatives(anyOf);
+    if (types != null) {
+      String actual = jsonType(value);
+      return new FieldError(path, FieldErrorType.TYPE_INVALID, FieldError.quote(actual),
+          where + " must be of type " + types + ": " + FieldError.quote(actual));
+    }
+    return FieldError.of(path, FieldErrorType.INVALID, value,
+        where + " must validate at least one schema (anyOf)");
   }
 
   private FieldError toFieldError(ValidationMessage m) {
@@ -114,15 +145,6 @@ final class OpenApiSchemaValidator {
             "must have at most " + number(keywordValue) + " items");
       case "uniqueItems":
         return FieldError.of(path, FieldErrorType.DUPLICATE, value, "items must be unique");
-      case "anyOf":
-        if (typeAlternatives(keywordValue) != null) {
-          String actual = jsonType(value);
-          return new FieldError(path, FieldErrorType.TYPE_INVALID, FieldError.quote(actual),
-              where + " must be of type " + typeAlternatives(keywordValue) + ": "
-                  + FieldError.quote(actual));
-        }
-        return FieldError.of(path, FieldErrorType.INVALID, value,
-            where + " must validate at least one schema (anyOf)");
       default:
         return FieldError.of(path, FieldErrorType.INVALID, value, m.getMessage());
     }

@@ -1,9 +1,10 @@
 package dev.speculators.operator.runtime;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * Leader election for running several operator replicas: only the holder of the Lease
@@ -21,13 +22,36 @@ public class LeaderElectionProducer {
   @Produces
   @Singleton
   LeaderElectionConfiguration leaderElection() {
-    return configuration();
+    return configuration(identity());
   }
 
-  /** The configuration, also for tests. */
-  public static LeaderElectionConfiguration configuration() {
-    return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
-        .withExitOnStopLeading(true)
-        .build();
+  /** The configuration for a replica with the given identity (the Lease holder name). */
+  public static LeaderElectionConfiguration configuration(String identity) {
+    // The builder only offers exit-on-stop-leading through buildForTest; the constructor is the
+    // supported way to ask for it. A null lease namespace means the client's (the pod's) namespace.
+    return new LeaderElectionConfiguration(
+        LEASE_NAME,
+        null,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        null,
+        true);
+  }
+
+  /** The pod name (POD_NAME from the downward API), else the host name. */
+  static String identity() {
+    for (String var : new String[] {"POD_NAME", "HOSTNAME"}) {
+      String v = System.getenv(var);
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("cannot determine a leader-election identity: set POD_NAME", e);
+    }
   }
 }

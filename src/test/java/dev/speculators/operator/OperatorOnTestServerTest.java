@@ -51,6 +51,9 @@ class OperatorOnTestServerTest {
   @TestHTTPResource("/q/health/live")
   URL live;
 
+  @TestHTTPResource("/q/health/started")
+  URL started;
+
   @TestHTTPResource("/q/metrics")
   URL metrics;
 
@@ -63,6 +66,7 @@ class OperatorOnTestServerTest {
           "speculatoreval");
     });
     assertThat(get(live).statusCode()).isEqualTo(200);
+    assertThat(get(started).statusCode()).isEqualTo(200);
   }
 
   @Test

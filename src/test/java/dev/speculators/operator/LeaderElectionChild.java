@@ -2,6 +2,7 @@ package dev.speculators.operator;
 
 import dev.speculators.operator.dataset.HiddenStateDatasetReconciler;
 import dev.speculators.operator.runtime.LeaderElectionProducer;
+import dev.speculators.operator.runtime.LeadershipLoss;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,7 +11,7 @@ import io.javaoperatorsdk.operator.Operator;
 
 /**
  * An operator replica in its own JVM, with the production leader-election configuration: it runs
- * until it is deposed (then the library exits the process) or killed. Arguments: API server URL,
+ * until it is deposed (then it exits with status 1) or terminated (then it stops cleanly). Arguments: API server URL,
  * namespace, identity.
  */
 public final class LeaderElectionChild {
@@ -26,6 +27,11 @@ public final class LeaderElectionChild {
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new HiddenStateDatasetReconciler());
+    // what the operator does on SIGTERM (see OperatorLifecycle)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LeadershipLoss.operatorStopping();
+      operator.stop();
+    }));
     operator.start();
   }
 }

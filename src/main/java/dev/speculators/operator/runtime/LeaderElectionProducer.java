@@ -11,8 +11,10 @@ import java.net.UnknownHostException;
  * {@value #LEASE_NAME} (in the operator's namespace) reconciles. The Quarkus operator extension
  * activates it in the prod profile only.
  *
- * <p>A replica that loses the Lease exits, so that Kubernetes restarts it as a follower. Left to
- * the library default it would keep reconciling next to the new leader.
+ * <p>A replica that loses the Lease exits, so that Kubernetes restarts it as a follower; left to
+ * the library default it would keep reconciling next to the new leader. The exit is done by
+ * {@link LeadershipLoss} rather than the library's exit-on-stop-leading switch, which would also
+ * exit from within a normal shutdown and hang the process there.
  */
 @Singleton
 public class LeaderElectionProducer {
@@ -27,8 +29,7 @@ public class LeaderElectionProducer {
 
   /** The configuration for a replica with the given identity (the Lease holder name). */
   public static LeaderElectionConfiguration configuration(String identity) {
-    // The builder only offers exit-on-stop-leading through buildForTest; the constructor is the
-    // supported way to ask for it. A null lease namespace means the client's (the pod's) namespace.
+    // A null lease namespace means the client's (in a pod: the pod's) namespace.
     return new LeaderElectionConfiguration(
         LEASE_NAME,
         null,
@@ -36,8 +37,8 @@ public class LeaderElectionProducer {
         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
         identity,
-        null,
-        true);
+        LeadershipLoss.callbacks(),
+        false);
   }
 
   /** The pod name (POD_NAME from the downward API), else the host name. */

@@ -30,6 +30,7 @@ public class OperatorLifecycle {
 
   void onStop(@Observes ShutdownEvent event) {
     LOG.info("Stopping the operator");
+    LeadershipLoss.operatorStopping();
     operator.stop();
   }
 }

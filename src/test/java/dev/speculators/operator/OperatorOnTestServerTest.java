@@ -26,6 +26,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +99,19 @@ class OperatorOnTestServerTest {
         assertThat(get(metrics).body())
             .contains("reconciliations_started_total")
             .contains("controller_name=\"hiddenstatedataset\""));
+  }
+
+  @Test
+  void theGeneratedCrdsAreTheCommittedOnes() throws IOException {
+    // the Quarkus build generated target/kubernetes/*-v1.yml for this run and applied them here
+    for (String kind : List.of("hiddenstatedatasets", "speculatortrainings", "speculatorevals")) {
+      String file = kind + ".speculators.dev-v1.yml";
+      assertThat(Files.readString(Path.of("target", "kubernetes", file)))
+          .as("crds/%s is out of date: mvn -B test -Dtest=CrdSyncTest -Dcrds.update=true", file)
+          .isEqualTo(Files.readString(Path.of("crds", file)));
+      assertThat(client.apiextensions().v1().customResourceDefinitions()
+          .withName(kind + ".speculators.dev").get()).isNotNull();
+    }
   }
 
   @Test

@@ -26,7 +26,7 @@ public class PodOverrides {
 
   @JsonPropertyDescription("Node labels the pods must match.")
   @Size(max = 64)
-  public Map<String, String> nodeSelector;
+  public Map<String, @Size(max = 63) String> nodeSelector;
 
   @JsonPropertyDescription("Tolerations of the pods (e.g. for tainted GPU nodes).")
   @Size(max = 32)
@@ -58,14 +58,14 @@ public class PodOverrides {
   @ValidationRule(
       value = "self.all(k, !k.startsWith('" + RESERVED_PREFIX + "'))",
       message = "label keys with prefix " + RESERVED_PREFIX + " are reserved for the operator")
-  public Map<String, String> labels;
+  public Map<String, @Size(max = 63) String> labels;
 
   @JsonPropertyDescription("Extra annotations on the pods.")
   @Size(max = 64)
   @ValidationRule(
       value = "self.all(k, !k.startsWith('" + RESERVED_PREFIX + "'))",
       message = "annotation keys with prefix " + RESERVED_PREFIX + " are reserved for the operator")
-  public Map<String, String> annotations;
+  public Map<String, @Size(max = 4096) String> annotations;
 
   @JsonPropertyDescription("Extended resource name of the GPUs (default nvidia.com/gpu).")
   @Default(DEFAULT_GPU_RESOURCE)

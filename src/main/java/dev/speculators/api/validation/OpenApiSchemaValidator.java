@@ -227,20 +227,34 @@ final class OpenApiSchemaValidator {
     return "number";
   }
 
-  /** {@code $.spec.datasets[0].hf} to {@code spec.datasets[0].hf}. */
-  static String path(JsonNodePath p) {
-    StringBuilder b = new StringBuilder();
+  /**
+   * {@code $.spec.datasets[0].hf} to {@code spec.datasets[0].hf}; map entries in brackets
+   * ({@code limits[nvidia.com/gpu]}), as the CEL errors write them.
+   */
+  private String path(JsonNodePath p) {
+    String out = "";
+    JsonNode schema = translated;
     for (int i = 0; i < p.getNameCount(); i++) {
       Object el = p.getElement(i);
       if (el instanceof Integer idx) {
-        b.append('[').append(idx).append(']');
-      } else {
-        if (b.length() > 0) {
-          b.append('.');
-        }
-        b.append(el);
+        out = FieldPaths.index(out, idx);
+        schema = schema == null ? null : Schemas.items(schema);
+        continue;
       }
+      String name = String.valueOf(el);
+      JsonNode props = schema == null ? null : Schemas.properties(schema);
+      JsonNode mapValues = schema == null ? null : Schemas.mapValues(schema);
+      if (props == null || !props.has(name)) {
+        if (mapValues != null) {
+          out = FieldPaths.key(out, name);
+          schema = mapValues;
+          continue;
+        }
+      }
+      out = FieldPaths.child(out, name);
+      schema = props == null ? null : props.get(name);
     }
-    return b.toString();
+    return out;
   }
+
 }

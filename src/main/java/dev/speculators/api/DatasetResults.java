@@ -1,0 +1,57 @@
+package dev.speculators.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+import java.util.Objects;
+
+/** What a finished HiddenStateDataset holds and where. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatasetResults {
+
+  @JsonPropertyDescription("PersistentVolumeClaim that holds the dataset.")
+  public String claimName;
+
+  @JsonPropertyDescription(
+      "Dataset directory inside the claim: data/ (data_<i>.pt, data_config.json,"
+          + " sample_lengths.json) and token_freq.pt beside it.")
+  public String dataPath;
+
+  @JsonPropertyDescription("The captured layer ids after defaulting (vLLM semantics).")
+  public List<Integer> resolvedLayerIds;
+
+  @JsonPropertyDescription("Hidden size of the target model.")
+  public Integer hiddenSize;
+
+  @JsonPropertyDescription("Vocabulary size of the target model.")
+  public Integer targetVocabSize;
+
+  @JsonPropertyDescription("Hash over the sample files, as in data_config.json.")
+  public String contentHash;
+
+  @JsonPropertyDescription("Number of samples.")
+  public Long samples;
+
+  @JsonPropertyDescription("Number of tokens over all samples.")
+  public Long tokens;
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DatasetResults r
+        && Objects.equals(claimName, r.claimName)
+        && Objects.equals(dataPath, r.dataPath)
+        && Objects.equals(resolvedLayerIds, r.resolvedLayerIds)
+        && Objects.equals(hiddenSize, r.hiddenSize)
+        && Objects.equals(targetVocabSize, r.targetVocabSize)
+        && Objects.equals(contentHash, r.contentHash)
+        && Objects.equals(samples, r.samples)
+        && Objects.equals(tokens, r.tokens);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        claimName, dataPath, resolvedLayerIds, hiddenSize, targetVocabSize, contentHash, samples,
+        tokens);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.speculators.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+import java.util.Objects;
+
+/** Metrics of the best epoch and where the speculator was written. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrainingResults {
+
+  @JsonPropertyDescription("Training loss (weighted over TTT steps) of the last epoch.")
+  public Double trainLoss;
+
+  @JsonPropertyDescription("Validation loss of the best epoch.")
+  public Double valLoss;
+
+  @JsonPropertyDescription(
+      "Validation full accuracy per TTT step: the share of positions whose first k+1 drafted"
+          + " tokens are all correct.")
+  public List<Double> fullAcc;
+
+  @JsonPropertyDescription(
+      "Validation conditional accuracy per TTT step: step k correct given steps 0..k-1 correct.")
+  public List<Double> condAcc;
+
+  @JsonPropertyDescription("Epoch (from 1) with the lowest validation loss.")
+  public Integer bestEpoch;
+
+  @JsonPropertyDescription("PersistentVolumeClaim holding checkpoints and the speculator.")
+  public String claimName;
+
+  @JsonPropertyDescription("Directory of the newest complete checkpoint inside the claim.")
+  public String checkpointPath;
+
+  @JsonPropertyDescription(
+      "Directory of the final speculator inside the claim (config.json + model.safetensors,"
+          + " loadable by vLLM).")
+  public String finalPath;
+
+  @JsonPropertyDescription("Mean acceptance length measured by the evaluation, if any.")
+  public Double meanAcceptanceLength;
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainingResults r
+        && Objects.equals(trainLoss, r.trainLoss)
+        && Objects.equals(valLoss, r.valLoss)
+        && Objects.equals(fullAcc, r.fullAcc)
+        && Objects.equals(condAcc, r.condAcc)
+        && Objects.equals(bestEpoch, r.bestEpoch)
+        && Objects.equals(claimName, r.claimName)
+        && Objects.equals(checkpointPath, r.checkpointPath)
+        && Objects.equals(finalPath, r.finalPath)
+        && Objects.equals(meanAcceptanceLength, r.meanAcceptanceLength);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        trainLoss, valLoss, fullAcc, condAcc, bestEpoch, claimName, checkpointPath, finalPath,
+        meanAcceptanceLength);
+  }
+}

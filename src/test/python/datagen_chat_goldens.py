@@ -13,7 +13,7 @@ Writes OUT_DIR/NAME/{tokenizer.json.gz, tokenizer_config.json, golden.json}:
            token ids from the `tokenizers` library (no special tokens added, no truncation);
   probe:   whether the render of a conversation's history is a token prefix of the render of
            the next turn for the fixed probe conversation (see ChatRowBuilder in Java);
-  rows:    the expected (input_ids, loss_mask) rows for each conversation and sequence length,
+  rows:    the expected (input_ids, loss_mask) rows for each plain conversation and sequence length,
            computed with the render-boundary rule written out independently below.
 """
 import gzip
@@ -191,7 +191,7 @@ def main():
         key = json.dumps(kwargs, sort_keys=True)
         prefix_mode = is_prefix_template(renderer, kwargs)
         golden["probe"][key] = prefix_mode
-        for conv_name, conv in conversations.items():
+        for conv_name, conv in CONVERSATIONS.items():
             for seq_length in SEQ_LENGTHS:
                 golden["rows"].append(
                     {
@@ -202,6 +202,9 @@ def main():
                         "rows": rows_for(renderer, conv, kwargs, prefix_mode, seq_length),
                     }
                 )
+        for conv_name, conv in conversations.items():
+            if conv_name not in CONVERSATIONS:
+                boundaries(renderer, conv, kwargs)  # renders only: these turns are no Conversation
     if name.startswith("qwen3"):
         renderer.render(CONVERSATIONS["system_multi_turn"][:2], True, {"tools": TOOLS})
         renderer.render(QWEN_ONLY["tool_calls"], False, {"tools": TOOLS})

@@ -24,8 +24,26 @@ class ChatRowBuilderGoldenTest {
     qwen = GoldenChats.modelDir("qwen3", tmp.resolve("qwen3"));
   }
 
+  static final Map<String, TemplateTokenizerRenderer> RENDERERS = new java.util.HashMap<>();
+
   static Path dir(String model) {
     return model.equals("llama3_1") ? llama : qwen;
+  }
+
+  /** One renderer per model and template kwargs: loading a real tokenizer takes about a second. */
+  static TemplateTokenizerRenderer renderer(String model, Map<String, Object> kwargs) throws Exception {
+    String key = model + kwargs;
+    TemplateTokenizerRenderer r = RENDERERS.get(key);
+    if (r == null) {
+      r = TemplateTokenizerRenderer.open(dir(model), kwargs);
+      RENDERERS.put(key, r);
+    }
+    return r;
+  }
+
+  @AfterAll
+  static void closeRenderers() {
+    RENDERERS.values().forEach(TemplateTokenizerRenderer::close);
   }
 
   @Test
@@ -53,7 +71,8 @@ class ChatRowBuilderGoldenTest {
     int n = 0;
     for (JsonNode r : golden.get("renders")) {
       Map<String, Object> kwargs = GoldenChats.kwargs(r.get("kwargs"));
-      try (TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(dir(model), kwargs)) {
+      {
+        TemplateTokenizerRenderer renderer = renderer(model, kwargs);
         long[] ids = renderer.render(GoldenChats.messages(r.get("messages")), r.get("add_generation_prompt").asBoolean());
         assertThat(ids).as("%s render #%d: %s", model, n, r.get("text").asText()).containsExactly(longs(r.get("ids")));
       }
@@ -67,7 +86,8 @@ class ChatRowBuilderGoldenTest {
     for (JsonNode c : golden.get("rows")) {
       Map<String, Object> kwargs = GoldenChats.kwargs(c.get("kwargs"));
       Conversation conv = conversation(golden.get("conversations").get(c.get("conversation").asText()));
-      try (TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(dir(model), kwargs)) {
+      {
+        TemplateTokenizerRenderer renderer = renderer(model, kwargs);
         ChatRowBuilder builder = new ChatRowBuilder(renderer, c.get("seq_length").asInt());
         boolean prefixMode = builder.probePrefixProperty();
         assertThat(prefixMode).isEqualTo(c.get("prefix_mode").asBoolean());

@@ -33,11 +33,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Generate an EAGLE3 hidden-state dataset shard: read and normalise conversations, build token rows",
-      "and loss masks from chat-template render boundaries, ask vLLM (extract_hidden_states) for the",
-      "target model's hidden states, and write speculators-format data_<i>.pt samples. A restarted shard",
-      "resumes; the shard that finds all shards done merges token_freq.pt and the dataset metadata.",
-      "Arguments can be read from a file: datagen @args.txt"
+      "Generate one shard of an EAGLE3 hidden-state dataset: read and normalise conversations, build"
+          + " token rows and loss masks from chat-template render boundaries, ask vLLM"
+          + " (extract_hidden_states) for the target model's hidden states, and write speculators-format"
+          + " data_<i>.pt samples. A restarted shard resumes; the shard that finds all shards done merges"
+          + " token_freq.pt and the dataset metadata.",
+      "Arguments can also come from a file: datagen @args.txt"
     })
 public final class DatagenCommand implements Callable<Integer> {
 

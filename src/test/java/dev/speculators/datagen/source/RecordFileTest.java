@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RecordFileTest {
+public class RecordFileTest {
   @TempDir Path dir;
 
   static List<String> read(RecordFile f, java.util.function.LongPredicate wanted) throws Exception {
@@ -96,7 +96,7 @@ class RecordFileTest {
   }
 
   /** An UltraChat-shaped Parquet file (prompt, prompt_id, messages list<struct<content, role>>), written by DuckDB. */
-  static void writeUltraChatParquet(Path p, int rows) throws Exception {
+  public static void writeUltraChatParquet(Path p, int rows) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
       s.execute(
           "COPY (SELECT 'p' || i AS prompt, md5(i::VARCHAR) AS prompt_id,"

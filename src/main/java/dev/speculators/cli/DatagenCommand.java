@@ -86,11 +86,11 @@ public final class DatagenCommand implements Callable<Integer> {
   boolean turnDropout;
 
   @Option(names = "--engine", defaultValue = "vllm", paramLabel = "vllm|reference", description = "Hidden-state engine (default: ${DEFAULT-VALUE})")
-  DatagenOptions.Engine engine;
+  String engine;
 
   @Option(names = "--renderer", defaultValue = "auto", paramLabel = "auto|vllm|reference",
       description = "Token rows from vLLM /tokenize or the in-process template + tokenizer (default: ${DEFAULT-VALUE}: follows --engine)")
-  DatagenOptions.Renderer renderer;
+  String renderer;
 
   @Option(names = "--chat-template-kwargs", paramLabel = "JSON", description = "Extra chat template variables, e.g. '{\"enable_thinking\": false}'")
   String chatTemplateKwargs;
@@ -192,16 +192,31 @@ public final class DatagenCommand implements Callable<Integer> {
     }
     List<String> command = new ArrayList<>();
     command.add("speculators datagen");
-    command.addAll(spec.commandLine().getParseResult().originalArgs());
+    command.addAll(spec.commandLine().getParseResult().expandedArgs());
     String gpu = gpuName != null ? gpuName : System.getenv("SPECULATORS_GPU_NAME");
     return new DatagenOptions(
         endpoint, model, modelRevision, specs, output, seqLength, maxSamples,
         layerIds == null ? null : layerIds.stream().mapToInt(Integer::intValue).toArray(),
-        s[0], s[1], concurrency, seed, turnDropout, engine, renderer, kwargs, hiddenStatesDir,
+        s[0], s[1], concurrency, seed, turnDropout, choice("--engine", engine, DatagenOptions.Engine.class),
+        choice("--renderer", renderer, DatagenOptions.Renderer.class), kwargs, hiddenStatesDir,
         seconds("--request-timeout", requestTimeout), seconds("--startup-timeout", startupTimeout),
         seconds("--lock-timeout", lockTimeout), maxRetries, seconds("--retry-backoff", retryBackoff),
         maxConsecutiveFailures == null ? concurrency : maxConsecutiveFailures,
         seconds("--progress-interval", progressInterval), gpu, tensorParallelSize, command);
+  }
+
+  /** An enum value from its lower-case name, or an error naming the flag and the choices. */
+  static <E extends Enum<E>> E choice(String flag, String value, Class<E> type) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(value.trim())) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    throw new IllegalArgumentException(flag + " " + value + ": expected one of " + String.join(", ", names));
   }
 
   static int[] parseShard(String value) {

@@ -5,7 +5,8 @@ shape, a SHA-256 over its contiguous little-endian bytes and its first values (f
 Python floats exactly, integers as ints, bools as bools). Containers keep their order; tuples are
 described as lists because the Java reader returns both as lists.
 
-Run as a script to describe one file:  python io_describe.py torch|safetensors|npy PATH
+Run as a script to describe files:  python io_describe.py torch|safetensors|npy PATH...
+(one JSON document per line, in argument order)
 """
 import hashlib
 import json
@@ -49,7 +50,8 @@ def describe_tensor(t):
 def describe_array(a):
     import numpy as np
 
-    a = np.ascontiguousarray(a)
+    if not a.flags.c_contiguous:  # np.ascontiguousarray would turn a 0-d array into 1-d
+        a = np.ascontiguousarray(a)
     flat = a.reshape(-1)
     if a.dtype.kind == "f":
         head = [_float(float(v)) for v in flat[:HEAD]]
@@ -107,5 +109,6 @@ def describe_file(kind, path):
 
 
 if __name__ == "__main__":
-    json.dump(describe_file(sys.argv[1], sys.argv[2]), sys.stdout, sort_keys=False)
-    sys.stdout.write("\n")
+    for file_path in sys.argv[2:]:
+        json.dump(describe_file(sys.argv[1], file_path), sys.stdout, sort_keys=False)
+        sys.stdout.write("\n")

@@ -17,11 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -92,7 +90,8 @@ public final class SafeTensors {
    * Writes {@code tensors} atomically, laid out like the reference writer (header padded with
    * spaces to a multiple of 8 bytes, data ordered by alignment then name).
    *
-   * @param metadata written as {@code __metadata__} when non-empty; may be null
+   * @param metadata written as {@code __metadata__} (in its iteration order) when non-empty; may
+   *     be null
    */
   public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata)
       throws IOException {
@@ -128,7 +127,7 @@ public final class SafeTensors {
       g.writeStartObject();
       if (metadata != null && !metadata.isEmpty()) {
         g.writeObjectFieldStart(METADATA);
-        for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
+        for (Map.Entry<String, String> m : metadata.entrySet()) {
           g.writeStringField(m.getKey(), m.getValue());
         }
         g.writeEndObject();
@@ -176,16 +175,14 @@ public final class SafeTensors {
     }
     Map<String, SafeTensorsFile.TensorInfo> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
       JsonNode node = field.getValue();
       if (METADATA.equals(name)) {
         if (!node.isObject() && !node.isNull()) {
           throw new TensorFileException(path, "__metadata__ is not an object");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> m = node.fields(); m.hasNext(); ) {
-          Map.Entry<String, JsonNode> kv = m.next();
+        for (Map.Entry<String, JsonNode> kv : node.properties()) {
           if (!kv.getValue().isTextual()) {
             throw new TensorFileException(path, "__metadata__ value of '" + kv.getKey() + "' is not a string");
           }

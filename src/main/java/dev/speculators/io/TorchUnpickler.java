@@ -23,8 +23,13 @@ import net.razorvine.pickle.Unpickler;
  * files can be read concurrently. Dicts keep their insertion order.
  */
 final class TorchUnpickler extends Unpickler {
-  /** Protocol 4 opcode, absent from pyrolite's {@link Opcodes}. */
+  /** Protocol 4/5 opcodes, absent from pyrolite's {@link Opcodes}. */
   private static final short STACK_GLOBAL = 0x93;
+
+  private static final short LONG4 = 0x8b;
+  private static final short BINUNICODE8 = 0x8d;
+  private static final short BINBYTES8 = 0x8e;
+  private static final short BYTEARRAY8 = 0x96;
 
   /** Supplies the bytes of {@code data/<key>} for a persistent storage id. */
   interface StorageSource {
@@ -110,6 +115,17 @@ final class TorchUnpickler extends Unpickler {
           }
           return NO_RETURN_VALUE;
         }
+      case Opcodes.BINSTRING:
+      case Opcodes.BINUNICODE:
+      case Opcodes.BINBYTES:
+      case LONG4:
+        checkLength(4);
+        return super.dispatch(key);
+      case BINUNICODE8:
+      case BINBYTES8:
+      case BYTEARRAY8:
+        checkLength(8);
+        return super.dispatch(key);
       case Opcodes.INST:
       case Opcodes.OBJ:
         throw new PickleException("arbitrary Python objects (INST/OBJ) are not supported");
@@ -279,6 +295,31 @@ final class TorchUnpickler extends Unpickler {
 
   static String describe(Object o) {
     return o == null ? "None" : o.getClass().getSimpleName();
+  }
+
+  /**
+   * Rejects a length prefix larger than what is left of the pickle before pyrolite allocates an
+   * array of that size (a corrupt length would otherwise cost gigabytes or a negative size).
+   */
+  private void checkLength(int prefixBytes) throws IOException {
+    if (!input.markSupported()) {
+      return;
+    }
+    input.mark(prefixBytes);
+    byte[] b = input.readNBytes(prefixBytes);
+    int available = input.available();
+    input.reset();
+    if (b.length < prefixBytes) {
+      throw new IOException("pickle ends inside a length prefix");
+    }
+    long length = 0;
+    for (int i = prefixBytes - 1; i >= 0; i--) {
+      length = (length << 8) | (b[i] & 0xFF);
+    }
+    if (length < 0 || length > available) {
+      throw new PickleException(
+          "corrupt length " + length + " with only " + available + " bytes of pickle left");
+    }
   }
 
   private String readLine() throws IOException {

@@ -49,11 +49,24 @@ public final class PythonSupport {
 
   /** The reference description of {@code path} read with torch / safetensors / numpy. */
   public static JsonNode describeFile(String kind, Path path) throws IOException {
-    Result r = run(List.of(python(), DESCRIBE.toString(), kind, path.toString()), 300);
+    return describeFiles(kind, List.of(path)).get(0);
+  }
+
+  /** Reference descriptions of several files, read by one Python process. */
+  public static List<JsonNode> describeFiles(String kind, List<Path> paths) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(python(), DESCRIBE.toString(), kind));
+    paths.forEach(p -> cmd.add(p.toString()));
+    Result r = run(cmd, 300);
     if (r.exitCode != 0) {
-      throw new AssertionError("Python could not read " + path + ":\n" + r.output);
+      throw new AssertionError("Python could not read " + paths + ":\n" + r.output);
     }
-    return Describe.JSON.readTree(r.stdout);
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : r.stdout.split("\n")) {
+      if (!line.isBlank()) {
+        out.add(Describe.JSON.readTree(line));
+      }
+    }
+    return out;
   }
 
   /** Runs a Python snippet with {@code args}; fails the test with its output if it fails. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,8 +21,7 @@ class TorchFilesReadTest {
   static Stream<Arguments> fixtureFiles() {
     JsonNode refs = TestData.reference("fixture-references.json").get("torch");
     List<Arguments> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = refs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : refs.properties()) {
       out.add(Arguments.of(e.getKey(), e.getValue()));
     }
     return out.stream();
@@ -134,6 +132,24 @@ class TorchFilesReadTest {
     assertThat(m.get("dtype")).isEqualTo(DType.BF16);
     assertThat(m.get("size")).isEqualTo(List.of(2L, 3L));
     assertThat(List.copyOf(((Map<?, ?>) m.get("ordered")).keySet())).isEqualTo(List.of("z", "a"));
+  }
+
+  @Test
+  void concurrentLoadsDoNotInterfere() throws Exception {
+    JsonNode expected = TestData.reference("views.json").get("description");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<JsonNode>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        String file = i % 2 == 0 ? "views/views.pt" : "views/views_protocol4.pt";
+        results.add(pool.submit(() -> Describe.of(TorchFiles.load(TestData.io(file)))));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isEqualTo(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

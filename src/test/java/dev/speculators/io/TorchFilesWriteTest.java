@@ -146,6 +146,7 @@ class TorchFilesWriteTest {
     Path first = tmp.resolve("first.pt");
     TorchFiles.save(first, Map.of("big", everything().get("big")));
     HostTensor mapped = (HostTensor) ((Map<?, ?>) TorchFiles.load(first)).get("big");
+    assertThat(mapped.data().isDirect()).as("large storages are memory-mapped").isTrue();
     Path second = tmp.resolve("second.pt");
     TorchFiles.save(second, List.of(mapped, mapped.slice0(10, 20)));
     List<?> back = (List<?>) TorchFiles.load(second);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       OperatorCommand.class,
       DatagenCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -382,21 +382,29 @@ public final class HfHub {
     return Files.isSameFile(snapshotFile, blob);
   }
 
-  /** Serialises work on one blob across threads (a map of locks) and processes (a file lock). */
-  private static FileLockHandle lock(Path lockFile) throws IOException {
+  /**
+   * Serialises work on one blob across threads (a map of locks) and processes (a file lock).
+   * Some network filesystems refuse file locks; there the download goes ahead with the in-process
+   * lock only, since the atomic rename still keeps readers from seeing a partial file.
+   */
+  private FileLockHandle lock(Path lockFile) throws IOException {
     Files.createDirectories(lockFile.getParent());
     ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), p -> new ReentrantLock());
     local.lock();
+    FileChannel channel = null;
     try {
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        FileLock fileLock = channel.lock();
-        return new FileLockHandle(local, channel, fileLock);
-      } catch (IOException | RuntimeException e) {
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      return new FileLockHandle(local, channel, channel.lock());
+    } catch (IOException e) {
+      if (channel != null) {
         channel.close();
-        throw e;
       }
-    } catch (IOException | RuntimeException e) {
+      options.log().accept("cannot lock " + lockFile + " (" + e.getMessage() + "); downloading without a cross-process lock");
+      return new FileLockHandle(local, null, null);
+    } catch (RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
       local.unlock();
       throw e;
     }
@@ -406,8 +414,10 @@ public final class HfHub {
     @Override
     public void close() throws IOException {
       try {
-        fileLock.release();
-        channel.close();
+        if (fileLock != null) {
+          fileLock.release();
+          channel.close();
+        }
       } finally {
         local.unlock();
       }

@@ -174,6 +174,26 @@ class HfHubTest {
   }
 
   @Test
+  void concurrentDownloadsOfOneFileFetchItOnce() throws Exception {
+    HfHub client = client(null, false);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Path>> results = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        results.add(pool.submit(() -> client.download(RepoType.MODEL, MODEL, "main", "model.safetensors")));
+      }
+      Path first = results.get(0).get();
+      for (var r : results) {
+        assertThat(r.get()).isEqualTo(first);
+      }
+      assertThat(Files.readAllBytes(first)).isEqualTo(weights);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(hub.requests()).filteredOn(r -> r.method().equals("GET") && r.path().startsWith("/cdn/")).hasSize(1);
+  }
+
+  @Test
   void theCacheServesFilesWhenOfflineOrWhenTheHubIsDown() throws IOException {
     Path downloaded = client(null, false).download(RepoType.DATASET, DS, "main", "math.jsonl");
     client(null, false).download(RepoType.DATASET, DS, "main", "code.jsonl");

@@ -1,11 +1,12 @@
 package dev.speculators.datagen;
 
+import dev.speculators.io.dataset.DatasetLayout;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The files of a dataset directory. The part below {@code data/} and {@code token_freq.pt} is the
+ * The files of a dataset directory ({@link DatasetLayout} plus the worker's bookkeeping). The part below {@code data/} and {@code token_freq.pt} is the
  * upstream speculators layout; {@code shards/} is the worker's own bookkeeping, kept outside
  * {@code data/} because upstream training treats every file ending in {@code pt} under its data
  * path as a sample:
@@ -23,24 +24,28 @@ import java.util.regex.Pattern;
 public record DatagenLayout(Path root) {
   private static final Pattern SAMPLE = Pattern.compile("data_(\\d+)\\.pt(\\.tmp-.*)?");
 
+  private DatasetLayout dataset() {
+    return new DatasetLayout(root);
+  }
+
   public Path dataDir() {
-    return root.resolve("data");
+    return dataset().dataDir();
   }
 
   public Path sample(long row) {
-    return dataDir().resolve("data_" + row + ".pt");
+    return dataset().sampleFile(row);
   }
 
   public Path sampleLengths() {
-    return dataDir().resolve("sample_lengths.json");
+    return dataset().sampleLengthsFile();
   }
 
   public Path dataConfig() {
-    return dataDir().resolve("data_config.json");
+    return dataset().dataConfigFile();
   }
 
   public Path tokenFrequencies() {
-    return root.resolve("token_freq.pt");
+    return dataset().tokenFreqFile();
   }
 
   public Path shardsDir() {

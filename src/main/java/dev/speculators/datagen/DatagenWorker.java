@@ -20,13 +20,12 @@ import dev.speculators.datagen.vllm.VllmHiddenStateSource;
 import dev.speculators.datagen.vllm.VllmTokenizeRenderer;
 import dev.speculators.io.AtomicFiles;
 import dev.speculators.io.HostTensor;
-import dev.speculators.io.TorchFiles;
+import dev.speculators.io.dataset.TokenFrequencies;
 import dev.speculators.io.hub.HfHub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -450,8 +449,7 @@ public final class DatagenWorker {
   }
 
   private void writeShardFiles(String hash, SamplePlan.ShardRange range, ShardStats stats) throws IOException {
-    Map<Object, Object> freq = new LinkedHashMap<>(stats.tokenFrequencies());
-    TorchFiles.save(layout.shardTokenFrequencies(o.shard(), o.shards()), freq);
+    TokenFrequencies.write(layout.shardTokenFrequencies(o.shard(), o.shards()), stats.tokenFrequencies());
     new ShardMarker(hash, o.shard(), o.shards(), range.from(), range.to(), stats.written.get() + stats.resumed.get(),
             stats.tokens.get(), stats.maskedTokens.get(), stats.emptyRows(), stats.failures(), stats.lengths())
         .write(layout.shardMarker(o.shard(), o.shards()));

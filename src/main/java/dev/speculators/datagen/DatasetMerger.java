@@ -3,12 +3,12 @@ package dev.speculators.datagen;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.datagen.chat.PyJson;
 import dev.speculators.io.AtomicFiles;
-import dev.speculators.io.TorchFiles;
+import dev.speculators.io.dataset.SampleLengths;
+import dev.speculators.io.dataset.TokenFrequencies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,22 +69,16 @@ public final class DatasetMerger {
       tokens += m.tokens();
       failed += m.failedRows().size();
       empty += m.emptyRows().size();
-      Object shardFreq = TorchFiles.load(layout.shardTokenFrequencies(m.shard(), shards));
-      if (!(shardFreq instanceof Map<?, ?> fm)) {
-        throw new IOException(layout.shardTokenFrequencies(m.shard(), shards) + " is not a dict");
-      }
-      for (Map.Entry<?, ?> e : fm.entrySet()) {
-        freq.merge(((Number) e.getKey()).longValue(), ((Number) e.getValue()).longValue(), Long::sum);
-      }
+      TokenFrequencies.read(layout.shardTokenFrequencies(m.shard(), shards)).forEach((id, n) -> freq.merge(id, n, Long::sum));
     }
     if (expectFrom != totalRows) {
       throw new IOException("the shard markers cover rows up to " + expectFrom + " of " + totalRows);
     }
     Merged merged = new Merged(lengths.size(), tokens, failed, empty);
-    Map<String, Object> lengthsJson = new LinkedHashMap<>();
-    lengths.forEach((k, v) -> lengthsJson.put(Long.toString(k), v.longValue()));
-    AtomicFiles.writeString(layout.sampleLengths(), PyJson.dumps(lengthsJson, 2, false));
-    TorchFiles.save(layout.tokenFrequencies(), new LinkedHashMap<Object, Object>(freq));
+    Map<Integer, Integer> lengthsByIndex = new TreeMap<>();
+    lengths.forEach((k, v) -> lengthsByIndex.put(Math.toIntExact(k), v));
+    SampleLengths.write(layout.sampleLengths(), lengthsByIndex);
+    TokenFrequencies.write(layout.tokenFrequencies(), freq);
     AtomicFiles.writeString(layout.dataConfig(), PyJson.dumps(new com.fasterxml.jackson.databind.ObjectMapper()
         .convertValue(dataConfig.apply(merged), Object.class), 2, false) + "\n");
     return merged;

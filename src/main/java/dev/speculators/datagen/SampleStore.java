@@ -3,20 +3,18 @@ package dev.speculators.datagen;
 import dev.speculators.datagen.chat.TokenRow;
 import dev.speculators.io.DType;
 import dev.speculators.io.HostTensor;
-import dev.speculators.io.TorchFiles;
+import dev.speculators.io.dataset.SampleFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reads and writes {@code data_<i>.pt} in the speculators v0.3/v0.4 sample format: a dict with
- * {@code input_ids} (int64 [S]), {@code hidden_states} (a Python list of L bf16 [S, H] tensors)
- * and {@code loss_mask} (int64 [S]), written atomically.
+ * Writes a generated row as {@code data_<i>.pt} ({@link SampleFile}: the speculators v0.3/v0.4
+ * sample format, hidden states in bf16, written atomically) and decides whether an existing file
+ * can be kept when a shard resumes.
  */
 public final class SampleStore {
   private SampleStore() {}
@@ -27,15 +25,11 @@ public final class SampleStore {
    * @return the file size in bytes
    */
   public static long write(Path path, TokenRow row, List<HostTensor> layers) throws IOException {
-    List<Object> hidden = new ArrayList<>(layers.size());
+    List<HostTensor> hidden = new ArrayList<>(layers.size());
     for (HostTensor t : layers) {
       hidden.add(toBf16(t));
     }
-    Map<String, Object> sample = new LinkedHashMap<>();
-    sample.put("input_ids", HostTensor.ofLongs(row.inputIds()));
-    sample.put("hidden_states", hidden);
-    sample.put("loss_mask", HostTensor.ofLongs(row.lossMask()));
-    TorchFiles.save(path, sample);
+    new SampleFile(HostTensor.ofLongs(row.inputIds()), hidden, HostTensor.ofLongs(row.lossMask())).write(path);
     return Files.size(path);
   }
 
@@ -59,33 +53,23 @@ public final class SampleStore {
     if (!Files.exists(path)) {
       return "missing";
     }
-    Object loaded;
+    SampleFile sample;
     try {
-      loaded = TorchFiles.load(path);
+      sample = SampleFile.read(path);
     } catch (IOException | RuntimeException e) {
       return "unreadable: " + e.getMessage();
     }
-    if (!(loaded instanceof Map<?, ?> m)) {
-      return "not a dict";
-    }
-    if (!(m.get("input_ids") instanceof HostTensor ids) || !(m.get("loss_mask") instanceof HostTensor mask)
-        || !(m.get("hidden_states") instanceof List<?> hs)) {
-      return "missing input_ids, loss_mask or hidden_states";
-    }
-    if (ids.dtype() != DType.I64 || !Arrays.equals(ids.toLongArray(), row.inputIds())) {
+    if (!Arrays.equals(sample.inputIds().toLongArray(), row.inputIds())) {
       return "input_ids differ from the planned row";
     }
-    if (mask.dtype() != DType.I64 || !Arrays.equals(mask.toLongArray(), row.lossMask())) {
+    if (!Arrays.equals(sample.lossMask().toLongArray(), row.lossMask())) {
       return "loss_mask differs from the planned row";
     }
-    if (hs.size() != layers) {
-      return hs.size() + " hidden-state tensors, expected " + layers;
+    if (sample.numLayers() != layers) {
+      return sample.numLayers() + " hidden-state tensors, expected " + layers;
     }
-    for (Object o : hs) {
-      if (!(o instanceof HostTensor t) || t.dtype() != DType.BF16 || t.rank() != 2
-          || t.dim(0) != row.length() || t.dim(1) != hiddenSize) {
-        return "a hidden-state tensor is not bf16 [" + row.length() + ", " + hiddenSize + "]";
-      }
+    if (sample.hiddenStates().get(0).dtype() != DType.BF16 || sample.hiddenSize() != hiddenSize) {
+      return "hidden states are not bf16 [" + row.length() + ", " + hiddenSize + "]";
     }
     return null;
   }

@@ -1,7 +1,6 @@
 package dev.speculators.datagen;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.speculators.io.hf.HfModelDir;
 import dev.speculators.io.hub.HfHub;
 import dev.speculators.io.hub.RepoType;
 import java.io.IOException;
@@ -10,15 +9,13 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * What the worker needs to know about the target model: its layer count and hidden size (from
- * {@code config.json}, with the {@code text_config} of multimodal configs), where its tokenizer
+ * What the worker needs to know about the target model: its layer count and hidden size ({@link
+ * HfModelDir}: {@code config.json}, or its {@code text_config} for multimodal models), where its tokenizer
  * and chat template are, and a revision for the content hash. {@code --model} is a local Hugging
  * Face directory or a Hub id; for an id only the small configuration and tokenizer files are
  * fetched.
  */
 public record TargetModel(String id, Path dir, String revision, int numHiddenLayers, int hiddenSize) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** The files fetched from the Hub for a model id (no weights: vLLM or the reference engine load those). */
   static final Set<String> METADATA_FILES =
       Set.of(
@@ -45,19 +42,16 @@ public record TargetModel(String id, Path dir, String revision, int numHiddenLay
   }
 
   static TargetModel of(String id, Path dir, String revision) throws IOException {
-    JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
-    JsonNode text = config.has("text_config") ? config.get("text_config") : config;
-    int layers = intField(text, config, "num_hidden_layers", dir);
-    int hidden = intField(text, config, "hidden_size", dir);
-    return new TargetModel(id, dir, revision, layers, hidden);
-  }
-
-  private static int intField(JsonNode text, JsonNode config, String name, Path dir) throws IOException {
-    JsonNode v = text.has(name) ? text.get(name) : config.get(name);
-    if (v == null || !v.canConvertToInt() || v.asInt() < 1) {
-      throw new IOException(dir.resolve("config.json") + ": field " + name + " is missing or not a positive integer");
+    try (HfModelDir m = HfModelDir.open(dir)) {
+      int layers = m.numHiddenLayers();
+      int hidden = m.hiddenSize();
+      if (layers < 1 || hidden < 1) {
+        throw new IOException(dir.resolve("config.json") + ": num_hidden_layers and hidden_size must be positive");
+      }
+      return new TargetModel(id, dir, revision, layers, hidden);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IOException("--model " + id + ": " + e.getMessage(), e);
     }
-    return v.asInt();
   }
 
   /** vLLM's default capture for EAGLE3: aux layers {@code 2, N/2, N-3} and the final layer {@code N}. */

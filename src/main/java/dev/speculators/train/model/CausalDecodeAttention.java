@@ -1,8 +1,6 @@
 package dev.speculators.train.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
@@ -20,29 +18,41 @@ public final class CausalDecodeAttention implements TttAttention {
 
   @Override
   public NDArray attend(NDArray q, KvCache cache, PackedDocuments docs) {
+    cache.compact();
+    NDArray keys = cache.key(0); // [nkv, L, hd]
+    long t = q.getShape().get(1);
+    long length = keys.getShape().get(1);
+    NDArray bias = q.getManager().create(causalMask(t, length), new Shape(t, length));
+    return scaledDotProduct(q, keys, cache.value(0), bias);
+  }
+
+  /**
+   * softmax(q·kᵀ/√hd + bias)·v with grouped-query heads, without repeating keys: the query heads
+   * of one key head are viewed as one [group·t, hd] block.
+   *
+   * @param q [nh, t, hd]
+   * @param keys [nkv, L, hd]
+   * @param values [nkv, L, hd]
+   * @param bias [t, L] additive mask (0 or -inf)
+   * @return [nh, t, hd]
+   */
+  public static NDArray scaledDotProduct(NDArray q, NDArray keys, NDArray values, NDArray bias) {
     long nh = q.getShape().get(0);
     long t = q.getShape().get(1);
     long hd = q.getShape().get(2);
-    NDArray keys = join(cache.keys()); // [nkv, L, hd]
-    NDArray values = join(cache.values());
     long nkv = keys.getShape().get(0);
     long length = keys.getShape().get(1);
-    int group = (int) (nh / nkv);
+    long group = nh / nkv;
     NDArray grouped = q.reshape(nkv, group * t, hd);
     NDArray scores =
         grouped.matMul(keys.transpose(0, 2, 1)).mul(GraphScalars.of(q, 1.0 / Math.sqrt(hd)));
-    NDArray bias = q.getManager().create(causalMask(t, length), new Shape(t, length));
     NDArray probs =
         scores.reshape(nkv, group, t, length).add(bias).softmax(-1).reshape(nkv, group * t, length);
     return probs.matMul(values).reshape(nh, t, hd);
   }
 
-  private static NDArray join(java.util.List<NDArray> chunks) {
-    return chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(new NDList(chunks), 1);
-  }
-
   /** 0 where query i (of the last t positions of L) may see key j, -inf elsewhere; [t, L]. */
-  static float[] causalMask(long t, long length) {
+  public static float[] causalMask(long t, long length) {
     float[] mask = new float[Math.toIntExact(t * length)];
     Arrays.fill(mask, Float.NEGATIVE_INFINITY);
     long offset = length - t;

@@ -1,6 +1,8 @@
 package dev.speculators.train.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,25 @@ public final class KvCache {
       n += k.getShape().get(1);
     }
     return n;
+  }
+
+  /**
+   * Joins the chunks of a sequence into one (inference only: a decode step adds one chunk, and
+   * joining them once per step keeps later steps from re-concatenating every chunk). The joined
+   * chunks are closed.
+   */
+  public void compact() {
+    if (keys.size() <= 1) {
+      return;
+    }
+    NDArray k = NDArrays.concat(new NDList(keys), 1);
+    NDArray v = NDArrays.concat(new NDList(values), 1);
+    keys.forEach(NDArray::close);
+    values.forEach(NDArray::close);
+    keys.clear();
+    values.clear();
+    keys.add(k);
+    values.add(v);
   }
 
   /** Keeps the first {@code length} positions of the sequence, dropping the rest. */

@@ -1,5 +1,9 @@
 package dev.speculators.cli;
 
+import dev.speculators.engine.eval.ReferenceEvalOutputs;
+import dev.speculators.engine.eval.ReferenceEvalResults;
+import dev.speculators.engine.eval.ReferenceEvalRunner;
+import dev.speculators.engine.eval.ReferenceEvalSettings;
 import dev.speculators.eval.BenchmarkSettings;
 import dev.speculators.eval.EvalException;
 import dev.speculators.eval.EvalOutputs;
@@ -35,14 +39,39 @@ import picocli.CommandLine.Option;
           + "per-position and conditional acceptance, from the server's /metrics) and throughput and latency, "
           + "per dataset and pooled.",
       "Writes results.json, acceptance.csv, summary.json and the raw GuideLLM outputs into --output.",
-      "Required: --endpoint, --data, --output. Exit codes: 0 ok, 1 failure, 2 usage."
+      "Required: --endpoint, --data, --output. Exit codes: 0 ok, 1 failure, 2 usage.",
+      "With --engine reference (tiny models, CPU): no server; the target (--target-model) and the speculator"
+          + " (--speculator) decode every prompt greedily in process with K = --num-speculative-tokens, counted like"
+          + " vLLM's spec-decode counters; sampling flags do not apply."
     })
 public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--engine", defaultValue = "vllm", paramLabel = "vllm|reference",
+      description = "vllm (default): benchmark a server. reference: simulate with the CPU reference engine.")
+  String engine;
+
   @Option(names = "--endpoint", paramLabel = "URL", description = "vLLM server with the speculator, e.g. http://localhost:8000")
   String endpoint;
+
+  @Option(names = "--target-model", paramLabel = "DIR", description = "engine reference: the target model directory")
+  Path targetModel;
+
+  @Option(names = "--speculator", paramLabel = "DIR", description = "engine reference: the speculator directory (config.json + model.safetensors)")
+  Path speculator;
+
+  @Option(names = "--num-speculative-tokens", defaultValue = "3", paramLabel = "K", description = "engine reference: tokens drafted per step (default: ${DEFAULT-VALUE})")
+  int numSpeculativeTokens;
+
+  @Option(names = "--max-output-tokens", defaultValue = "128", paramLabel = "N", description = "engine reference: tokens generated per prompt at most (default: ${DEFAULT-VALUE})")
+  int maxOutputTokens;
+
+  @Option(names = "--untrained-baseline", description = "engine reference: also run an untrained draft of the same shape")
+  boolean untrainedBaseline;
+
+  @Option(names = "--check-lossless", description = "engine reference: also decode without speculation and require the same output")
+  boolean checkLossless;
 
   @Option(
       names = "--data",
@@ -134,10 +163,46 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ("reference".equals(engine)) {
+      return callReference();
+    }
+    if (!"vllm".equals(engine)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be vllm or reference, got '" + engine + "'");
+    }
     EvalSettings settings = settings();
     try {
       EvalResults results = new EvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log).run();
       out.print(EvalOutputs.table(results));
+      out.flush();
+      return 0;
+    } catch (EvalException e) {
+      err.println("eval: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Integer callReference() {
+    CommandLine cl = spec.commandLine();
+    if (targetModel == null || speculator == null || data.isEmpty() || output == null) {
+      throw new CommandLine.ParameterException(
+          cl, "--engine reference needs --target-model, --speculator, --data and --output");
+    }
+    if (endpoint != null || baselineEndpoint != null) {
+      throw new CommandLine.ParameterException(cl, "--endpoint and --baseline-endpoint do not apply to --engine reference");
+    }
+    ReferenceEvalSettings settings;
+    try {
+      settings =
+          new ReferenceEvalSettings(
+              targetModel, speculator, data, output, numSpeculativeTokens, maxRequests, maxOutputTokens, textColumn,
+              untrainedBaseline, 0L, checkLossless, terminationLog != null ? terminationLog : TerminationLog.defaultPath());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    try {
+      ReferenceEvalResults results =
+          new ReferenceEvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log, null).run();
+      out.print(ReferenceEvalOutputs.table(results));
       out.flush();
       return 0;
     } catch (EvalException e) {

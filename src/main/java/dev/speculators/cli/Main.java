@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,
+      RunCommand.class,
+      MakeTinyModelCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

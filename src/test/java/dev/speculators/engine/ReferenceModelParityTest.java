@@ -89,6 +89,37 @@ class ReferenceModelParityTest {
   }
 
   @Test
+  void packedDocumentsDoNotSeeEachOther() throws IOException {
+    Path dir = ROOT.resolve("llama");
+    long[] ids = longs(JSON.readTree(dir.resolve("reference.json").toFile()).get("sequence"));
+    int n = ids.length;
+    // row: the whole sequence, then its first 5 tokens again as a second document, then 3 padding
+    long[] row = new long[n + 8];
+    long[] positions = new long[n + 8];
+    for (int i = 0; i < n; i++) {
+      row[i] = ids[i];
+      positions[i] = i;
+    }
+    for (int i = 0; i < 5; i++) {
+      row[n + i] = ids[i];
+      positions[n + i] = i;
+    }
+    try (ReferenceModel model = ReferenceModel.load(dir);
+        NDManager m = model.newManager();
+        SafeTensorsFile expected = SafeTensors.open(dir.resolve("reference.safetensors"))) {
+      int v = model.config().vocabSize();
+      var docs = dev.speculators.train.model.PackedDocuments.fromLengths(new long[] {n, 5}, n + 8);
+      float[] got =
+          model.logits(model.forward(m.create(row), m.create(positions), new PackedCausalAttention(docs), new int[0],
+              new java.util.HashMap<>())).toFloatArray();
+      float[] logits = expected.get("logits").toFloatArray();
+      assertClose(java.util.Arrays.copyOf(got, n * v), logits, "first document");
+      assertClose(java.util.Arrays.copyOfRange(got, n * v, (n + 5) * v), java.util.Arrays.copyOf(logits, 5 * v),
+          "second document");
+    }
+  }
+
+  @Test
   void rejectsWhatItDoesNotImplementNamingTheField(@TempDir Path tmp) throws IOException {
     Path dir = copy(ROOT.resolve("llama"), tmp.resolve("biased"));
     ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());

@@ -47,10 +47,10 @@ public final class MakeTinyModelCommand implements Callable<Integer> {
   @Option(names = "--corpus", paramLabel = "DIR", description = "Also write conversations.jsonl and prompts.jsonl here")
   Path corpus;
 
-  @Option(names = "--conversations", defaultValue = "600", paramLabel = "N", description = "Conversations in --corpus (default: ${DEFAULT-VALUE})")
+  @Option(names = "--conversations", defaultValue = "1200", paramLabel = "N", description = "Conversations in --corpus (default: ${DEFAULT-VALUE})")
   int conversations;
 
-  @Option(names = "--prompts", defaultValue = "64", paramLabel = "N", description = "Evaluation prompts in --corpus (default: ${DEFAULT-VALUE})")
+  @Option(names = "--prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts in --corpus (default: ${DEFAULT-VALUE})")
   int prompts;
 
   private final PrintStream out;
@@ -75,8 +75,9 @@ public final class MakeTinyModelCommand implements Callable<Integer> {
             steps != null ? steps : d.steps(), d.learningRate(), d.evalPrompts());
     TinyModelBuilder.Result r = new TinyModelBuilder(settings, line -> out.println("make-tiny-model: " + line)).build(output);
     out.printf(Locale.ROOT,
-        "make-tiny-model: wrote %s (%d parameters, vocabulary %d): final loss %.4f, held-out answers exact %.1f%%, %.1f s%n",
-        output, r.parameters(), r.vocabSize(), r.finalLoss(), 100 * r.answerAccuracy(), r.seconds());
+        "make-tiny-model: wrote %s (%d parameters, vocabulary %d): loss %.4f → %.4f, held-out answers exact %.1f%%,"
+            + " %.1f s%n",
+        output, r.parameters(), r.vocabSize(), r.firstLoss(), r.finalLoss(), 100 * r.answerAccuracy(), r.seconds());
     if (corpus != null) {
       Files.createDirectories(corpus);
       TinyCorpusFiles.write(corpus, seed, conversations, prompts);

@@ -2,6 +2,8 @@ package dev.speculators.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.speculators.datagen.chat.TemplateTokenizerRenderer;
+import dev.speculators.engine.eval.PromptFile;
 import dev.speculators.eval.AcceptanceReport;
 import dev.speculators.eval.SpecDecodeCounters;
 import dev.speculators.io.hf.HfModelDir;
@@ -9,6 +11,8 @@ import dev.speculators.train.model.DraftConfig;
 import dev.speculators.train.model.RopeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +45,54 @@ class SpeculativeDecodingTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void theTrainedTinyDraftIsAcceptedAndChangesNothingForKFrom1To5() throws Exception {
+    Path tiny = Path.of("examples/local/tiny-model");
+    List<List<Map<String, Object>>> prompts =
+        PromptFile.read(Path.of("examples/local/data/prompts.jsonl"), null, 12);
+    try (ReferenceModel target = ReferenceModel.load(tiny);
+        HfModelDir dir = HfModelDir.open(tiny);
+        TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(tiny, Map.of());
+        Speculator trained = Speculator.load(Path.of("src/test/resources/engine/tiny-draft"), target);
+        Speculator untrained = trained.untrainedTwin(dir, target, 0)) {
+      assertThat(trained.auxLayerIds()).containsExactly(1, 2, 3);
+      GreedyDecoder greedy = new GreedyDecoder(target);
+      for (int k = 1; k <= 5; k++) {
+        SpecDecodeCounters sumTrained = SpecDecodeCounters.ZERO;
+        SpecDecodeCounters sumUntrained = SpecDecodeCounters.ZERO;
+        for (List<Map<String, Object>> prompt : prompts) {
+          long[] ids = renderer.render(prompt, true);
+          long[] plain = greedy.generate(ids, 40).tokens();
+          for (Speculator draft : List.of(trained, untrained)) {
+            SpeculativeDecoder.Result r = new SpeculativeDecoder(target, draft, k).generate(ids, 40);
+            assertThat(r.tokens()).as("k=%d %s %s", k, draft.description(), prompt).containsExactly(plain);
+            assertConsistent(r.counters(), k, r.tokens().length, r.targetPasses());
+            if (draft == trained) {
+              sumTrained = sumTrained.plus(r.counters());
+            } else {
+              sumUntrained = sumUntrained.plus(r.counters());
+            }
+          }
+        }
+        double trainedLength = AcceptanceReport.of(sumTrained).meanAcceptanceLength();
+        assertThat(trainedLength).as("k=%d", k).isGreaterThan(AcceptanceReport.of(sumUntrained).meanAcceptanceLength() + 0.5);
+      }
+      // a budget that ends inside an accepted run of draft tokens cuts the output there
+      long[] ids = renderer.render(prompts.get(0), true);
+      long[] plain = greedy.generate(ids, 3).tokens();
+      assertThat(new SpeculativeDecoder(target, trained, 5).generate(ids, 3).tokens()).containsExactly(plain);
+    }
+  }
+
+  @Test
+  void aSpeculatorForAnotherTargetIsRefused() throws IOException {
+    try (ReferenceModel llama = ReferenceModel.load(LLAMA)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> Speculator.load(Path.of("src/test/resources/engine/tiny-draft"), llama))
+          .hasMessageContaining("trained for another model");
     }
   }
 

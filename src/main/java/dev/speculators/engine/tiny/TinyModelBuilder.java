@@ -62,10 +62,12 @@ public final class TinyModelBuilder {
   }
 
   /**
+   * @param firstLoss mean loss over the first tenth of the steps
    * @param finalLoss mean loss over the last tenth of the steps
    * @param answerAccuracy share of held-out questions answered exactly (greedy, bf16 weights)
    */
-  public record Result(double finalLoss, double answerAccuracy, int vocabSize, long parameters, double seconds) {}
+  public record Result(
+      double firstLoss, double finalLoss, double answerAccuracy, int vocabSize, long parameters, double seconds) {}
 
   /** Trains the model and publishes {@code output} atomically. */
   public Result build(Path output) throws IOException {
@@ -80,7 +82,7 @@ public final class TinyModelBuilder {
     AtomicFiles.writeDirectory(output, dir -> {
       tokenizer.write(dir);
       writeConfigs(dir, config, tokenizer);
-      double loss;
+      double[] loss;
       long parameters = 0;
       try (TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(dir, Map.of());
           NDManager manager = NDManager.newBaseManager()) {
@@ -97,7 +99,8 @@ public final class TinyModelBuilder {
         SafeTensors.write(dir.resolve("model.safetensors"), out, Map.of("format", "pt"));
       }
       double accuracy = answerAccuracy(dir);
-      result[0] = new Result(loss, accuracy, tokenizer.vocabSize(), parameters, (System.nanoTime() - start) / 1e9);
+      result[0] = new Result(loss[0], loss[1], accuracy, tokenizer.vocabSize(), parameters,
+          (System.nanoTime() - start) / 1e9);
     });
     return result[0];
   }
@@ -125,14 +128,16 @@ public final class TinyModelBuilder {
     return w;
   }
 
-  private double train(NDManager manager, TargetConfig config, Map<String, NDArray> weights,
+  /** Returns {mean loss of the first tenth of the steps, of the last tenth}. */
+  private double[] train(NDManager manager, TargetConfig config, Map<String, NDArray> weights,
       TemplateTokenizerRenderer renderer) throws IOException {
     ReferenceModel model = ReferenceModel.of(config, weights);
     TinyCorpus corpus = new TinyCorpus(s.seed());
     LearningRateSchedule schedule =
         new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, s.learningRate(), s.steps() / 20, s.steps(), 0.5);
+    int tenth = Math.max(1, s.steps() / 10);
+    double head = 0;
     double tail = 0;
-    int tailCount = 0;
     List<long[]> carry = new ArrayList<>();
     try (AdamW adamw = AdamW.withTorchDefaults(weights, 0.01)) {
       for (int step = 0; step < s.steps(); step++) {
@@ -148,9 +153,11 @@ public final class TinyModelBuilder {
         }
         GradientClipping.clipGlobalNorm(weights.values(), 1.0);
         adamw.step(schedule.lr(step));
-        if (step >= s.steps() - Math.max(1, s.steps() / 10)) {
+        if (step < tenth) {
+          head += loss;
+        }
+        if (step >= s.steps() - tenth) {
           tail += loss;
-          tailCount++;
         }
         if ((step + 1) % 50 == 0 || step + 1 == s.steps()) {
           log.accept(String.format(Locale.ROOT, "step %d/%d loss %.4f lr %.2e", step + 1, s.steps(), loss,
@@ -158,7 +165,7 @@ public final class TinyModelBuilder {
         }
       }
     }
-    return tail / tailCount;
+    return new double[] {head / tenth, tail / tenth};
   }
 
   /** One packed row: whole conversations until the row is full (a leftover starts the next row). */

@@ -168,6 +168,10 @@ public final class DatagenWorker {
 
   private HiddenStateSource openStates(VllmClient client, String served, TargetModel model) throws IOException {
     if (o.engine() == DatagenOptions.Engine.VLLM) {
+      int stale = VllmHiddenStateSource.removeStale(o.hiddenStatesDir(), o.lockTimeout().multipliedBy(2));
+      if (stale > 0) {
+        log.accept("removed " + stale + " stale hidden-state staging files from " + o.hiddenStatesDir());
+      }
       return new VllmHiddenStateSource(client, served, o.hiddenStatesDir(), o.lockTimeout().toMillis());
     }
     if (deps.referenceEngine() == null) {

@@ -66,6 +66,7 @@ public final class SamplePlanner {
     int total = 0;
     for (int s = 0; s < sources.size(); s++) {
       Source src = sources.get(s);
+      log.accept("counting the records of " + src.spec().text() + " (" + src.paths().size() + " files)");
       long count = src.count();
       if (count > Integer.MAX_VALUE) {
         throw new IOException("--data " + src.spec().text() + ": more than 2^31 records");
@@ -104,6 +105,7 @@ public final class SamplePlanner {
       source = java.util.Arrays.copyOf(source, total);
       record = java.util.Arrays.copyOf(record, total);
     }
+    log.accept("normalising the " + total + " selected records and counting their rows");
     int[] rows = new int[total];
     final int[] src = source;
     final long[] rec = record;

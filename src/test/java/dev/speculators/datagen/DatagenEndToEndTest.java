@@ -181,7 +181,14 @@ class DatagenEndToEndTest {
     Map<Long, Path> written = DatagenTestSupport.samples(out);
     assertThat(written.keySet()).containsExactly(0L, 1L, 2L, 3L, 4L);
 
-    // the crash also left a cut-short sample, a corrupt one and a temporary file of a write
+    // the crash also left a cut-short sample, a corrupt one, a temporary file of a write, and
+    // an old staging file with its lock in the hidden-states directory
+    Path oldStaging = Files.writeString(staging.resolve("req-old.safetensors"), "x");
+    Path oldLock = Files.writeString(staging.resolve("req-old.safetensors.lock"), "");
+    Path recent = Files.writeString(staging.resolve("req-recent.safetensors"), "x");
+    java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+    Files.setLastModifiedTime(oldStaging, longAgo);
+    Files.setLastModifiedTime(oldLock, longAgo);
     byte[] full = Files.readAllBytes(written.get(1L));
     Files.write(written.get(1L), Arrays.copyOf(full, full.length / 2));
     Files.writeString(written.get(3L), "garbage");
@@ -198,6 +205,9 @@ class DatagenEndToEndTest {
     assertThat(resumed.summary().get("merged").asBoolean()).isTrue();
     assertThat(vllm.completions.get()).isEqualTo(RECORDS - 2 - 3);
     assertThat(leftover).doesNotExist();
+    assertThat(oldStaging).doesNotExist();
+    assertThat(oldLock).doesNotExist();
+    assertThat(recent).as("may belong to a request in flight").exists();
     assertThat(Files.readAllBytes(written.get(0L))).as("valid samples are not rewritten").isEqualTo(intact0);
     assertThat(resumed.log()).anyMatch(l -> l.contains("row 1") && l.contains("unreadable"));
     for (Path p : DatagenTestSupport.samples(out).values()) {

@@ -20,9 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -75,6 +73,7 @@ final class FakeVllmServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService writers = Executors.newCachedThreadPool();
+  private final ExecutorService handlers = Executors.newFixedThreadPool(16);
   private final HuggingFaceTokenizer tokenizer;
   private final TokenizerConfig tokenizerConfig;
   private final Map<String, TemplateTokenizerRenderer> renderers = new ConcurrentHashMap<>();
@@ -95,7 +94,7 @@ final class FakeVllmServer implements AutoCloseable {
     }
     this.tokenizerConfig = TokenizerConfig.read(modelDir);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-    server.setExecutor(Executors.newFixedThreadPool(16));
+    server.setExecutor(handlers);
     server.createContext("/v1/models", ex -> handle(ex, this::models));
     server.createContext("/version", ex -> handle(ex, b -> JSON.createObjectNode().put("version", VERSION)));
     server.createContext("/tokenize", ex -> handle(ex, this::tokenize));
@@ -271,15 +270,8 @@ final class FakeVllmServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    handlers.shutdownNow();
     writers.shutdownNow();
     tokenizer.close();
-  }
-
-  static ByteBuffer le(byte[] b) {
-    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

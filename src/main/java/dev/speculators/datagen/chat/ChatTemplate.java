@@ -4,8 +4,8 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -39,6 +39,7 @@ public final class ChatTemplate {
   private final String jinjavaSource;
   private final Map<String, Object> specialTokens;
   private final Jinjava jinjava;
+  private final Node parsed;
 
   /**
    * @param source the template text from {@code tokenizer_config.json} or {@code
@@ -50,6 +51,27 @@ public final class ChatTemplate {
     this.jinjavaSource = TemplateRewriter.rewrite(withoutTrailingNewline(source));
     this.specialTokens = Map.copyOf(withoutNulls(specialTokens));
     this.jinjava = newJinjava();
+    // Parsing once (not on every render) matters: the datagen worker renders twice per row.
+    JinjavaInterpreter parser = newInterpreter(Map.of());
+    this.parsed = parser.parse(jinjavaSource);
+    if (!parser.getErrors().isEmpty()) {
+      throw new TemplateRenderException("chat template does not parse: " + describe(parser.getErrorsCopy()), null);
+    }
+  }
+
+  /** A fresh interpreter over a copy of the global context: Jinjava records state in parent contexts. */
+  private JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
+    JinjavaConfig config = jinjava.getGlobalConfig();
+    Context context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
+    return new JinjavaInterpreter(jinjava, context, config);
+  }
+
+  private static String describe(List<TemplateError> errors) {
+    List<String> out = new ArrayList<>();
+    for (TemplateError e : errors) {
+      out.add(e.getSeverity() + " at line " + e.getLineno() + ": " + e.getMessage());
+    }
+    return String.join("; ", out);
   }
 
   public String source() {
@@ -71,26 +93,26 @@ public final class ChatTemplate {
       bindings.putAll(kwargs);
     }
     RAISED.remove();
-    RenderResult result;
+    JinjavaInterpreter interpreter = newInterpreter(bindings);
+    String output;
+    String raised;
+    JinjavaInterpreter.pushCurrent(interpreter);
     try {
-      result = jinjava.renderForResult(jinjavaSource, bindings);
+      output = interpreter.render(parsed, true);
     } catch (RuntimeException e) {
       throw new TemplateRenderException("chat template failed: " + e.getMessage(), e);
+    } finally {
+      JinjavaInterpreter.popCurrent();
+      raised = RAISED.get();
+      RAISED.remove();
     }
-    String raised = RAISED.get();
-    RAISED.remove();
     if (raised != null) {
       throw new TemplateRenderException("chat template raised an exception: " + raised, null);
     }
-    if (result.hasErrors()) {
-      List<String> messagesOut = new ArrayList<>();
-      for (TemplateError e : result.getErrors()) {
-        messagesOut.add(
-            e.getSeverity() + " at line " + e.getLineno() + ": " + e.getMessage());
-      }
-      throw new TemplateRenderException("chat template failed: " + String.join("; ", messagesOut), null);
+    if (!interpreter.getErrors().isEmpty()) {
+      throw new TemplateRenderException("chat template failed: " + describe(interpreter.getErrorsCopy()), null);
     }
-    return result.getOutput();
+    return output;
   }
 
   private Jinjava newJinjava() {

@@ -76,7 +76,7 @@ public final class Flock implements AutoCloseable {
 
   private static Flock acquire(int fd, Path path, int op, long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-    long sleep = 1;
+    long sleepMicros = 200; // grows by half each time: waits stay within ~50% of the writer's time
     try {
       while (true) {
         try {
@@ -91,8 +91,8 @@ public final class Flock implements AutoCloseable {
           throw new IOException(
               "the writer still holds " + path + " after " + timeoutMillis + " ms");
         }
-        Thread.sleep(sleep);
-        sleep = Math.min(sleep * 2, 50);
+        Thread.sleep(sleepMicros / 1000, (int) (sleepMicros % 1000) * 1000);
+        sleepMicros = Math.min(sleepMicros * 3 / 2, 50_000);
       }
     } catch (IOException | InterruptedException | RuntimeException e) {
       closeQuietly(fd);

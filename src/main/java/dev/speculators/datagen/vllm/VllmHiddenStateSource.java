@@ -127,6 +127,32 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
     return tensors;
   }
 
+  /**
+   * Deletes staging files (and locks) in {@code dir} untouched for longer than {@code age}: what a
+   * crashed earlier run of this worker left behind. Staging space is often {@code /dev/shm}, which
+   * a crash loop would otherwise fill. Newer files may belong to requests still in flight.
+   *
+   * @return how many files were deleted
+   */
+  public static int removeStale(Path dir, java.time.Duration age) throws IOException {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return 0;
+    }
+    long cutoff = System.currentTimeMillis() - age.toMillis();
+    int n = 0;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String name = p.getFileName().toString();
+        if ((name.endsWith(".safetensors") || name.endsWith(".safetensors.lock"))
+            && Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+          Files.deleteIfExists(p);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   private Path localPath(String serverPath) {
     Path p = Path.of(serverPath);
     return hiddenStatesDir == null ? p : hiddenStatesDir.resolve(p.getFileName());

@@ -62,9 +62,11 @@ class VllmClientTest {
     answer = "{\"count\":3,\"max_model_len\":100,\"tokens\":[1,2,3]}";
     long[] ids = client("").tokenizeChat("m", List.of(Map.of("role", "user", "content", "hi")), true, Map.of("enable_thinking", false));
     assertThat(ids).containsExactly(1, 2, 3);
+    assertThat(lastBody.get()).startsWith("POST /tokenize ");
+    var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lastBody.get().substring("POST /tokenize ".length()));
+    assertThat(body.at("/messages/0/role").asText()).isEqualTo("user");
+    assertThat(body.at("/messages/0/content").asText()).isEqualTo("hi");
     assertThat(lastBody.get())
-        .startsWith("POST /tokenize ")
-        .contains("\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]")
         .contains("\"add_generation_prompt\":true")
         .contains("\"add_special_tokens\":false")
         .contains("\"chat_template_kwargs\":{\"enable_thinking\":false}");

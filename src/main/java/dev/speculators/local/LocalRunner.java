@@ -289,6 +289,13 @@ public final class LocalRunner {
       Path local = volumes.relative(d);
       data.add(Files.exists(local) ? local.toString() : d);
     }
+    if (e.sampling != null && e.sampling.temperature != null && e.sampling.temperature != 0) {
+      log.accept("note: " + step.name() + ": the reference engine decodes greedily; spec.sampling is not used");
+    }
+    if (Boolean.TRUE.equals(e.baseline)) {
+      log.accept("note: " + step.name() + ": no throughput baseline on the CPU; the report gives target forward"
+          + " passes per output token instead (1 without speculation)");
+    }
     int k = e.numSpeculativeTokens != null ? e.numSpeculativeTokens : 3;
     long seed = step.training() != null ? step.training().spec().training.seed : 0L;
     ReferenceEvalSettings settings =

@@ -92,6 +92,47 @@ class RunCommandTest {
   }
 
   @Test
+  void aTrainingWithTemplateEvaluationAndAnUnmetGateExitsWith3(@TempDir Path tmp) throws Exception {
+    Path examples = EXAMPLE.toAbsolutePath().getParent();
+    Path file = tmp.resolve("one.yaml");
+    Files.writeString(file, """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorTraining
+        metadata: {name: one}
+        spec:
+          engine: reference
+          dataset:
+            template:
+              engine: reference
+              targetModel: {path: %s}
+              datasets: [{path: {path: %s}}]
+              maxSamples: 40
+              sequenceLength: 128
+              layerIds: [1, 2, 3, 4]
+          draft: {draftVocabSize: 160, tttSteps: 1}
+          training: {epochs: 1, maxSequenceLength: 512, validationRatio: 0}
+          evaluation:
+            engine: reference
+            numSpeculativeTokens: 1
+            datasets: [%s]
+            guidellm: {maxRequests: 4}
+          acceptanceGate: {minMeanAcceptanceLength: 2.5}
+        """.formatted(examples.resolve("tiny-model"), examples.resolve("data/conversations.jsonl"),
+            examples.resolve("data/prompts.jsonl")));
+    Path out = tmp.resolve("out");
+    Run r = run(file, out);
+    // with K = 1 the mean acceptance length is at most 2: the gate cannot be met
+    assertThat(r.code).as(r.err).isEqualTo(3);
+    assertThat(r.out).contains("acceptance gate: mean acceptance length >= 2.500 NOT MET");
+    assertThat(out.resolve("one-dataset/data/data_0.pt")).isRegularFile();
+    assertThat(out.resolve("one/final/config.json")).isRegularFile();
+    JsonNode eval = JSON.readTree(out.resolve(RunCommand.REPORT).toFile()).get("evaluations").get(0);
+    assertThat(eval.get("name").asText()).isEqualTo("one-eval");
+    assertThat(eval.get("acceptanceGatePassed").asBoolean()).isFalse();
+    assertSane(eval.get("trained"), 1);
+  }
+
+  @Test
   void aFailingStepNamesTheResourceAndKeepsTheLog(@TempDir Path tmp) throws Exception {
     Path file = smallerExample(tmp);
     Files.writeString(file, Files.readString(file).replace("conversations.jsonl", "missing.jsonl"));

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     description = "Train, serve and benchmark EAGLE3 speculators for vLLM, on Kubernetes or locally.",
     subcommands = {
       OperatorCommand.class,
+      BenchCommand.class,
       EvalCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,

@@ -20,7 +20,10 @@ import picocli.CommandLine.Command;
     description = "Train, serve and benchmark EAGLE3 speculators for vLLM, on Kubernetes or locally.",
     subcommands = {
       OperatorCommand.class,
+      BenchCommand.class,
       EvalCommand.class,
+      TrainCommand.class,
+      VerifyGoldenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,80 @@
+package dev.speculators.train;
+
+import dev.speculators.train.model.TttInputs;
+import dev.speculators.train.optim.LearningRateSchedule;
+import java.nio.file.Path;
+
+/**
+ * Everything one training run needs. Defaults follow upstream {@code scripts/train.py} v0.4
+ * except where noted in the {@code train} command's help.
+ *
+ * @param verifier local HF directory of the verifier (config.json, safetensors)
+ * @param verifierName name written to the exported config (what vLLM loads as the verifier)
+ * @param data dataset root or its {@code data/} directory
+ * @param tokenFrequencies explicit {@code token_freq.pt}, or null to find it next to the data
+ * @param output run directory: vocab/, checkpoints/, final/, metrics.jsonl
+ * @param maxSteps stop after this many optimizer steps in total (0 = no limit)
+ */
+public record TrainingOptions(
+    Path verifier,
+    String verifierName,
+    Path data,
+    Path tokenFrequencies,
+    Path output,
+    int epochs,
+    double learningRate,
+    double weightDecay,
+    LearningRateSchedule.Kind scheduler,
+    long warmupSteps,
+    double warmupRatio,
+    int totalSeqLen,
+    int tttSteps,
+    int validationTttSteps,
+    double tttStepLossDecay,
+    TttInputs tttInputs,
+    int numLayers,
+    int draftVocabSize,
+    boolean normBeforeResidual,
+    boolean trainLmHead,
+    double noiseStd,
+    double gradClip,
+    long seed,
+    double validationRatio,
+    int logEvery,
+    boolean resume,
+    boolean denseAttention,
+    int prefetchRows,
+    int loaderThreads,
+    long maxSteps,
+    boolean saveEmbedTokens) {
+
+  public TrainingOptions {
+    require(epochs >= 1, "--epochs must be >= 1");
+    require(learningRate > 0, "--lr must be > 0");
+    require(totalSeqLen >= 2, "--total-seq-len must be >= 2");
+    require(tttSteps >= 1, "--ttt-steps must be >= 1");
+    require(validationTttSteps >= 1, "--validation-ttt-steps must be >= 1");
+    require(tttStepLossDecay > 0, "--ttt-step-loss-decay must be > 0");
+    require(numLayers >= 1, "--num-layers must be >= 1");
+    require(validationRatio >= 0 && validationRatio < 1, "--validation-ratio must be in [0, 1)");
+    require(gradClip > 0, "--grad-clip must be > 0");
+    require(logEvery >= 1, "--log-every must be >= 1");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Warmup steps for a run of {@code totalSteps}: explicit, else ratio, else upstream's 1%. */
+  public long warmupFor(long totalSteps) {
+    if (warmupSteps >= 0) {
+      return warmupSteps;
+    }
+    if (warmupRatio >= 0) {
+      return (long) Math.floor(totalSteps * warmupRatio);
+    }
+    return LearningRateSchedule.defaultWarmup(totalSteps);
+  }
+}

@@ -1,0 +1,273 @@
+package dev.speculators.train.golden;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.speculators.io.HostTensor;
+import dev.speculators.io.SafeTensors;
+import dev.speculators.train.Tensors;
+import dev.speculators.train.model.DenseMaskTttAttention;
+import dev.speculators.train.model.DraftConfig;
+import dev.speculators.train.model.Eagle3DraftModel;
+import dev.speculators.train.model.FusedTttAttention;
+import dev.speculators.train.model.PackedBatch;
+import dev.speculators.train.model.PackedDocuments;
+import dev.speculators.train.model.RopeConfig;
+import dev.speculators.train.model.TttAttention;
+import dev.speculators.train.model.TttInputs;
+import dev.speculators.train.model.TttResult;
+import dev.speculators.train.optim.AdamW;
+import dev.speculators.train.optim.GradientClipping;
+import dev.speculators.train.optim.LearningRateSchedule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Replays one golden case produced by the upstream Python implementation ({@code case.json},
+ * {@code weights.safetensors}, {@code batch.safetensors}, {@code expected.safetensors}): forward,
+ * backward, gradient clipping and two AdamW steps with the learning-rate schedule, comparing
+ * everything upstream recorded.
+ */
+public final class GoldenCase {
+  /** Which attention implementation to verify. */
+  public enum AttentionPath {
+    FUSED,
+    DENSE
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private GoldenCase() {}
+
+  public static GoldenResult run(Path dir, AttentionPath path) throws IOException {
+    JsonNode cs = JSON.readTree(Files.readAllBytes(dir.resolve("case.json")));
+    Map<String, HostTensor> weights = SafeTensors.readAll(dir.resolve("weights.safetensors"));
+    Map<String, HostTensor> batch = SafeTensors.readAll(dir.resolve("batch.safetensors"));
+    Map<String, HostTensor> expected = SafeTensors.readAll(dir.resolve("expected.safetensors"));
+    JsonNode draft = cs.get("draft");
+    DraftConfig config = config(cs);
+    Set<String> trainable = new LinkedHashSet<>();
+    draft.get("trainable_parameters").forEach(n -> trainable.add(n.asText()));
+    Map<String, Double> worst = new LinkedHashMap<>();
+
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Map<String, NDArray> params = new LinkedHashMap<>();
+      for (Map.Entry<String, HostTensor> e : weights.entrySet()) {
+        String name = e.getKey();
+        if (!name.equals("d2t") && !name.equals("t2d") && !name.startsWith("rotary_emb.")) {
+          params.put(name, Tensors.toNDArray(manager, e.getValue()));
+        }
+      }
+      long[] d2t = weights.containsKey("d2t") ? weights.get("d2t").toLongArray() : null;
+      TttAttention attention =
+          path == AttentionPath.FUSED ? new FusedTttAttention(manager) : new DenseMaskTttAttention();
+      Eagle3DraftModel model = new Eagle3DraftModel(config, params, trainable, d2t, attention);
+      record(worst, "inv_freq", relative(model.inverseFrequencies().toFloatArray(),
+          weights.get("rotary_emb.inv_freq").toFloatArray()));
+
+      Map<String, NDArray> trainableParams = new LinkedHashMap<>();
+      for (String name : model.trainableNames()) {
+        trainableParams.put(name, params.get(name));
+      }
+      JsonNode opt = cs.get("optimizer");
+      AdamW adamw =
+          new AdamW(
+              trainableParams,
+              opt.get("betas").get(0).asDouble(),
+              opt.get("betas").get(1).asDouble(),
+              opt.get("eps").asDouble(),
+              opt.get("weight_decay").asDouble());
+      JsonNode sched = cs.get("scheduler");
+      LearningRateSchedule schedule =
+          new LearningRateSchedule(
+              LearningRateSchedule.Kind.LINEAR,
+              opt.get("lr").asDouble(),
+              sched.get("warmup_steps").asLong(),
+              sched.get("total_steps").asLong(),
+              0.5);
+      record(worst, "lr", Math.abs(schedule.lr(0) - sched.get("lr_step1").asDouble())
+          + Math.abs(schedule.lr(1) - sched.get("lr_step2").asDouble()));
+
+      int steps = draft.get("ttt_steps").asInt();
+      double decay = draft.get("ttt_step_loss_decay").asDouble();
+      TttInputs inputs =
+          draft.get("use_off_policy_tokens").asBoolean() ? TttInputs.GROUND_TRUTH : TttInputs.DRAFT;
+
+      for (int step = 1; step <= 2; step++) {
+        JsonNode exp = cs.get(step == 1 ? "expected" : "expected_step2");
+        Map<String, float[]> before = snapshot(trainableParams);
+        adamw.zeroGrad();
+        try (NDManager stepManager = manager.newSubManager()) {
+          PackedBatch pb = batch(stepManager, batch);
+          TttResult r;
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            r = model.forward(pb, steps, decay, inputs, step == 1);
+            gc.backward(r.loss());
+          }
+          compareForward(worst, step, r, exp, expected);
+          if (step == 1) {
+            for (String name : trainableParams.keySet()) {
+              NDArray g = trainableParams.get(name).getGradient();
+              g.attach(stepManager);
+              record(worst, "grad", relative(g.toFloatArray(),
+                  expected.get("grad." + name).toFloatArray()));
+            }
+          }
+        }
+        double norm = GradientClipping.clipGlobalNorm(trainableParams.values(), 1.0);
+        record(worst, "grad_norm", Math.abs(norm - exp.get("grad_total_norm_before_clip").asDouble())
+            / exp.get("grad_total_norm_before_clip").asDouble());
+        double lr = schedule.lr(step - 1);
+        adamw.step(lr);
+        String prefix = step == 1 ? "updated." : "updated2.";
+        for (String name : trainableParams.keySet()) {
+          float[] now = trainableParams.get(name).toFloatArray();
+          float[] want = expected.get(prefix + name).toFloatArray();
+          record(worst, "params" + step, relative(now, want));
+          if (lr > 0) {
+            float[] was = before.get(name);
+            float[] wantBefore = step == 1
+                ? weights.get(name).toFloatArray()
+                : expected.get("updated." + name).toFloatArray();
+            record(worst, "update" + step, updateOverLr(was, now, wantBefore, want, lr));
+          }
+        }
+      }
+    }
+    return new GoldenResult(dir.getFileName().toString(), measures(worst));
+  }
+
+  private static void compareForward(
+      Map<String, Double> worst, int step, TttResult r, JsonNode exp, Map<String, HostTensor> expected) {
+    record(worst, "loss", Math.abs(r.loss().getFloat() - exp.get("loss").asDouble())
+        / Math.abs(exp.get("loss").asDouble()));
+    for (int k = 0; k < r.stepLosses().length; k++) {
+      double m = Math.max(Math.abs(r.stepLosses()[k] - exp.get("loss_" + k).asDouble()),
+          Math.max(Math.abs(r.fullAccuracy()[k] - exp.get("full_acc_" + k).asDouble()),
+              Math.abs(r.conditionalAccuracy()[k] - exp.get("cond_acc_" + k).asDouble())));
+      record(worst, "metrics", m);
+    }
+    if (step != 1) {
+      return;
+    }
+    long[] want = expected.get("draft_tokens").toLongArray();
+    int t = r.draftTokens()[0].length;
+    long mismatches = 0;
+    for (int k = 0; k < r.draftTokens().length; k++) {
+      for (int i = 0; i < t; i++) {
+        mismatches += r.draftTokens()[k][i] == want[k * t + i] ? 0 : 1;
+      }
+      record(worst, "logits", relative(r.logits().get(k).toFloatArray(),
+          expected.get("logits_" + k).toFloatArray()));
+    }
+    record(worst, "draft_tokens", mismatches);
+  }
+
+  private static PackedBatch batch(NDManager m, Map<String, HostTensor> b) {
+    int t = (int) b.get("input_ids").dim(1);
+    HostTensor aux = b.get("hidden_states");
+    HostTensor last = b.get("verifier_last_hidden_states");
+    return new PackedBatch(
+        Tensors.toNDArray(m, b.get("input_ids").reshape(t)),
+        Tensors.toNDArray(m, aux.reshape(t, aux.dim(2))),
+        Tensors.toNDArray(m, last.reshape(t, last.dim(2))),
+        Tensors.toNDArray(m, b.get("loss_mask").reshape(t)),
+        Tensors.toNDArray(m, b.get("position_ids").reshape(t)),
+        PackedDocuments.fromLengths(b.get("lengths").toLongArray(), t));
+  }
+
+  static DraftConfig config(JsonNode cs) {
+    JsonNode d = cs.get("draft");
+    JsonNode v = cs.get("verifier");
+    return new DraftConfig(
+        d.get("hidden_size").asInt(),
+        d.get("intermediate_size").asInt(),
+        d.get("num_attention_heads").asInt(),
+        d.get("num_key_value_heads").asInt(),
+        d.get("head_dim").asInt(),
+        d.get("num_layers").asInt(),
+        v.get("vocab_size").asInt(),
+        d.get("draft_vocab_size").asInt(),
+        d.get("rms_norm_eps").asDouble(),
+        v.get("rms_norm_eps").asDouble(),
+        RopeConfig.plain(d.get("rope_theta").asDouble()),
+        d.get("norm_before_residual").asBoolean());
+  }
+
+  private static Map<String, float[]> snapshot(Map<String, NDArray> params) {
+    Map<String, float[]> out = new HashMap<>();
+    params.forEach((k, v) -> out.put(k, v.toFloatArray()));
+    return out;
+  }
+
+  /** max|a−b| / max|b|. */
+  static double relative(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double diff = 0;
+    double scale = 0;
+    for (int i = 0; i < a.length; i++) {
+      diff = Math.max(diff, Math.abs((double) a[i] - b[i]));
+      scale = Math.max(scale, Math.abs((double) b[i]));
+    }
+    return scale == 0 ? diff : diff / scale;
+  }
+
+  /** max|Δa − Δb| / lr, with Δ = after − before. */
+  static double updateOverLr(float[] beforeA, float[] afterA, float[] beforeB, float[] afterB, double lr) {
+    double worst = 0;
+    for (int i = 0; i < afterA.length; i++) {
+      double da = (double) afterA[i] - beforeA[i];
+      double db = (double) afterB[i] - beforeB[i];
+      worst = Math.max(worst, Math.abs(da - db) / lr);
+    }
+    return worst;
+  }
+
+  private static void record(Map<String, Double> worst, String key, double value) {
+    worst.merge(key, value, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
+  }
+
+  private static List<Measure> measures(Map<String, Double> worst) {
+    List<Measure> out = new ArrayList<>();
+    for (Map.Entry<String, Double> e : worst.entrySet()) {
+      out.add(new Measure(e.getKey(), e.getValue(), tolerance(e.getKey())));
+    }
+    return out;
+  }
+
+  private static double tolerance(String quantity) {
+    if (quantity.startsWith("update")) {
+      return Tolerances.UPDATE_OVER_LR;
+    } else if (quantity.startsWith("params")) {
+      return Tolerances.PARAM_REL;
+    }
+    switch (quantity) {
+      case "draft_tokens":
+        return 0;
+      case "metrics":
+        return Tolerances.METRICS_ABS;
+      case "grad":
+      case "grad_norm":
+        return Tolerances.GRAD_REL;
+      case "lr":
+        return 1e-12;
+      case "inv_freq":
+        return 1e-6;
+      default:
+        return Tolerances.LOGITS_REL;
+    }
+  }
+}

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       OperatorCommand.class,
       BenchCommand.class,
+      DatagenCommand.class,
       EvalCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,

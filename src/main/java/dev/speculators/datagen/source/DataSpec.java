@@ -1,0 +1,93 @@
+package dev.speculators.datagen.source;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One {@code --data} value: {@code WHAT[,maxSamples=N][,turnDropout=true|false][,revision=REV]}.
+ * {@code WHAT} is a preset ({@code sharegpt}, {@code ultrachat}), an existing local file or
+ * directory, or a Hugging Face dataset {@code org/name} with an optional {@code :file} (a path in
+ * the repository, or a directory prefix ending in {@code /}).
+ */
+public record DataSpec(
+    String text, Kind kind, String name, Path path, String repo, String file, String revision,
+    Long maxSamples, Boolean turnDropout) {
+
+  /** Where the records come from. */
+  public enum Kind {
+    PRESET,
+    LOCAL,
+    HUB
+  }
+
+  public static DataSpec parse(String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("--data: empty dataset spec");
+    }
+    String[] parts = value.split(",");
+    String what = parts[0].trim();
+    Long maxSamples = null;
+    Boolean turnDropout = null;
+    String revision = "main";
+    for (int i = 1; i < parts.length; i++) {
+      String opt = parts[i].trim();
+      int eq = opt.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--data " + value + ": option '" + opt + "' is not key=value");
+      }
+      String key = opt.substring(0, eq).trim();
+      String v = opt.substring(eq + 1).trim();
+      switch (key) {
+        case "maxSamples" -> {
+          try {
+            maxSamples = Long.parseLong(v);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--data " + value + ": maxSamples must be a number, got '" + v + "'");
+          }
+          if (maxSamples < 1) {
+            throw new IllegalArgumentException("--data " + value + ": maxSamples must be at least 1");
+          }
+        }
+        case "turnDropout" -> {
+          if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("--data " + value + ": turnDropout must be true or false");
+          }
+          turnDropout = Boolean.parseBoolean(v);
+        }
+        case "revision" -> revision = v;
+        default -> throw new IllegalArgumentException(
+            "--data " + value + ": unknown option '" + key + "' (maxSamples, turnDropout, revision)");
+      }
+    }
+    String lower = what.toLowerCase(Locale.ROOT);
+    if (DatasetPresets.isPreset(lower) && !Files.exists(Path.of(what))) {
+      return new DataSpec(value, Kind.PRESET, lower, null, DatasetPresets.repo(lower), null, revision, maxSamples, turnDropout);
+    }
+    Path local = Path.of(what);
+    if (Files.exists(local)) {
+      return new DataSpec(value, Kind.LOCAL, what, local, null, null, null, maxSamples, turnDropout);
+    }
+    String repo = what;
+    String file = null;
+    int colon = what.indexOf(':');
+    if (colon >= 0) {
+      repo = what.substring(0, colon);
+      file = what.substring(colon + 1);
+      if (file.isEmpty()) {
+        throw new IllegalArgumentException("--data " + value + ": empty file after ':'");
+      }
+    }
+    if (!repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException(
+          "--data " + value + ": not a preset (sharegpt, ultrachat), not an existing path, and not a"
+              + " Hugging Face dataset id org/name[:file]");
+    }
+    return new DataSpec(value, Kind.HUB, what, null, repo, file, revision, maxSamples, turnDropout);
+  }
+
+  /** Turn dropout for this source: its own option, else the run-wide flag. */
+  public boolean turnDropoutOr(boolean runDefault) {
+    return turnDropout == null ? runDefault : turnDropout;
+  }
+}

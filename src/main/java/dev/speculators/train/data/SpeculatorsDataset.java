@@ -116,7 +116,9 @@ public final class SpeculatorsDataset {
     int[] recorded = null;
     if (config != null) {
       JsonNode hs = config.path("hidden_states");
-      String marker = hs.path("layer_id_semantics").asText("");
+      // written by datagen next to the ids; older datagen versions only had it in their own section
+      String marker = hs.path("layer_id_semantics")
+          .asText(config.path("speculators_operator").path("layer_id_semantics").asText(""));
       if (marker.startsWith(VLLM_SEMANTICS_PREFIX)) {
         semantics = LayerIdSemantics.VLLM;
       }

@@ -176,6 +176,7 @@ class DatagenEndToEndTest {
     assertThat(vllm.completions.get()).isEqualTo(validConversations);
     assertThat(first.log()).anyMatch(l -> l.matches("datagen shard 0/2: \\d+/\\d+ rows .*samples/s.*tokens/s, ETA .*"));
     assertThat(first.log()).anyMatch(l -> l.contains("skipping") && l.contains("sharegpt.jsonl line 10"));
+    assertThat(first.log()).anyMatch(l -> l.startsWith("PROGRESS {\"kind\":\"datagen\""));
   }
 
   @Test

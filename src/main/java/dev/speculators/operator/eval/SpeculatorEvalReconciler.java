@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  * speculator) and the target model, runs the eval Job, and copies acceptance and throughput from
  * the eval container's summary into the status.
  */
+@Singleton
 @ControllerConfiguration(
     name = SpeculatorEvalReconciler.NAME,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))

@@ -317,7 +317,7 @@ public final class DatagenWorkload {
         .withTerminationGracePeriodSeconds(60L)
         .endSpec()
         .build();
-    PodCustomizer.apply(overrides, template, worker);
+    PodCustomizer.apply(overrides, template, CONTAINER);
     return WorkloadJobs.build(dataset,
         new WorkloadJobs.Shape(jobName(dataset), CONTAINER, CONTAINER, spec.queueName, shards(),
             settings.backoffLimit(), List.of()),

@@ -270,7 +270,7 @@ public final class EvalWorkload {
         .withTerminationGracePeriodSeconds(60L)
         .endSpec()
         .build();
-    PodCustomizer.apply(overrides, template, worker);
+    PodCustomizer.apply(overrides, template, CONTAINER);
     return WorkloadJobs.build(eval,
         new WorkloadJobs.Shape(jobName(eval), CONTAINER, CONTAINER, spec.queueName, 0,
             settings.backoffLimit(), List.of()),

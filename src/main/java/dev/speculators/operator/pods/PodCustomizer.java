@@ -20,12 +20,15 @@ import java.util.Map;
 public final class PodCustomizer {
   private PodCustomizer() {}
 
-  /** Applies {@code overrides} to {@code template}; {@code worker} is the worker container. */
-  public static void apply(PodOverrides overrides, PodTemplateSpec template, Container worker) {
+  /** Applies {@code overrides} to {@code template}; {@code workerName} names the worker container. */
+  public static void apply(PodOverrides overrides, PodTemplateSpec template, String workerName) {
     if (overrides == null) {
       return;
     }
     var spec = template.getSpec();
+    Container worker = spec.getContainers().stream()
+        .filter(c -> c.getName().equals(workerName)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no container " + workerName));
     if (overrides.nodeSelector != null && !overrides.nodeSelector.isEmpty()) {
       spec.setNodeSelector(new LinkedHashMap<>(overrides.nodeSelector));
     }

@@ -185,7 +185,7 @@ public final class TrainerWorkload {
         .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
         .endSpec()
         .build();
-    PodCustomizer.apply(overrides, template, trainer);
+    PodCustomizer.apply(overrides, template, CONTAINER);
     return WorkloadJobs.build(training,
         new WorkloadJobs.Shape(jobName(training), CONTAINER, CONTAINER, spec.queueName, 0,
             settings.backoffLimit(), List.of(INTERRUPTED_EXIT_CODE)),

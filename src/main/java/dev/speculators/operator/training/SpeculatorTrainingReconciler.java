@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -43,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * the owned evaluation. Reacts to its datasets' status changes through an event source that maps a
  * dataset to the trainings that reference or own it.
  */
+@Singleton
 @ControllerConfiguration(
     name = SpeculatorTrainingReconciler.NAME,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))

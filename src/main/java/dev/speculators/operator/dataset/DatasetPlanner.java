@@ -43,8 +43,6 @@ public final class DatasetPlanner {
   public static final String DEFAULT_SIZE = "100Gi";
   /** Suffix of a created dataset volume's name. */
   public static final String CLAIM_SUFFIX = "hidden-states";
-  /** How often a Job without pods is looked at again (FailedCreate events have no watch here). */
-  static final Duration NO_PODS_RECHECK = Duration.ofSeconds(30);
 
   private static final String INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
 
@@ -136,7 +134,7 @@ public final class DatasetPlanner {
     }
     StatusConditions.apply(next, outcome, generation, now);
     boolean noPods = o.pods().stream().noneMatch(dev.speculators.operator.workload.PodDiagnosis::live);
-    Duration requeue = !outcome.terminal() && noPods ? NO_PODS_RECHECK : null;
+    Duration requeue = !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 

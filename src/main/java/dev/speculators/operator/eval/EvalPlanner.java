@@ -205,7 +205,7 @@ public final class EvalPlanner {
     }
     StatusConditions.apply(next, outcome, generation, now);
     Duration requeue = !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
-        ? Duration.ofSeconds(30) : null;
+        ? settings.podlessRecheckInterval() : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param hfCacheClaim a shared PVC for the Hugging Face cache, or empty for an emptyDir per pod
  * @param shmSizeLimit size limit of vLLM's in-memory /dev/shm
  * @param progressLogInterval how often a running pod's log tail is read (zero: never)
+ * @param podlessRecheckInterval how often a Job without pods is looked at again (its FailedCreate
+ *     events are not watched)
  */
 public record WorkloadSettings(
     String workerImage,
@@ -30,26 +32,28 @@ public record WorkloadSettings(
     int backoffLimit,
     Optional<String> hfCacheClaim,
     String shmSizeLimit,
-    Duration progressLogInterval) {
+    Duration progressLogInterval,
+    Duration podlessRecheckInterval) {
 
   /** Settings with the defaults of {@code application.properties}, for tests and tools. */
   public static WorkloadSettings defaults() {
     return new WorkloadSettings(
         "speculators/operator:test", "speculators/trainer:test", "speculators/eval:test",
         "vllm/vllm-openai:v0.22.0", 10001, 10001, 1001, 3, Optional.empty(), "16Gi",
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), Duration.ofSeconds(30));
   }
 
   /** A copy with another progress log interval. */
   public WorkloadSettings withProgressLogInterval(Duration interval) {
     return new WorkloadSettings(workerImage, trainerImage, evalImage, vllmImage, workerUserId,
-        trainerUserId, evalUserId, backoffLimit, hfCacheClaim, shmSizeLimit, interval);
+        trainerUserId, evalUserId, backoffLimit, hfCacheClaim, shmSizeLimit, interval,
+        podlessRecheckInterval);
   }
 
   /** A copy with a shared Hugging Face cache claim. */
   public WorkloadSettings withHfCacheClaim(String claim) {
     return new WorkloadSettings(workerImage, trainerImage, evalImage, vllmImage, workerUserId,
         trainerUserId, evalUserId, backoffLimit, Optional.ofNullable(claim), shmSizeLimit,
-        progressLogInterval);
+        progressLogInterval, podlessRecheckInterval);
   }
 }

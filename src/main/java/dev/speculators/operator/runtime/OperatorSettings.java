@@ -60,4 +60,11 @@ public interface OperatorSettings {
    */
   @WithDefault("30s")
   Duration progressLogInterval();
+
+  /**
+   * How often a Job that has no pods is looked at again: pods that cannot be created (exceeded
+   * quota, an admission webhook) show only in the Job's FailedCreate events, which are not watched.
+   */
+  @WithDefault("30s")
+  Duration podlessRecheckInterval();
 }

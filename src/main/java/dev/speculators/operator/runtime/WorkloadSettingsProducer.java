@@ -14,6 +14,6 @@ public class WorkloadSettingsProducer {
     return new WorkloadSettings(
         s.workerImage(), s.trainerImage(), s.evalImage(), s.vllmImage(), s.workerUserId(),
         s.trainerUserId(), s.evalUserId(), s.backoffLimit(), s.hfCacheClaim(), s.shmSizeLimit(),
-        s.progressLogInterval());
+        s.progressLogInterval(), s.podlessRecheckInterval());
   }
 }

@@ -195,7 +195,7 @@ public final class TrainingPlanner {
         }
         StatusConditions.apply(next, outcome, generation, now);
         Duration requeue = outcome.state() == Outcome.State.IN_PROGRESS
-            && o.pods().stream().noneMatch(PodDiagnosis::live) ? Duration.ofSeconds(30) : null;
+            && o.pods().stream().noneMatch(PodDiagnosis::live) ? settings.podlessRecheckInterval() : null;
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
       }
       next.results = results(storage, summary.orElse(null), previous);

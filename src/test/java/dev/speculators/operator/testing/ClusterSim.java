@@ -247,7 +247,7 @@ public final class ClusterSim {
   }
 
   /** Records an Event about the Job, as the Job controller does. */
-  public void jobEvent(Job job, String reason, String message) {
+  public Event jobEvent(Job job, String reason, String message) {
     Event e = new EventBuilder()
         .withNewMetadata().withName(job.getMetadata().getName() + "." + SEQ.incrementAndGet())
         .withNamespace(job.getMetadata().getNamespace()).endMetadata()
@@ -257,7 +257,7 @@ public final class ClusterSim {
         .withType("Warning").withReason(reason).withMessage(message)
         .withFirstTimestamp(now()).withLastTimestamp(now())
         .build();
-    client.v1().events().resource(e).create();
+    return client.v1().events().resource(e).create();
   }
 
   /** A pending pod the scheduler cannot place. */
@@ -266,6 +266,9 @@ public final class ClusterSim {
       p.getStatus().setPhase("Pending");
       p.getStatus().setConditions(List.of(new PodConditionBuilder().withType("PodScheduled")
           .withStatus("False").withReason("Unschedulable").withMessage(message).build()));
+      // not on a node: no containers yet
+      p.getStatus().setInitContainerStatuses(List.of());
+      p.getStatus().setContainerStatuses(List.of());
       return p;
     });
   }

@@ -364,6 +364,21 @@ public final class ClusterSim {
     return String.join(",", parts);
   }
 
+  /**
+   * Runs a Job to success as its workers would: every index (or the one pod) starts and ends with
+   * the summary {@code summary} gives for the index.
+   */
+  public void runToSuccess(Job job, String worker, java.util.function.IntFunction<String> summary) {
+    start(job);
+    if ("Indexed".equals(job.getSpec().getCompletionMode())) {
+      for (int i = 0; i < job.getSpec().getCompletions(); i++) {
+        succeedIndex(job, worker, i, summary.apply(i));
+      }
+    } else {
+      succeed(job, worker, summary.apply(0));
+    }
+  }
+
   /** Shared counters of created objects for duplicate checks. */
   public Map<String, Integer> counts(String namespace) {
     Map<String, Integer> m = new HashMap<>();

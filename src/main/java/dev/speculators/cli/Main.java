@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       OperatorCommand.class,
       EvalCommand.class,
+      LayerIdsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -107,6 +107,16 @@ class OperatorBenchmark {
           operator.failures(), idle.heapMiB, loaded.heapMiB, loaded.heapMiB / idle.heapMiB, idle.rssMiB,
           loaded.rssMiB, loaded.rssMiB / idle.rssMiB));
       assertThat(operator.failures()).isZero();
+      int jobs = client.batch().v1().jobs().inAnyNamespace().list().getItems().size();
+      int claims = client.persistentVolumeClaims().inAnyNamespace().list().getItems().size();
+      int pods = client.pods().inAnyNamespace().list().getItems().size();
+      int configMaps = client.configMaps().inAnyNamespace().list().getItems().size();
+      System.out.println(String.format(Locale.ROOT,
+          "bench-operator: children: %d Jobs, %d PVCs, %d ConfigMaps, %d pods (one of each per resource: no duplicates)",
+          jobs, claims, configMaps, pods));
+      assertThat(jobs).as("one Job per resource").isEqualTo(n);
+      assertThat(claims).as("one created PVC per resource").isEqualTo(n);
+      assertThat(configMaps).as("one ConfigMap per dataset").isEqualTo(datasets);
     }
   }
 

@@ -110,7 +110,20 @@ class DatasetControllerTest {
     assertThat(pending.getStatus().children.job).isEqualTo(name + "-datagen");
     assertThat(pending.getStatus().children.persistentVolumeClaim).isEqualTo(name + "-hidden-states");
 
-    c.sim.start(job);
+    List<Pod> shardPods = c.sim.start(job);
+    for (int i = 0; i < shardPods.size(); i++) {
+      // each shard's log ends in a PROGRESS line (the operator reads the tail at a bounded rate)
+      server.expect().get()
+          .withPath("/api/v1/namespaces/ds-happy/pods/" + shardPods.get(i).getMetadata().getName()
+              + "/log?pretty=false&container=datagen&tailLines=200&limitBytes=65536")
+          .andReturn(200, "shard-" + i + ": 100/1250 rows\nPROGRESS {\"kind\":\"datagen\",\"label\":\"shard " + i
+              + "\",\"rows\":100,\"totalRows\":1250,\"samples\":98,\"failedSamples\":2,\"tokens\":9000}\n")
+          .always();
+    }
+    HiddenStateDataset live = c.await(HiddenStateDataset.class, name, d -> d.getStatus().progress != null
+        && Long.valueOf(4 * 98).equals(d.getStatus().progress.samples));
+    assertThat(live.getStatus().progress.summary).isEqualTo("0/4 shards (running: 400/5000 rows)");
+    assertThat(live.getStatus().progress.tokens).isEqualTo(36_000L);
     HiddenStateDataset generating = c.awaitReason(HiddenStateDataset.class, name, "Generating");
     assertThat(generating.getStatus().phase).isEqualTo(DatasetPhase.GENERATING);
     assertThat(Cluster.condition(generating.getStatus(), "Reconciling")).isEqualTo("True");
@@ -121,8 +134,8 @@ class DatasetControllerTest {
     }
     HiddenStateDataset three = c.await(HiddenStateDataset.class, name,
         d -> d.getStatus().progress != null && Integer.valueOf(3).equals(d.getStatus().progress.shardsSucceeded));
-    assertThat(three.getStatus().progress.summary).isEqualTo("3/4 shards");
-    assertThat(three.getStatus().progress.samples).isEqualTo(3750L);
+    assertThat(three.getStatus().progress.summary).isEqualTo("3/4 shards (running: 100/1250 rows)");
+    assertThat(three.getStatus().progress.samples).as("3 finished shards + 1 running").isEqualTo(3750L + 98);
     assertThat(three.getStatus().phase).isEqualTo(DatasetPhase.GENERATING);
 
     c.sim.succeedIndex(job, "datagen", 3, Summaries.datagen(3, 4, 1250, 100_000, 1_000_000, true));

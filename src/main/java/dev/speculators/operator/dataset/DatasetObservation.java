@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +20,17 @@ import java.util.Optional;
  * @param claim the created PVC with the deterministic name, if it exists
  * @param pods the pods of the Job
  * @param failedCreate the message of the Job's newest FailedCreate event
+ * @param liveShards the newest {@code PROGRESS} object of each running shard's log, by index
  */
 public record DatasetObservation(
     HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
-    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate) {}
+    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate,
+    Map<Integer, ObjectNode> liveShards) {
+
+  /** An observation without live progress. */
+  public DatasetObservation(
+      HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
+      Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate) {
+    this(dataset, job, configMap, claim, pods, failedCreate, Map.of());
+  }
+}

@@ -106,6 +106,7 @@ public final class DatasetPlanner {
     Map<Integer, ObjectNode> summaries = shardSummaries(o.pods());
     int failedShards = dev.speculators.operator.workload.Indexes.count(state.failedIndexes());
     next.progress = progress(shards, state.shardsSucceeded(), failedShards, summaries.values());
+    addLive(next.progress, summaries, o.liveShards());
     String running = "generating: " + next.progress.summary + " done";
     Outcome outcome = WorkloadOutcome.of(
         new WorkloadOutcome.Observed(state, o.pods(), DatagenWorkload.CONTAINER, o.failedCreate(),
@@ -187,7 +188,8 @@ public final class DatasetPlanner {
     return out;
   }
 
-  private static Integer index(Pod p) {
+  /** The completion index of a pod of the Indexed Job, or null. */
+  static Integer index(Pod p) {
     Map<String, String> a = p.getMetadata().getAnnotations();
     String v = a == null ? null : a.get(INDEX_ANNOTATION);
     try {
@@ -211,6 +213,32 @@ public final class DatasetPlanner {
     }
     p.summary = succeeded + "/" + shards + " shards";
     return p;
+  }
+
+  /**
+   * Adds the shards still running, from their newest {@code PROGRESS} lines: samples and tokens so
+   * far, and the rows done of all rows, which the summary shows.
+   */
+  private static void addLive(DatasetProgress p, Map<Integer, ObjectNode> finished,
+      Map<Integer, ObjectNode> live) {
+    long rows = 0;
+    long totalRows = 0;
+    boolean any = false;
+    for (Map.Entry<Integer, ObjectNode> e : live.entrySet()) {
+      if (finished.containsKey(e.getKey()) || !"datagen".equals(e.getValue().path("kind").asText())) {
+        continue;
+      }
+      ObjectNode s = e.getValue();
+      any = true;
+      p.samples = (p.samples == null ? 0 : p.samples) + s.path("samples").asLong(0);
+      p.tokens = (p.tokens == null ? 0 : p.tokens) + s.path("tokens").asLong(0);
+      p.failedSamples = (p.failedSamples == null ? 0 : p.failedSamples) + s.path("failedSamples").asLong(0);
+      rows += s.path("rows").asLong(0);
+      totalRows += s.path("totalRows").asLong(0);
+    }
+    if (any && totalRows > 0) {
+      p.summary = p.summary + String.format(java.util.Locale.ROOT, " (running: %d/%d rows)", rows, totalRows);
+    }
   }
 
   private static long sum(java.util.Collection<ObjectNode> summaries, String field) {

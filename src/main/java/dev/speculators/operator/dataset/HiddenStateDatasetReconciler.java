@@ -8,6 +8,12 @@ import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.workload.ChildSources;
 import dev.speculators.operator.workload.JobEvents;
+import dev.speculators.operator.workload.LogProgress;
+import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.status.Reason;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.TreeMap;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PlanningReconciler;
 import dev.speculators.operator.workload.PodDiagnosis;
@@ -45,7 +51,11 @@ public class HiddenStateDatasetReconciler
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "HiddenStateDataset";
 
+  /** Running shards whose logs are read per reconciliation, at most. */
+  static final int MAX_LOG_READS = 32;
+
   private final WorkloadSettings settings;
+  private LogProgress logProgress;
 
   @Inject
   public HiddenStateDatasetReconciler(WorkloadSettings settings) {
@@ -80,8 +90,37 @@ public class HiddenStateDatasetReconciler
     Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
         ? JobEvents.failedCreate(context.getClient(), job.get())
         : Optional.empty();
-    return DatasetPlanner.plan(
-        new DatasetObservation(ds, job, cm, claim, pods, failedCreate), settings, now);
+    // live progress of the running shards from their PROGRESS lines, at a bounded rate
+    LogProgress logs = logs(context);
+    String key = ds.getMetadata().getUid() + "/";
+    Map<Integer, ObjectNode> live = new TreeMap<>();
+    pods.stream()
+        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, DatagenWorkload.CONTAINER)
+            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
+        .limit(MAX_LOG_READS)
+        .forEach(p -> {
+          Integer index = DatasetPlanner.index(p);
+          if (index != null) {
+            logs.latest(key + p.getMetadata().getName(), p, DatagenWorkload.CONTAINER)
+                .ifPresent(progress -> live.put(index, progress));
+          }
+        });
+    Plan<HiddenStateDatasetStatus> plan = DatasetPlanner.plan(
+        new DatasetObservation(ds, job, cm, claim, pods, failedCreate, live), settings, now);
+    if (plan.outcome().reason() == Reason.Generating && logs.enabled() && plan.requeue() == null) {
+      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+    }
+    if (plan.outcome().terminal()) {
+      logs.forgetAll(key);
+    }
+    return plan;
+  }
+
+  private synchronized LogProgress logs(Context<HiddenStateDataset> context) {
+    if (logProgress == null) {
+      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
+    }
+    return logProgress;
   }
 
   @Override

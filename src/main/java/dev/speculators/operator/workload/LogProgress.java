@@ -84,4 +84,9 @@ public final class LogProgress {
   public void forget(String key) {
     last.remove(key);
   }
+
+  /** Forgets what was kept for every key starting with {@code prefix}. */
+  public void forgetAll(String prefix) {
+    last.keySet().removeIf(k -> k.startsWith(prefix));
+  }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DatagenCommand.class,
       EvalCommand.class,
+      LayerIdsCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,
       CommandLine.HelpCommand.class

@@ -20,8 +20,10 @@ import picocli.CommandLine.Command;
     description = "Train, serve and benchmark EAGLE3 speculators for vLLM, on Kubernetes or locally.",
     subcommands = {
       OperatorCommand.class,
+      BenchCommand.class,
       DatagenCommand.class,
       EvalCommand.class,
+      LayerIdsCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,
       RunCommand.class,

@@ -138,6 +138,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save-embed-tokens", description = "also export embed_tokens.weight (vLLM shares the verifier's otherwise)")
   boolean saveEmbedTokens;
 
+  @Option(names = "--termination-log", description = "where to write the JSON summary (default: /dev/termination-log when it exists)")
+  Path terminationLog;
+
   @Override
   public Integer call() throws Exception {
     Path verifierDir = resolveVerifier(verifier);
@@ -189,7 +192,8 @@ public final class TrainCommand implements Callable<Integer> {
             "train-sigterm");
     Runtime.getRuntime().addShutdownHook(hook);
     Trainer.Summary summary = trainer.run();
-    TerminationLog.write(TerminationLog.defaultPath(), summaryJson(summary, output));
+    TerminationLog.write(
+        terminationLog != null ? terminationLog : TerminationLog.defaultPath(), summaryJson(summary, output));
     if (summary.interrupted()) {
       return 143;
     }

@@ -92,6 +92,8 @@ public final class DataConfig {
       ids.add(id);
     }
     hs.put("description", "Layers selected for EAGLE3 fusion and target logits");
+    // next to the ids, where the trainer looks: vLLM numbering, unlike upstream v0.3/v0.4 datasets
+    hs.put("layer_id_semantics", LAYER_ID_SEMANTICS);
 
     putOrNull(root.putObject("generation"), "cache_dir", d.cacheDir());
 

@@ -1,5 +1,8 @@
 package dev.speculators.datagen;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.io.ProgressLine;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -9,6 +12,8 @@ import java.util.function.Consumer;
 
 /** Prints a shard's progress line at a fixed interval: rows, rates, ETA. */
 final class Progress implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final ShardStats stats;
   private final long total;
   private final String label;
@@ -34,6 +39,20 @@ final class Progress implements AutoCloseable {
 
   void report() {
     log.accept(line());
+    log.accept(ProgressLine.format(json()));
+  }
+
+  /** The machine-readable form the operator reads from the pod log. */
+  ObjectNode json() {
+    ObjectNode p = JSON.createObjectNode();
+    p.put("kind", "datagen");
+    p.put("label", label);
+    p.put("rows", stats.done());
+    p.put("totalRows", total);
+    p.put("samples", stats.written.get() + stats.resumed.get());
+    p.put("failedSamples", stats.failed.get());
+    p.put("tokens", stats.tokensWritten.get());
+    return p;
   }
 
   String line() {

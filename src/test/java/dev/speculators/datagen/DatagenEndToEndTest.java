@@ -1,5 +1,8 @@
 package dev.speculators.datagen;
 
+import dev.speculators.train.data.LayerIdSemantics;
+import dev.speculators.train.data.SpeculatorsDataset;
+
 import static dev.speculators.datagen.DatagenTestSupport.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,6 +163,12 @@ class DatagenEndToEndTest {
     assertThat(ours.get("samples").asLong()).isEqualTo(validConversations);
     assertThat(ours.at("/content_inputs/sampling/seed").asLong()).isEqualTo(11);
 
+    // the file-format contract with the trainer: vLLM layer numbering, aux ids without the final layer
+    assertThat(config.at("/hidden_states/layer_id_semantics").asText()).startsWith("vllm");
+    SpeculatorsDataset asTrainingData = SpeculatorsDataset.open(out);
+    assertThat(asTrainingData.layerIdSemantics()).isEqualTo(LayerIdSemantics.VLLM);
+    assertThat(asTrainingData.auxLayerIds(6)).containsExactly(1, 3, 5);
+
     // nothing left behind in the staging volume: files and their locks are deleted after reading
     try (Stream<Path> s = Files.list(staging)) {
       assertThat(s.toList()).isEmpty();
@@ -167,6 +176,7 @@ class DatagenEndToEndTest {
     assertThat(vllm.completions.get()).isEqualTo(validConversations);
     assertThat(first.log()).anyMatch(l -> l.matches("datagen shard 0/2: \\d+/\\d+ rows .*samples/s.*tokens/s, ETA .*"));
     assertThat(first.log()).anyMatch(l -> l.contains("skipping") && l.contains("sharegpt.jsonl line 10"));
+    assertThat(first.log()).anyMatch(l -> l.startsWith("PROGRESS {\"kind\":\"datagen\""));
   }
 
   @Test

@@ -145,11 +145,15 @@ class ManifestsTest {
       assertGrants(rules, "speculators.dev", plural + "/status", "get", "patch", "update");
       assertGrants(rules, "speculators.dev", plural + "/finalizers", "update");
     }
-    assertGrants(rules, "batch", "jobs", "get", "list", "watch", "create", "delete");
+    assertGrants(rules, "batch", "jobs", "get", "list", "watch", "create");
     assertGrants(rules, "", "pods", "get", "list", "watch");
-    assertGrants(rules, "", "configmaps", "get", "create");
-    assertGrants(rules, "", "persistentvolumeclaims", "get", "create", "delete");
-    assertGrants(rules, "", "events", "create", "patch");
+    assertGrants(rules, "", "pods/log", "get");
+    assertGrants(rules, "", "configmaps", "get", "list", "watch", "create");
+    assertGrants(rules, "", "persistentvolumeclaims", "get", "list", "watch", "create");
+    assertGrants(rules, "", "events", "create", "patch", "list");
+    // the operator deletes nothing itself: owner references let the garbage collector do it
+    assertThat(verbs(rules, "", "persistentvolumeclaims")).doesNotContain("delete", "update", "patch");
+    assertThat(verbs(rules, "batch", "jobs")).doesNotContain("delete");
     for (PolicyRule r : rules) {
       assertThat(r.getVerbs()).doesNotContain("*");
       assertThat(r.getResources()).doesNotContain("*", "secrets", "customresourcedefinitions");

@@ -1,6 +1,7 @@
 package dev.speculators.operator;
 
 import dev.speculators.operator.dataset.HiddenStateDatasetReconciler;
+import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.runtime.LeaderElectionProducer;
 import dev.speculators.operator.runtime.LeadershipLoss;
 import io.fabric8.kubernetes.client.Config;
@@ -26,7 +27,7 @@ public final class LeaderElectionChild {
         .withLeaderElectionConfiguration(LeaderElectionProducer.configuration(args[2]))
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false));
-    operator.register(new HiddenStateDatasetReconciler());
+    operator.register(new HiddenStateDatasetReconciler(WorkloadSettings.defaults()));
     // what the operator does on SIGTERM (see OperatorLifecycle)
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LeadershipLoss.operatorStopping();

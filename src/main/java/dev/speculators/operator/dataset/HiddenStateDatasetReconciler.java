@@ -2,30 +2,139 @@ package dev.speculators.operator.dataset;
 
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.HiddenStateDatasetStatus;
-import dev.speculators.operator.status.PendingReconciliation;
+import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.pods.DatagenWorkload;
+import dev.speculators.operator.pods.StoragePlan;
+import dev.speculators.operator.kube.ChildNames;
+import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.JobEvents;
+import dev.speculators.operator.workload.LogProgress;
+import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.status.Reason;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.TreeMap;
+import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.PlanningReconciler;
+import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.Statuses;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
-/** Controller of HiddenStateDataset: observes the generation and reports readiness. */
-@ControllerConfiguration(name = HiddenStateDatasetReconciler.NAME)
-public class HiddenStateDatasetReconciler implements Reconciler<HiddenStateDataset> {
+/**
+ * Controller of HiddenStateDataset: storage, a ConfigMap with the resolved work and an Indexed Job
+ * (one index per shard) of vLLM + datagen pods; status from the Job, its pods and their
+ * termination messages.
+ */
+@Singleton
+@ControllerConfiguration(
+    name = HiddenStateDatasetReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class HiddenStateDatasetReconciler
+    extends PlanningReconciler<HiddenStateDataset, HiddenStateDatasetStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "hiddenstatedataset";
+  /** Kind of the resource, for the child label selector. */
+  public static final String KIND = "HiddenStateDataset";
 
-  private final Clock clock = Clock.systemUTC();
+  /** Running shards whose logs are read per reconciliation, at most. */
+  static final int MAX_LOG_READS = 32;
+
+  private final WorkloadSettings settings;
+  private LogProgress logProgress;
+
+  @Inject
+  public HiddenStateDatasetReconciler(WorkloadSettings settings) {
+    this(settings, Clock.systemUTC());
+  }
+
+  public HiddenStateDatasetReconciler(WorkloadSettings settings, Clock clock) {
+    super(clock);
+    this.settings = settings;
+  }
 
   @Override
-  public UpdateControl<HiddenStateDataset> reconcile(
-      HiddenStateDataset resource, Context<HiddenStateDataset> context) {
-    HiddenStateDatasetStatus next = PendingReconciliation.status(
-        resource, resource.getStatus(), new HiddenStateDatasetStatus(), clock.instant());
-    if (next.equals(resource.getStatus())) {
-      return UpdateControl.noUpdate();
+  public List<EventSource<?, HiddenStateDataset>> prepareEventSources(
+      EventSourceContext<HiddenStateDataset> context) {
+    return List.of(
+        ChildSources.of(Job.class, KIND, context),
+        ChildSources.of(Pod.class, KIND, context),
+        ChildSources.of(ConfigMap.class, KIND, context),
+        ChildSources.of(PersistentVolumeClaim.class, KIND, context));
+  }
+
+  @Override
+  protected Plan<HiddenStateDatasetStatus> plan(
+      HiddenStateDataset ds, Context<HiddenStateDataset> context, Instant now) {
+    String ns = ds.getMetadata().getNamespace();
+    Optional<Job> job = ChildSources.byName(context, Job.class, DatagenWorkload.jobName(ds), ns);
+    Optional<ConfigMap> cm =
+        ChildSources.byName(context, ConfigMap.class, DatagenWorkload.configMapName(ds), ns);
+    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
+        ChildNames.of(ds.getMetadata().getName(), DatasetPlanner.CLAIM_SUFFIX), ns);
+    List<Pod> pods = ChildSources.all(context, Pod.class);
+    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+        ? JobEvents.failedCreate(context.getClient(), job.get())
+        : Optional.empty();
+    // live progress of the running shards from their PROGRESS lines, at a bounded rate
+    LogProgress logs = logs(context);
+    String key = ds.getMetadata().getUid() + "/";
+    Map<Integer, ObjectNode> live = new TreeMap<>();
+    pods.stream()
+        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, DatagenWorkload.CONTAINER)
+            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
+        .limit(MAX_LOG_READS)
+        .forEach(p -> {
+          Integer index = DatasetPlanner.index(p);
+          if (index != null) {
+            logs.latest(key + p.getMetadata().getName(), p, DatagenWorkload.CONTAINER)
+                .ifPresent(progress -> live.put(index, progress));
+          }
+        });
+    Plan<HiddenStateDatasetStatus> plan = DatasetPlanner.plan(
+        new DatasetObservation(ds, job, cm, claim, pods, failedCreate, live), settings, now);
+    if (plan.outcome().reason() == Reason.Generating && logs.enabled() && plan.requeue() == null) {
+      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
-    resource.setStatus(next);
-    return UpdateControl.patchStatus(resource);
+    if (plan.outcome().terminal()) {
+      logs.forgetAll(key);
+    }
+    return plan;
+  }
+
+  private synchronized LogProgress logs(Context<HiddenStateDataset> context) {
+    if (logProgress == null) {
+      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
+    }
+    return logProgress;
+  }
+
+  @Override
+  protected Class<HiddenStateDatasetStatus> statusType() {
+    return HiddenStateDatasetStatus.class;
+  }
+
+  @Override
+  protected String phase(HiddenStateDatasetStatus status) {
+    return status == null ? null : Statuses.name(status.phase);
+  }
+
+  /** The storage of a dataset, as the planner computes it (for tools and tests). */
+  public static StoragePlan storage(HiddenStateDataset ds) {
+    return StoragePlan.of(ds, ds.getSpec().storage, DatasetPlanner.CLAIM_SUFFIX, DatasetPlanner.DEFAULT_SIZE);
   }
 }

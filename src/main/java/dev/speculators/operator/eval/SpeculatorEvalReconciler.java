@@ -1,31 +1,150 @@
 package dev.speculators.operator.eval;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorEvalStatus;
-import dev.speculators.operator.status.PendingReconciliation;
+import dev.speculators.api.SpeculatorTraining;
+import dev.speculators.operator.kube.ChildNames;
+import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.pods.EvalWorkload;
+import dev.speculators.operator.status.Reason;
+import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.JobEvents;
+import dev.speculators.operator.workload.LogProgress;
+import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.PlanningReconciler;
+import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.Statuses;
+import dev.speculators.operator.workload.TerminationMessages;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-/** Controller of SpeculatorEval: observes the generation and reports readiness. */
-@ControllerConfiguration(name = SpeculatorEvalReconciler.NAME)
-public class SpeculatorEvalReconciler implements Reconciler<SpeculatorEval> {
+/**
+ * Controller of SpeculatorEval: resolves the speculator (waiting for a referenced training's final
+ * speculator) and the target model, runs the eval Job, and copies acceptance and throughput from
+ * the eval container's summary into the status.
+ */
+@Singleton
+@ControllerConfiguration(
+    name = SpeculatorEvalReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval, SpeculatorEvalStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "speculatoreval";
+  /** Kind of the resource, for the child label selector. */
+  public static final String KIND = "SpeculatorEval";
+  private static final String BY_TRAINING = "by-training";
 
-  private final Clock clock = Clock.systemUTC();
+  private final WorkloadSettings settings;
+  private LogProgress logProgress;
+
+  @Inject
+  public SpeculatorEvalReconciler(WorkloadSettings settings) {
+    this(settings, Clock.systemUTC());
+  }
+
+  public SpeculatorEvalReconciler(WorkloadSettings settings, Clock clock) {
+    super(clock);
+    this.settings = settings;
+  }
 
   @Override
-  public UpdateControl<SpeculatorEval> reconcile(
-      SpeculatorEval resource, Context<SpeculatorEval> context) {
-    SpeculatorEvalStatus next = PendingReconciliation.status(
-        resource, resource.getStatus(), new SpeculatorEvalStatus(), clock.instant());
-    if (next.equals(resource.getStatus())) {
-      return UpdateControl.noUpdate();
+  public List<EventSource<?, SpeculatorEval>> prepareEventSources(
+      EventSourceContext<SpeculatorEval> context) {
+    context.getPrimaryCache().addIndexer(BY_TRAINING, e -> {
+      String name = EvalPlanner.trainingName(e);
+      return name == null ? List.of() : List.of(e.getMetadata().getNamespace() + "/" + name);
+    });
+    InformerEventSource<SpeculatorTraining, SpeculatorEval> trainings = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(SpeculatorTraining.class, SpeculatorEval.class)
+            .withName(SpeculatorTraining.class.getSimpleName())
+            .withSecondaryToPrimaryMapper(t -> {
+              Set<ResourceID> ids = new HashSet<>();
+              context.getPrimaryCache()
+                  .byIndex(BY_TRAINING, t.getMetadata().getNamespace() + "/" + t.getMetadata().getName())
+                  .forEach(e -> ids.add(ResourceID.fromResource(e)));
+              return ids;
+            })
+            .build(),
+        context);
+    return List.of(
+        ChildSources.of(Job.class, KIND, context),
+        ChildSources.of(Pod.class, KIND, context),
+        ChildSources.of(PersistentVolumeClaim.class, KIND, context),
+        trainings);
+  }
+
+  @Override
+  protected Plan<SpeculatorEvalStatus> plan(SpeculatorEval e, Context<SpeculatorEval> context, Instant now) {
+    String ns = e.getMetadata().getNamespace();
+    String trainingName = EvalPlanner.trainingName(e);
+    Optional<SpeculatorTraining> training = trainingName == null
+        ? Optional.empty()
+        : ChildSources.byName(context, SpeculatorTraining.class, trainingName, ns);
+    String datasetName = EvalPlanner.targetDatasetName(e, training);
+    // rare (an eval of a training on a referenced dataset, without its own targetModel): read directly
+    Optional<HiddenStateDataset> dataset = datasetName == null
+        ? Optional.empty()
+        : Optional.ofNullable(context.getClient().resources(HiddenStateDataset.class)
+            .inNamespace(ns).withName(datasetName).get());
+    Optional<Job> job = ChildSources.byName(context, Job.class, EvalWorkload.jobName(e), ns);
+    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
+        ChildNames.of(e.getMetadata().getName(), EvalPlanner.CLAIM_SUFFIX), ns);
+    List<Pod> pods = ChildSources.all(context, Pod.class);
+    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+        ? JobEvents.failedCreate(context.getClient(), job.get())
+        : Optional.empty();
+    Optional<Pod> running = pods.stream()
+        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, EvalWorkload.CONTAINER)
+            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
+        .findFirst();
+    LogProgress logs = logs(context);
+    Optional<ObjectNode> live = running.flatMap(
+        p -> logs.latest(e.getMetadata().getUid(), p, EvalWorkload.CONTAINER));
+    Plan<SpeculatorEvalStatus> plan = EvalPlanner.plan(
+        new EvalObservation(e, training, dataset, job, claim, pods, failedCreate, live), settings, now);
+    if (plan.outcome().reason() == Reason.Evaluating && logs.enabled() && plan.requeue() == null) {
+      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
-    resource.setStatus(next);
-    return UpdateControl.patchStatus(resource);
+    if (plan.outcome().terminal()) {
+      logs.forget(e.getMetadata().getUid());
+    }
+    return plan;
+  }
+
+  private synchronized LogProgress logs(Context<SpeculatorEval> context) {
+    if (logProgress == null) {
+      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
+    }
+    return logProgress;
+  }
+
+  @Override
+  protected Class<SpeculatorEvalStatus> statusType() {
+    return SpeculatorEvalStatus.class;
+  }
+
+  @Override
+  protected String phase(SpeculatorEvalStatus status) {
+    return status == null ? null : Statuses.name(status.phase);
   }
 }

@@ -1,11 +1,14 @@
 package dev.speculators.operator.runtime;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Settings of the operator process, from {@code application.properties} or the environment
  * ({@code SPECULATORS_WORKER_IMAGE}, {@code SPECULATORS_TRAINER_IMAGE},
- * {@code SPECULATORS_EVAL_IMAGE}, {@code SPECULATORS_VLLM_IMAGE}).
+ * {@code SPECULATORS_EVAL_IMAGE}, {@code SPECULATORS_VLLM_IMAGE}, ...).
  */
 @ConfigMapping(prefix = "speculators")
 public interface OperatorSettings {
@@ -21,4 +24,47 @@ public interface OperatorSettings {
 
   /** Default vLLM image; resources may override it in {@code vllm.image}. */
   String vllmImage();
+
+  /** User id the worker image runs as (the operator image's user). */
+  @WithDefault("10001")
+  long workerUserId();
+
+  /** User id the trainer image runs as. */
+  @WithDefault("10001")
+  long trainerUserId();
+
+  /** User id the eval image runs as. */
+  @WithDefault("1001")
+  long evalUserId();
+
+  /**
+   * Retries of a failed pod before its Job fails: per shard for the Indexed data-generation Job,
+   * per Job otherwise. Disruptions (eviction, preemption, node drain) never count.
+   */
+  @WithDefault("3")
+  int backoffLimit();
+
+  /**
+   * An existing PersistentVolumeClaim (ReadWriteMany) mounted as the Hugging Face cache of every
+   * workload, so that models are downloaded once. Default: an emptyDir per pod.
+   */
+  Optional<String> hfCacheClaim();
+
+  /** Size limit of the in-memory {@code /dev/shm} of vLLM containers. */
+  @WithDefault("16Gi")
+  String shmSizeLimit();
+
+  /**
+   * How often the log tail of a running trainer or eval pod is read for live progress
+   * ({@code PROGRESS {json}} lines). 0 turns log reading off.
+   */
+  @WithDefault("30s")
+  Duration progressLogInterval();
+
+  /**
+   * How often a Job that has no pods is looked at again: pods that cannot be created (exceeded
+   * quota, an admission webhook) show only in the Job's FailedCreate events, which are not watched.
+   */
+  @WithDefault("30s")
+  Duration podlessRecheckInterval();
 }

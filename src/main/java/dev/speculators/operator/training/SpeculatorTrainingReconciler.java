@@ -1,31 +1,157 @@
 package dev.speculators.operator.training;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.HiddenStateDataset;
+import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.api.SpeculatorTrainingStatus;
-import dev.speculators.operator.status.PendingReconciliation;
+import dev.speculators.operator.kube.ChildNames;
+import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.pods.TrainerWorkload;
+import dev.speculators.operator.status.Reason;
+import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.JobEvents;
+import dev.speculators.operator.workload.LogProgress;
+import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.PlanningReconciler;
+import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.Statuses;
+import dev.speculators.operator.workload.TerminationMessages;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-/** Controller of SpeculatorTraining: observes the generation and reports readiness. */
-@ControllerConfiguration(name = SpeculatorTrainingReconciler.NAME)
-public class SpeculatorTrainingReconciler implements Reconciler<SpeculatorTraining> {
+/**
+ * Controller of SpeculatorTraining: waits for (or creates) its dataset, runs the trainer Job, then
+ * the owned evaluation. Reacts to its datasets' status changes through an event source that maps a
+ * dataset to the trainings that reference or own it.
+ */
+@Singleton
+@ControllerConfiguration(
+    name = SpeculatorTrainingReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class SpeculatorTrainingReconciler
+    extends PlanningReconciler<SpeculatorTraining, SpeculatorTrainingStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "speculatortraining";
+  /** Kind of the resource, for the child label selector. */
+  public static final String KIND = "SpeculatorTraining";
+  private static final String BY_DATASET = "by-dataset";
 
-  private final Clock clock = Clock.systemUTC();
+  private final WorkloadSettings settings;
+  private LogProgress logProgress;
+
+  @Inject
+  public SpeculatorTrainingReconciler(WorkloadSettings settings) {
+    this(settings, Clock.systemUTC());
+  }
+
+  public SpeculatorTrainingReconciler(WorkloadSettings settings, Clock clock) {
+    super(clock);
+    this.settings = settings;
+  }
 
   @Override
-  public UpdateControl<SpeculatorTraining> reconcile(
-      SpeculatorTraining resource, Context<SpeculatorTraining> context) {
-    SpeculatorTrainingStatus next = PendingReconciliation.status(
-        resource, resource.getStatus(), new SpeculatorTrainingStatus(), clock.instant());
-    if (next.equals(resource.getStatus())) {
-      return UpdateControl.noUpdate();
+  public List<EventSource<?, SpeculatorTraining>> prepareEventSources(
+      EventSourceContext<SpeculatorTraining> context) {
+    context.getPrimaryCache().addIndexer(BY_DATASET, t -> {
+      String name = TrainingPlanner.datasetName(t);
+      return name == null ? List.of() : List.of(t.getMetadata().getNamespace() + "/" + name);
+    });
+    InformerEventSource<HiddenStateDataset, SpeculatorTraining> datasets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(HiddenStateDataset.class, SpeculatorTraining.class)
+            .withName(HiddenStateDataset.class.getSimpleName())
+            .withSecondaryToPrimaryMapper(d -> {
+              Set<ResourceID> ids = new HashSet<>();
+              context.getPrimaryCache()
+                  .byIndex(BY_DATASET, d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+                  .forEach(t -> ids.add(ResourceID.fromResource(t)));
+              return ids;
+            })
+            .build(),
+        context);
+    InformerEventSource<SpeculatorEval, SpeculatorTraining> evals = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(SpeculatorEval.class, SpeculatorTraining.class)
+            .withName(SpeculatorEval.class.getSimpleName())
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SpeculatorTraining.class))
+            .build(),
+        context);
+    return List.of(
+        ChildSources.of(Job.class, KIND, context),
+        ChildSources.of(Pod.class, KIND, context),
+        ChildSources.of(PersistentVolumeClaim.class, KIND, context),
+        datasets,
+        evals);
+  }
+
+  @Override
+  protected Plan<SpeculatorTrainingStatus> plan(
+      SpeculatorTraining t, Context<SpeculatorTraining> context, Instant now) {
+    String ns = t.getMetadata().getNamespace();
+    String datasetName = TrainingPlanner.datasetName(t);
+    Optional<HiddenStateDataset> dataset = datasetName == null
+        ? Optional.empty()
+        : ChildSources.byName(context, HiddenStateDataset.class, datasetName, ns);
+    Optional<Job> job = ChildSources.byName(context, Job.class, TrainerWorkload.jobName(t), ns);
+    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
+        ChildNames.of(t.getMetadata().getName(), TrainingPlanner.CLAIM_SUFFIX), ns);
+    List<Pod> pods = ChildSources.all(context, Pod.class);
+    Optional<SpeculatorEval> eval = t.getSpec().evaluation == null
+        ? Optional.empty()
+        : ChildSources.byName(context, SpeculatorEval.class, TrainingPlanner.evaluationName(t), ns);
+    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+        ? JobEvents.failedCreate(context.getClient(), job.get())
+        : Optional.empty();
+    Optional<Pod> running = pods.stream()
+        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, TrainerWorkload.CONTAINER)
+            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
+        .findFirst();
+    LogProgress logs = logs(context);
+    Optional<ObjectNode> live = running.flatMap(
+        p -> logs.latest(t.getMetadata().getUid(), p, TrainerWorkload.CONTAINER));
+    Plan<SpeculatorTrainingStatus> plan = TrainingPlanner.plan(
+        new TrainingObservation(t, dataset, job, claim, pods, eval, failedCreate, live), settings, now);
+    if (plan.outcome().reason() == Reason.Training && logs.enabled() && plan.requeue() == null) {
+      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
-    resource.setStatus(next);
-    return UpdateControl.patchStatus(resource);
+    if (plan.outcome().terminal()) {
+      logs.forget(t.getMetadata().getUid());
+    }
+    return plan;
+  }
+
+  private synchronized LogProgress logs(Context<SpeculatorTraining> context) {
+    if (logProgress == null) {
+      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
+    }
+    return logProgress;
+  }
+
+  @Override
+  protected Class<SpeculatorTrainingStatus> statusType() {
+    return SpeculatorTrainingStatus.class;
+  }
+
+  @Override
+  protected String phase(SpeculatorTrainingStatus status) {
+    return status == null ? null : Statuses.name(status.phase);
   }
 }

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * Hidden size and the number of captured layers come from the first sample.
  */
 public final class SpeculatorsDataset {
-  /** Our datagen marks vLLM layer-id semantics with a {@code speculators_operator.layer_id_semantics} (or {@code hidden_states.layer_id_semantics}) value starting with this. */
+  /** Our datagen marks vLLM layer-id semantics with a {@code hidden_states.layer_id_semantics} value starting with this. */
   public static final String VLLM_SEMANTICS_PREFIX = "vllm";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -116,10 +116,9 @@ public final class SpeculatorsDataset {
     int[] recorded = null;
     if (config != null) {
       JsonNode hs = config.path("hidden_states");
-      // our datagen records it in its own section; accept it next to the layer ids as well
-      String marker =
-          hs.path("layer_id_semantics")
-              .asText(config.path("speculators_operator").path("layer_id_semantics").asText(""));
+      // written by datagen next to the ids; older datagen versions only had it in their own section
+      String marker = hs.path("layer_id_semantics")
+          .asText(config.path("speculators_operator").path("layer_id_semantics").asText(""));
       if (marker.startsWith(VLLM_SEMANTICS_PREFIX)) {
         semantics = LayerIdSemantics.VLLM;
       }

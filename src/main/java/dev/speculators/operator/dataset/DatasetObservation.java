@@ -1,0 +1,36 @@
+package dev.speculators.operator.dataset;
+
+import dev.speculators.api.HiddenStateDataset;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the dataset controller observed before deciding: the resource and its children, read from
+ * the informer caches (and the Job's FailedCreate events when it has no pods).
+ *
+ * @param dataset the resource
+ * @param job the datagen Job with the deterministic name, if it exists
+ * @param configMap the ConfigMap with the deterministic name, if it exists
+ * @param claim the created PVC with the deterministic name, if it exists
+ * @param pods the pods of the Job
+ * @param failedCreate the message of the Job's newest FailedCreate event
+ * @param liveShards the newest {@code PROGRESS} object of each running shard's log, by index
+ */
+public record DatasetObservation(
+    HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
+    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate,
+    Map<Integer, ObjectNode> liveShards) {
+
+  /** An observation without live progress. */
+  public DatasetObservation(
+      HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
+      Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate) {
+    this(dataset, job, configMap, claim, pods, failedCreate, Map.of());
+  }
+}

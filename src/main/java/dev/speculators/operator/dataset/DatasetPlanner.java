@@ -1,0 +1,285 @@
+package dev.speculators.operator.dataset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.DatasetPhase;
+import dev.speculators.api.DatasetProgress;
+import dev.speculators.api.DatasetResults;
+import dev.speculators.api.HiddenStateDataset;
+import dev.speculators.api.HiddenStateDatasetStatus;
+import dev.speculators.api.common.Children;
+import dev.speculators.operator.kube.Labels;
+import dev.speculators.operator.kube.Owners;
+import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.pods.DatagenWorkload;
+import dev.speculators.operator.pods.StoragePlan;
+import dev.speculators.operator.status.Outcome;
+import dev.speculators.operator.status.Reason;
+import dev.speculators.operator.status.StatusConditions;
+import dev.speculators.operator.workload.JobState;
+import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.Statuses;
+import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkloadOutcome;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Decides what a HiddenStateDataset needs, as a pure function of what was observed: the storage,
+ * the ConfigMap and the Indexed Job to create, and the complete new status (phase, conditions,
+ * shard progress, results summed from the shards' termination messages).
+ */
+public final class DatasetPlanner {
+  /** Default size of a created dataset volume. */
+  public static final String DEFAULT_SIZE = "100Gi";
+  /** Suffix of a created dataset volume's name. */
+  public static final String CLAIM_SUFFIX = "hidden-states";
+
+  private static final String INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
+
+  private DatasetPlanner() {}
+
+  /** The plan for the observed dataset at {@code now}. */
+  public static Plan<HiddenStateDatasetStatus> plan(
+      DatasetObservation o, WorkloadSettings settings, Instant now) {
+    HiddenStateDataset ds = o.dataset();
+    HiddenStateDatasetStatus previous = ds.getStatus();
+    Long generation = ds.getMetadata().getGeneration();
+    HiddenStateDatasetStatus next = previous == null
+        ? new HiddenStateDatasetStatus()
+        : Statuses.copy(previous, HiddenStateDatasetStatus.class);
+    next.observedGeneration = generation;
+
+    // Finished work is never redone: without its Job (deleted by someone) the status stays.
+    if (o.job().isEmpty() && previous != null
+        && (previous.phase == DatasetPhase.SUCCEEDED || previous.phase == DatasetPhase.FAILED)) {
+      Outcome kept = Statuses.lastOutcome(previous)
+          .orElse(Outcome.of(previous.phase == DatasetPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
+              previous.message));
+      StatusConditions.apply(next, kept, generation, now);
+      return new Plan<>(List.of(), next, Statuses.name(previous.phase), kept, null);
+    }
+
+    StoragePlan storage;
+    DatagenWorkload workload;
+    try {
+      storage = StoragePlan.of(ds, ds.getSpec().storage, CLAIM_SUFFIX, DEFAULT_SIZE);
+      workload = new DatagenWorkload(ds, storage, settings);
+    } catch (IllegalArgumentException e) {
+      return stalled(next, Outcome.of(Reason.InvalidSpec, e.getMessage()), generation, now);
+    }
+    next.children = children(o, storage);
+
+    List<HasMetadata> create = new ArrayList<>();
+    Optional<Outcome> conflict = conflicts(o, ds, storage);
+    if (conflict.isPresent()) {
+      return stalled(next, conflict.get(), generation, now);
+    }
+    if (storage.created() != null && o.claim().isEmpty()) {
+      create.add(storage.created());
+    }
+    if (o.configMap().isEmpty()) {
+      create.add(workload.configMap());
+    }
+    int shards = ds.getSpec().shards == null ? 1 : ds.getSpec().shards;
+    if (o.job().isEmpty()) {
+      create.add(workload.job());
+      next.phase = DatasetPhase.PENDING;
+      next.progress = progress(shards, 0, 0, List.of());
+      Outcome pending = Outcome.of(Reason.Pending,
+          "creating Job " + DatagenWorkload.jobName(ds) + " with " + shards + " shard(s)");
+      StatusConditions.apply(next, pending, generation, now);
+      return new Plan<>(create, next, Statuses.name(next.phase), pending, null);
+    }
+
+    Job job = o.job().get();
+    JobState state = JobState.of(job);
+    Map<Integer, ObjectNode> summaries = shardSummaries(o.pods());
+    int failedShards = dev.speculators.operator.workload.Indexes.count(state.failedIndexes());
+    next.progress = progress(shards, state.shardsSucceeded(), failedShards, summaries.values());
+    addLive(next.progress, summaries, o.liveShards());
+    String running = "generating: " + next.progress.summary + " done";
+    Outcome outcome = WorkloadOutcome.of(
+        new WorkloadOutcome.Observed(state, o.pods(), DatagenWorkload.CONTAINER, o.failedCreate(),
+            ds.getSpec().queueName),
+        Reason.Generating, running);
+
+    boolean started = state.shardsSucceeded() > 0 || state.failed() > 0
+        || outcome.reason() == Reason.Generating || outcome.reason() == Reason.Retrying;
+    switch (outcome.state()) {
+      case SUCCEEDED -> {
+        next.phase = DatasetPhase.SUCCEEDED;
+        next.results = results(ds, storage, summaries, previous);
+        outcome = Outcome.of(Reason.Succeeded, "generated " + next.results.samples + " samples ("
+            + next.results.tokens + " tokens) in " + shards + " shard(s) into "
+            + storage.claimName() + ":" + storage.directory());
+      }
+      case FAILED -> next.phase = DatasetPhase.FAILED;
+      default -> next.phase = started || previous != null && previous.phase == DatasetPhase.GENERATING
+          ? DatasetPhase.GENERATING : DatasetPhase.PENDING;
+    }
+    if (next.startTime == null && state.startTime() != null) {
+      next.startTime = state.startTime();
+    }
+    if (outcome.terminal() && next.completionTime == null) {
+      next.completionTime = state.completionTime() != null ? state.completionTime() : Statuses.time(now);
+    }
+    StatusConditions.apply(next, outcome, generation, now);
+    boolean noPods = o.pods().stream().noneMatch(dev.speculators.operator.workload.PodDiagnosis::live);
+    Duration requeue = !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
+    return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
+  }
+
+  private static Plan<HiddenStateDatasetStatus> stalled(
+      HiddenStateDatasetStatus next, Outcome outcome, Long generation, Instant now) {
+    if (next.phase == null) {
+      next.phase = DatasetPhase.PENDING;
+    }
+    StatusConditions.apply(next, outcome, generation, now);
+    return new Plan<>(List.of(), next, Statuses.name(next.phase), outcome, null);
+  }
+
+  private static Children children(DatasetObservation o, StoragePlan storage) {
+    Children c = new Children();
+    c.job = DatagenWorkload.jobName(o.dataset());
+    c.configMap = DatagenWorkload.configMapName(o.dataset());
+    c.persistentVolumeClaim = storage.created() != null ? storage.claimName() : null;
+    return c;
+  }
+
+  private static Optional<Outcome> conflicts(DatasetObservation o, HiddenStateDataset ds, StoragePlan storage) {
+    if (o.job().isPresent() && !Owners.isControlledBy(o.job().get(), ds)) {
+      return Optional.of(Outcome.of(Reason.NameConflict,
+          "Job " + o.job().get().getMetadata().getName() + " exists and does not belong to this dataset"));
+    }
+    if (o.configMap().isPresent() && !Owners.isControlledBy(o.configMap().get(), ds)) {
+      return Optional.of(Outcome.of(Reason.NameConflict, "ConfigMap "
+          + o.configMap().get().getMetadata().getName() + " exists and does not belong to this dataset"));
+    }
+    if (storage.created() != null && o.claim().isPresent() && !Labels.isChildOf(o.claim().get(), ds)) {
+      return Optional.of(Outcome.of(Reason.NameConflict, "PersistentVolumeClaim "
+          + storage.claimName() + " exists and was not created for this dataset"));
+    }
+    return Optional.empty();
+  }
+
+  /** The summary of each finished shard: the newest succeeded pod per completion index. */
+  static Map<Integer, ObjectNode> shardSummaries(List<Pod> pods) {
+    Map<Integer, ObjectNode> out = new TreeMap<>();
+    pods.stream()
+        .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null
+            ? "" : p.getMetadata().getCreationTimestamp()))
+        .forEach(p -> {
+          Integer index = index(p);
+          TerminationMessages.summary(p, DatagenWorkload.CONTAINER)
+              .filter(s -> "datagen".equals(s.path("kind").asText()))
+              .ifPresent(s -> out.put(index != null ? index : s.path("shard").asInt(), s));
+        });
+    return out;
+  }
+
+  /** The completion index of a pod of the Indexed Job, or null. */
+  static Integer index(Pod p) {
+    Map<String, String> a = p.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(INDEX_ANNOTATION);
+    try {
+      return v == null ? null : Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static DatasetProgress progress(int shards, int succeeded, int failed,
+      java.util.Collection<ObjectNode> summaries) {
+    DatasetProgress p = new DatasetProgress();
+    p.shardsTotal = shards;
+    p.shardsSucceeded = succeeded;
+    p.shardsFailed = failed;
+    if (!summaries.isEmpty()) {
+      p.samples = sum(summaries, "samples");
+      p.tokens = sum(summaries, "tokens");
+      p.bytes = sum(summaries, "bytes");
+      p.failedSamples = sum(summaries, "failedSamples");
+    }
+    p.summary = succeeded + "/" + shards + " shards";
+    return p;
+  }
+
+  /**
+   * Adds the shards still running, from their newest {@code PROGRESS} lines: samples and tokens so
+   * far, and the rows done of all rows, which the summary shows.
+   */
+  private static void addLive(DatasetProgress p, Map<Integer, ObjectNode> finished,
+      Map<Integer, ObjectNode> live) {
+    long rows = 0;
+    long totalRows = 0;
+    boolean any = false;
+    for (Map.Entry<Integer, ObjectNode> e : live.entrySet()) {
+      if (finished.containsKey(e.getKey()) || !"datagen".equals(e.getValue().path("kind").asText())) {
+        continue;
+      }
+      ObjectNode s = e.getValue();
+      any = true;
+      p.samples = (p.samples == null ? 0 : p.samples) + s.path("samples").asLong(0);
+      p.tokens = (p.tokens == null ? 0 : p.tokens) + s.path("tokens").asLong(0);
+      p.failedSamples = (p.failedSamples == null ? 0 : p.failedSamples) + s.path("failedSamples").asLong(0);
+      rows += s.path("rows").asLong(0);
+      totalRows += s.path("totalRows").asLong(0);
+    }
+    if (any && totalRows > 0) {
+      p.summary = p.summary + String.format(java.util.Locale.ROOT, " (running: %d/%d rows)", rows, totalRows);
+    }
+  }
+
+  private static long sum(java.util.Collection<ObjectNode> summaries, String field) {
+    return summaries.stream().mapToLong(s -> s.path(field).asLong(0)).sum();
+  }
+
+  private static DatasetResults results(HiddenStateDataset ds, StoragePlan storage,
+      Map<Integer, ObjectNode> summaries, HiddenStateDatasetStatus previous) {
+    DatasetResults r = new DatasetResults();
+    r.claimName = storage.claimName();
+    r.dataPath = storage.directory();
+    if (summaries.isEmpty() && previous != null && previous.results != null) {
+      // the pods are gone (e.g. after a restore): keep what was recorded
+      r.samples = previous.results.samples;
+      r.tokens = previous.results.tokens;
+      r.resolvedLayerIds = previous.results.resolvedLayerIds;
+      r.hiddenSize = previous.results.hiddenSize;
+      r.targetVocabSize = previous.results.targetVocabSize;
+      r.contentHash = previous.results.contentHash;
+      return r;
+    }
+    r.samples = sum(summaries.values(), "samples");
+    r.tokens = sum(summaries.values(), "tokens");
+    r.resolvedLayerIds = ds.getSpec().layerIds != null ? List.copyOf(ds.getSpec().layerIds) : null;
+    for (ObjectNode s : summaries.values()) {
+      JsonNode ids = s.get("layerIds");
+      if (r.resolvedLayerIds == null && ids != null && ids.isArray()) {
+        List<Integer> list = new ArrayList<>();
+        ids.forEach(n -> list.add(n.asInt()));
+        r.resolvedLayerIds = list;
+      }
+      if (r.hiddenSize == null && s.hasNonNull("hiddenSize")) {
+        r.hiddenSize = s.get("hiddenSize").asInt();
+      }
+      if (r.targetVocabSize == null && s.hasNonNull("vocabSize")) {
+        r.targetVocabSize = s.get("vocabSize").asInt();
+      }
+      if (r.contentHash == null && s.hasNonNull("contentHash")) {
+        r.contentHash = s.get("contentHash").asText();
+      }
+    }
+    return r;
+  }
+}

@@ -1,0 +1,289 @@
+package dev.speculators.operator.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.EvalPhase;
+import dev.speculators.api.EvalPresets;
+import dev.speculators.api.EvalProgress;
+import dev.speculators.api.EvalResults;
+import dev.speculators.api.HiddenStateDataset;
+import dev.speculators.api.SpeculatorEval;
+import dev.speculators.api.SpeculatorEvalSpec;
+import dev.speculators.api.SpeculatorEvalStatus;
+import dev.speculators.api.SpeculatorTraining;
+import dev.speculators.api.TrainingPhase;
+import dev.speculators.api.common.Children;
+import dev.speculators.api.common.ModelSource;
+import dev.speculators.operator.kube.Labels;
+import dev.speculators.operator.kube.Owners;
+import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.pods.EvalWorkload;
+import dev.speculators.operator.pods.StoragePlan;
+import dev.speculators.operator.status.Outcome;
+import dev.speculators.operator.status.Reason;
+import dev.speculators.operator.status.StatusConditions;
+import dev.speculators.operator.workload.JobState;
+import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.Statuses;
+import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkloadOutcome;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides what a SpeculatorEval needs, as a pure function of what was observed: where the
+ * speculator and the target model are (waiting for a referenced training's final speculator), the
+ * results storage and the eval Job, and the status with the benchmark's acceptance and throughput.
+ */
+public final class EvalPlanner {
+  /** Default size of a created results volume. */
+  public static final String DEFAULT_SIZE = "1Gi";
+  /** Suffix of a created results volume's name. */
+  public static final String CLAIM_SUFFIX = "eval-results";
+
+  private EvalPlanner() {}
+
+  /** The training a SpeculatorEval refers to, or null. */
+  public static String trainingName(SpeculatorEval e) {
+    return e.getSpec().speculator != null && e.getSpec().speculator.trainingRef != null
+        ? e.getSpec().speculator.trainingRef.name : null;
+  }
+
+  /**
+   * The dataset whose target model an eval of {@code training} uses, when neither the eval nor the
+   * training names the model (the training trains on a referenced dataset), or null.
+   */
+  public static String targetDatasetName(SpeculatorEval e, Optional<SpeculatorTraining> training) {
+    if (e.getSpec().targetModel != null || training.isEmpty()) {
+      return null;
+    }
+    SpeculatorTraining t = training.get();
+    if (t.getSpec().targetModel != null || t.getSpec().dataset.template != null) {
+      return null;
+    }
+    return t.getSpec().dataset.ref == null ? null : t.getSpec().dataset.ref.name;
+  }
+
+  /** The plan for the observed eval at {@code now}. */
+  public static Plan<SpeculatorEvalStatus> plan(EvalObservation o, WorkloadSettings settings, Instant now) {
+    SpeculatorEval e = o.eval();
+    SpeculatorEvalStatus previous = e.getStatus();
+    Long generation = e.getMetadata().getGeneration();
+    SpeculatorEvalStatus next = previous == null
+        ? new SpeculatorEvalStatus()
+        : Statuses.copy(previous, SpeculatorEvalStatus.class);
+    next.observedGeneration = generation;
+
+    if (o.job().isEmpty() && previous != null
+        && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED)) {
+      Outcome kept = Statuses.lastOutcome(previous)
+          .orElse(Outcome.of(previous.phase == EvalPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
+              previous.message));
+      StatusConditions.apply(next, kept, generation, now);
+      return new Plan<>(List.of(), next, Statuses.name(previous.phase), kept, null);
+    }
+    if (next.phase == null) {
+      next.phase = EvalPhase.PENDING;
+    }
+
+    SpeculatorEvalSpec resolved = EvalPresets.resolve(e.getSpec());
+    StoragePlan storage = StoragePlan.of(e, e.getSpec().storage, CLAIM_SUFFIX, DEFAULT_SIZE);
+    next.children = new Children();
+    next.children.job = EvalWorkload.jobName(e);
+    next.children.persistentVolumeClaim = storage.created() != null ? storage.claimName() : null;
+    if (resolved.datasets == null || resolved.datasets.isEmpty()) {
+      return hold(next, Outcome.of(Reason.InvalidSpec, "datasets: no benchmark datasets (set datasets or preset)"),
+          generation, now);
+    }
+
+    // where the speculator is
+    EvalWorkload.SpeculatorLocation speculator;
+    String trainingName = trainingName(e);
+    if (trainingName != null) {
+      if (o.training().isEmpty()) {
+        return hold(next, Outcome.of(Reason.TrainingNotFound,
+            "SpeculatorTraining " + trainingName + " (speculator.trainingRef) does not exist"), generation, now);
+      }
+      SpeculatorTraining t = o.training().get();
+      var tr = t.getStatus() == null ? null : t.getStatus().results;
+      if (tr == null || tr.finalPath == null || tr.claimName == null) {
+        TrainingPhase tp = t.getStatus() == null ? null : t.getStatus().phase;
+        if (tp == TrainingPhase.FAILED) {
+          return hold(next, Outcome.of(Reason.TrainingFailed, "SpeculatorTraining " + trainingName
+              + " failed without a final speculator: " + t.getStatus().message), generation, now);
+        }
+        return hold(next, Outcome.of(Reason.WaitingForTraining, "waiting for SpeculatorTraining "
+            + trainingName + ": " + (tp == null ? "not started" : Statuses.name(tp))), generation, now);
+      }
+      speculator = EvalWorkload.SpeculatorLocation.volume(tr.claimName, tr.finalPath);
+    } else if (resolved.speculator != null && resolved.speculator.path != null) {
+      var p = resolved.speculator.path;
+      speculator = EvalWorkload.SpeculatorLocation.volume(
+          p.claimName != null ? p.claimName : storage.claimName(), p.path);
+    } else if (resolved.speculator != null && resolved.speculator.hfId != null) {
+      speculator = EvalWorkload.SpeculatorLocation.hub(resolved.speculator.hfId, resolved.speculator.revision);
+    } else {
+      return hold(next, Outcome.of(Reason.InvalidSpec, "speculator: set trainingRef, path or hfId"),
+          generation, now);
+    }
+
+    // the target model
+    ModelSource target = resolved.targetModel;
+    if (target == null && o.training().isPresent()) {
+      SpeculatorTraining t = o.training().get();
+      if (t.getSpec().targetModel != null) {
+        target = t.getSpec().targetModel;
+      } else if (t.getSpec().dataset.template != null) {
+        target = t.getSpec().dataset.template.targetModel;
+      } else {
+        target = o.trainingDataset().map(HiddenStateDataset::getSpec).map(s -> s.targetModel).orElse(null);
+      }
+    }
+    if (target == null) {
+      return hold(next, Outcome.of(Reason.InvalidSpec, "targetModel: cannot be determined"
+          + (trainingName == null ? "" : " (the dataset of SpeculatorTraining " + trainingName + " is gone)")),
+          generation, now);
+    }
+
+    List<HasMetadata> create = new ArrayList<>();
+    if (storage.created() != null && o.claim().isPresent() && !Labels.isChildOf(o.claim().get(), e)) {
+      return hold(next, Outcome.of(Reason.NameConflict, "PersistentVolumeClaim " + storage.claimName()
+          + " exists and was not created for this evaluation"), generation, now);
+    }
+    if (storage.created() != null && o.claim().isEmpty()) {
+      create.add(storage.created());
+    }
+    EvalWorkload workload = new EvalWorkload(e, resolved, target, speculator, storage, settings);
+    if (o.job().isEmpty()) {
+      create.add(workload.job());
+      next.progress = progress(workload.benchmarks(), 0);
+      Outcome pending = Outcome.of(Reason.PodsStarting, "creating Job " + EvalWorkload.jobName(e));
+      StatusConditions.apply(next, pending, generation, now);
+      return new Plan<>(create, next, Statuses.name(next.phase), pending, null);
+    }
+    if (!Owners.isControlledBy(o.job().get(), e)) {
+      return hold(next, Outcome.of(Reason.NameConflict, "Job " + o.job().get().getMetadata().getName()
+          + " exists and does not belong to this evaluation"), generation, now);
+    }
+
+    JobState job = JobState.of(o.job().get());
+    Optional<ObjectNode> summary = newestSummary(o.pods());
+    int done = o.liveProgress().map(p -> p.path("benchmarksCompleted").asInt(
+        p.path("completed").asInt(0))).orElse(0);
+    next.progress = progress(workload.benchmarks(), done);
+    if (next.startTime == null && job.startTime() != null) {
+      next.startTime = job.startTime();
+    }
+    Outcome outcome = WorkloadOutcome.of(
+        new WorkloadOutcome.Observed(job, o.pods(), EvalWorkload.CONTAINER, o.failedCreate(),
+            resolved.queueName),
+        Reason.Evaluating, "benchmarking: " + next.progress.summary);
+    switch (outcome.state()) {
+      case SUCCEEDED -> {
+        next.phase = EvalPhase.SUCCEEDED;
+        next.results = results(storage, summary.orElse(null), previous);
+        next.progress = progress(workload.benchmarks(), workload.benchmarks());
+        outcome = Outcome.of(Reason.Succeeded, describe(next.results));
+      }
+      case FAILED -> next.phase = EvalPhase.FAILED;
+      default -> {
+        if (outcome.reason() == Reason.Evaluating || outcome.reason() == Reason.Retrying) {
+          next.phase = EvalPhase.RUNNING;
+        }
+      }
+    }
+    if (outcome.terminal() && next.completionTime == null) {
+      next.completionTime = job.completionTime() != null ? job.completionTime() : Statuses.time(now);
+    }
+    StatusConditions.apply(next, outcome, generation, now);
+    Duration requeue = !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
+        ? settings.podlessRecheckInterval() : null;
+    return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
+  }
+
+  private static Plan<SpeculatorEvalStatus> hold(
+      SpeculatorEvalStatus next, Outcome outcome, Long generation, Instant now) {
+    StatusConditions.apply(next, outcome, generation, now);
+    return new Plan<>(List.of(), next, Statuses.name(next.phase), outcome, null);
+  }
+
+  private static EvalProgress progress(int total, int done) {
+    EvalProgress p = new EvalProgress();
+    p.benchmarksTotal = total;
+    p.benchmarksCompleted = done;
+    p.summary = done + "/" + total + " benchmarks";
+    return p;
+  }
+
+  static Optional<ObjectNode> newestSummary(List<Pod> pods) {
+    return pods.stream()
+        .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null
+            ? "" : p.getMetadata().getCreationTimestamp()).reversed())
+        .map(p -> TerminationMessages.summary(p, EvalWorkload.CONTAINER))
+        .flatMap(Optional::stream)
+        .filter(s -> "eval".equals(s.path("kind").asText()))
+        .findFirst();
+  }
+
+  private static EvalResults results(StoragePlan storage, ObjectNode s, SpeculatorEvalStatus previous) {
+    EvalResults r = previous != null && previous.results != null
+        ? Statuses.copy(previous.results, EvalResults.class) : new EvalResults();
+    r.claimName = storage.claimName();
+    r.resultsPath = storage.resolve("results.json");
+    if (s != null) {
+      r.meanAcceptanceLength = number(s, "meanAcceptanceLength");
+      r.perPositionAcceptance = list(s.get("perPositionAcceptance"));
+      r.conditionalAcceptance = list(s.get("conditionalAcceptance"));
+      r.drafts = integer(s, "drafts");
+      r.draftTokens = integer(s, "draftTokens");
+      r.acceptedTokens = integer(s, "acceptedTokens");
+      r.outputTokensPerSecond = number(s, "outputTokensPerSecond");
+      r.baselineOutputTokensPerSecond = number(s, "baselineOutputTokensPerSecond");
+      r.speedup = number(s, "speedup");
+      r.ttftMsMedian = number(s, "ttftMsMedian");
+      r.itlMsMedian = number(s, "itlMsMedian");
+    }
+    return r;
+  }
+
+  private static String describe(EvalResults r) {
+    StringBuilder s = new StringBuilder("evaluated");
+    if (r.meanAcceptanceLength != null) {
+      s.append(String.format(Locale.ROOT, ": mean acceptance length %.3f", r.meanAcceptanceLength));
+    }
+    if (r.outputTokensPerSecond != null) {
+      s.append(String.format(Locale.ROOT, ", %.1f output tokens/s", r.outputTokensPerSecond));
+    }
+    if (r.speedup != null) {
+      s.append(String.format(Locale.ROOT, ", speedup %.2fx", r.speedup));
+    }
+    return s.append("; results in ").append(r.claimName).append(':').append(r.resultsPath).toString();
+  }
+
+  private static Double number(ObjectNode s, String field) {
+    JsonNode n = s.get(field);
+    return n == null || !n.isNumber() ? null : n.asDouble();
+  }
+
+  private static Long integer(ObjectNode s, String field) {
+    JsonNode n = s.get(field);
+    return n == null || !n.isNumber() ? null : n.asLong();
+  }
+
+  private static List<Double> list(JsonNode n) {
+    if (n == null || !n.isArray()) {
+      return null;
+    }
+    List<Double> out = new ArrayList<>();
+    n.forEach(x -> out.add(x.asDouble()));
+    return out;
+  }
+}

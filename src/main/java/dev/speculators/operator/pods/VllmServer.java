@@ -1,0 +1,212 @@
+package dev.speculators.operator.pods;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.common.VllmSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The vLLM server as a native sidecar: an init container with {@code restartPolicy: Always}, so
+ * it starts before the worker, keeps running beside it, and does not keep the pod alive after the
+ * worker finished. Its startup probe on {@code /health} holds the worker back until the model is
+ * loaded; the worker reaches it on {@code 127.0.0.1}.
+ */
+public final class VllmServer {
+  /** Port of the server (the speculative one in an eval pod). */
+  public static final int PORT = 8000;
+  /** Port of the baseline server (no speculation) in an eval pod. */
+  public static final int BASELINE_PORT = 8001;
+  /** Where the pod's start writes the resolved extraction config (see {@link #extraction}). */
+  public static final String RESOLVED_SPECULATIVE_CONFIG =
+      Volumes.RUNTIME_PATH + "/speculative-config.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PROBE_PERIOD_SECONDS = 10;
+
+  private VllmServer() {}
+
+  /**
+   * What every vLLM container in a pod shares.
+   *
+   * @param image the vLLM image
+   * @param spec the resource's vLLM settings (may be empty)
+   * @param model the target model
+   * @param gpuResource the GPU extended resource name
+   * @param maxModelLen the context length to serve (null: the model's own)
+   * @param mounts volume mounts (shm, cache, model, ...)
+   */
+  public record Common(
+      String image, VllmSpec spec, ModelMount model, String gpuResource, Integer maxModelLen,
+      List<VolumeMount> mounts) {}
+
+  /** The {@code extract_hidden_states} speculative config for the captured layer ids. */
+  public static String extractionConfig(List<Integer> layerIds) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("method", "extract_hidden_states");
+    c.put("num_speculative_tokens", 1);
+    ArrayNode ids = c.putObject("draft_model_config").putObject("hf_config")
+        .putArray("eagle_aux_hidden_state_layer_ids");
+    layerIds.forEach(ids::add);
+    return c.toString();
+  }
+
+  /** The KV connector that writes hidden states to {@value Volumes#HIDDEN_STATES_PATH}. */
+  public static String hiddenStatesConnectorConfig() {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("kv_connector", "ExampleHiddenStatesConnector");
+    c.put("kv_role", "kv_producer");
+    c.putObject("kv_connector_extra_config").put("shared_storage_path", Volumes.HIDDEN_STATES_PATH);
+    return c.toString();
+  }
+
+  /**
+   * The speculative-decoding config of an eval: {@code method}, the draft {@code model},
+   * {@code num_speculative_tokens} and, when known, {@code max_model_len} and the draft's revision.
+   */
+  public static String speculativeConfig(
+      String method, String draftModel, String draftRevision, int numSpeculativeTokens,
+      Integer maxModelLen) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("method", method);
+    c.put("model", draftModel);
+    c.put("num_speculative_tokens", numSpeculativeTokens);
+    if (maxModelLen != null) {
+      c.put("max_model_len", maxModelLen);
+    }
+    if (draftRevision != null) {
+      c.put("revision", draftRevision);
+    }
+    return c.toString();
+  }
+
+  /**
+   * The hidden-state extraction server of a datagen pod. With {@code layerIds} the speculative
+   * config is in the arguments; without, it is read from {@link #RESOLVED_SPECULATIVE_CONFIG},
+   * which an init container wrote from the model's config before the server starts.
+   */
+  public static Container extraction(Common common, List<Integer> layerIds) {
+    List<String> args = baseArgs(common, PORT);
+    args.add("--no-enable-chunked-prefill");
+    args.add("--kv-transfer-config");
+    args.add(hiddenStatesConnectorConfig());
+    ContainerBuilder c = container("vllm", common, PORT);
+    if (layerIds != null) {
+      args.add("--speculative-config");
+      args.add(extractionConfig(layerIds));
+      addExtraArgs(args, common.spec());
+      c.withCommand("vllm").withArgs(prepend("serve", args));
+    } else {
+      addExtraArgs(args, common.spec());
+      // The shell only splices in the file's content; vLLM then replaces it (exec).
+      c.withCommand("/bin/sh", "-c",
+          "exec vllm serve \"$@\" --speculative-config \"$(cat " + RESOLVED_SPECULATIVE_CONFIG + ")\"")
+          .withArgs(prepend("vllm", args));
+    }
+    return c.build();
+  }
+
+  /**
+   * A serving container of an eval pod: with {@code speculativeConfig} the speculator under test,
+   * without it (null) the baseline.
+   */
+  public static Container serving(String name, int port, Common common, String speculativeConfig) {
+    List<String> args = baseArgs(common, port);
+    args.add("--seed");
+    args.add("42");
+    if (speculativeConfig != null) {
+      args.add("--speculative-config");
+      args.add(speculativeConfig);
+    }
+    addExtraArgs(args, common.spec());
+    return container(name, common, port).withCommand("vllm").withArgs(prepend("serve", args)).build();
+  }
+
+  private static List<String> baseArgs(Common common, int port) {
+    VllmSpec spec = common.spec() == null ? new VllmSpec() : common.spec();
+    List<String> args = new ArrayList<>();
+    args.add(common.model().argument());
+    args.add("--port");
+    args.add(Integer.toString(port));
+    if (common.model().revision() != null) {
+      args.add("--revision");
+      args.add(common.model().revision());
+    }
+    args.add("--tensor-parallel-size");
+    args.add(Integer.toString(spec.resolvedTensorParallelSize()));
+    args.add("--gpu-memory-utilization");
+    args.add(number(spec.resolvedGpuMemoryUtilization()));
+    if (common.maxModelLen() != null) {
+      args.add("--max-model-len");
+      args.add(Integer.toString(common.maxModelLen()));
+    }
+    return args;
+  }
+
+  private static void addExtraArgs(List<String> args, VllmSpec spec) {
+    if (spec != null && spec.extraArgs != null) {
+      args.addAll(spec.extraArgs);
+    }
+  }
+
+  private static ContainerBuilder container(String name, Common common, int port) {
+    VllmSpec spec = common.spec() == null ? new VllmSpec() : common.spec();
+    Quantity gpus = new Quantity(Integer.toString(spec.resolvedTensorParallelSize()));
+    int failures = Math.max(1, (spec.resolvedStartupTimeoutSeconds() + PROBE_PERIOD_SECONDS - 1)
+        / PROBE_PERIOD_SECONDS);
+    List<EnvVar> env = new ArrayList<>();
+    env.add(new EnvVarBuilder().withName("HF_HOME").withValue(Volumes.HF_CACHE_PATH).build());
+    env.addAll(common.model().tokenEnv());
+    if (spec.env != null) {
+      env.addAll(spec.env);
+    }
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(spec.image != null ? spec.image : common.image())
+        .withRestartPolicy("Always")
+        .addNewPort().withName(name.length() <= 15 ? name : "http-" + port).withContainerPort(port)
+        .withProtocol("TCP").endPort()
+        .withEnv(env)
+        .withNewResources()
+        .addToRequests(common.gpuResource(), gpus)
+        .addToLimits(common.gpuResource(), gpus)
+        .endResources()
+        .withVolumeMounts(common.mounts())
+        .withNewStartupProbe()
+        .withNewHttpGet().withPath("/health").withPort(new IntOrString(port)).endHttpGet()
+        .withPeriodSeconds(PROBE_PERIOD_SECONDS)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(failures)
+        .endStartupProbe()
+        .withNewLivenessProbe()
+        .withNewHttpGet().withPath("/health").withPort(new IntOrString(port)).endHttpGet()
+        .withPeriodSeconds(30)
+        .withTimeoutSeconds(10)
+        .withFailureThreshold(5)
+        .endLivenessProbe()
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(PodSecurity.vllm());
+  }
+
+  private static List<String> prepend(String first, List<String> rest) {
+    List<String> out = new ArrayList<>();
+    out.add(first);
+    out.addAll(rest);
+    return out;
+  }
+
+  /** A number as vLLM's argument parser reads it, without a trailing {@code .0} noise. */
+  static String number(double value) {
+    String s = String.format(Locale.ROOT, "%s", value);
+    return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+  }
+}

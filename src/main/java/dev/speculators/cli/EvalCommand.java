@@ -14,7 +14,12 @@ import dev.speculators.eval.GuidellmCli;
 import dev.speculators.eval.VllmClient;
 import dev.speculators.io.TerminationLog;
 import dev.speculators.io.hub.HfHub;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.io.hub.RepoType;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,11 +60,11 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--endpoint", paramLabel = "URL", description = "vLLM server with the speculator, e.g. http://localhost:8000")
   String endpoint;
 
-  @Option(names = "--target-model", paramLabel = "DIR", description = "engine reference: the target model directory")
-  Path targetModel;
+  @Option(names = "--target-model", paramLabel = "DIR_OR_ID", description = "engine reference: the target model, a directory or a Hub id (downloaded)")
+  String targetModel;
 
-  @Option(names = "--speculator", paramLabel = "DIR", description = "engine reference: the speculator directory (config.json + model.safetensors)")
-  Path speculator;
+  @Option(names = "--speculator", paramLabel = "DIR_OR_ID", description = "engine reference: the speculator (config.json + model.safetensors), a directory or a Hub id (downloaded)")
+  String speculator;
 
   @Option(names = "--num-speculative-tokens", defaultValue = "3", paramLabel = "K", description = "engine reference: tokens drafted per step (default: ${DEFAULT-VALUE})")
   int numSpeculativeTokens;
@@ -190,24 +195,50 @@ public final class EvalCommand implements Callable<Integer> {
     if (endpoint != null || baselineEndpoint != null) {
       throw new CommandLine.ParameterException(cl, "--endpoint and --baseline-endpoint do not apply to --engine reference");
     }
+    HfHub client = hub != null ? hub : HfHub.fromEnvironment();
+    Path termination = terminationLog != null ? terminationLog : TerminationLog.defaultPath();
     ReferenceEvalSettings settings;
     try {
       settings =
           new ReferenceEvalSettings(
-              targetModel, speculator, data, output, numSpeculativeTokens, maxRequests, maxOutputTokens, textColumn,
-              untrainedBaseline, 0L, checkLossless, terminationLog != null ? terminationLog : TerminationLog.defaultPath());
+              localOrHub("--target-model", targetModel, client), localOrHub("--speculator", speculator, client), data,
+              output, numSpeculativeTokens, maxRequests, maxOutputTokens, textColumn, untrainedBaseline, 0L,
+              checkLossless, termination);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
+    } catch (IOException e) {
+      err.println("eval: " + e.getMessage());
+      ObjectNode failure = new ObjectMapper().createObjectNode().put("kind", "eval").put("engine", "reference")
+          .put("error", String.valueOf(e.getMessage()));
+      TerminationLog.write(termination, failure);
+      return 1;
     }
     try {
-      ReferenceEvalResults results =
-          new ReferenceEvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log, null).run();
+      ReferenceEvalResults results = new ReferenceEvalRunner(settings, client, log, null).run();
       out.print(ReferenceEvalOutputs.table(results));
       out.flush();
       return 0;
     } catch (EvalException e) {
       err.println("eval: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /** A local directory as is; anything else names a Hub model repository, fetched (configs, weights, templates). */
+  private static Path localOrHub(String flag, String value, HfHub hub) throws IOException {
+    Path local = Path.of(value);
+    if (Files.isDirectory(local)) {
+      return local;
+    }
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(@[^/]+)?")) {
+      throw new IllegalArgumentException(flag + " " + value + ": no such directory, and not a Hugging Face id");
+    }
+    String[] idAndRevision = value.split("@", 2);
+    try {
+      return hub.downloadAll(RepoType.MODEL, idAndRevision[0], idAndRevision.length > 1 ? idAndRevision[1] : null,
+          name -> name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+    } catch (IOException e) {
+      throw new IOException(flag + " " + value + ": " + e.getMessage(), e);
     }
   }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.speculators.cli.EvalCommand;
+import dev.speculators.io.hub.FakeHubServer;
+import dev.speculators.io.hub.HfHub;
+import dev.speculators.io.hub.RepoType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +66,31 @@ class ReferenceEvalCommandTest {
   }
 
   @Test
+  void hubIdsForTheTargetAndTheSpeculatorAreDownloaded(@TempDir Path tmp) throws Exception {
+    try (FakeHubServer server = new FakeHubServer()) {
+      for (Path f : List.of(Path.of(TARGET), Path.of(DRAFT))) {
+        String repo = f.equals(Path.of(TARGET)) ? "org/tiny" : "org/tiny-draft";
+        try (var files = Files.list(f)) {
+          for (Path file : files.toList()) {
+            server.addFile(RepoType.MODEL, repo, file.getFileName().toString(), Files.readAllBytes(file),
+                file.toString().endsWith(".safetensors"));
+          }
+        }
+      }
+      HfHub hub = new HfHub(server.endpoint(), null, tmp.resolve("cache"), false, HfHub.Options.defaults());
+      Run r = eval(hub, "--engine", "reference", "--target-model", "org/tiny", "--speculator", "org/tiny-draft",
+          "--data", PROMPTS, "--output", tmp.resolve("out").toString(), "--max-requests", "3");
+      assertThat(r.code).as(r.err).isZero();
+      assertThat(JSON.readTree(tmp.resolve("out/results.json").toFile()).get("pooled").get("prompts").asInt()).isEqualTo(3);
+
+      Run missing = eval(hub, "--engine", "reference", "--target-model", "org/absent", "--speculator", DRAFT,
+          "--data", PROMPTS, "--output", tmp.resolve("o2").toString());
+      assertThat(missing.code).isEqualTo(1);
+      assertThat(missing.err).contains("--target-model org/absent");
+    }
+  }
+
+  @Test
   void usageErrorsAndUnsupportedDataAreReported(@TempDir Path tmp) throws Exception {
     Run missing = eval("--engine", "reference", "--target-model", TARGET, "--data", PROMPTS, "--output", tmp.toString());
     assertThat(missing.code).isEqualTo(2);
@@ -85,11 +113,15 @@ class ReferenceEvalCommandTest {
   private record Run(int code, String out, String err) {}
 
   private static Run eval(String... args) {
+    return eval(null, args);
+  }
+
+  private static Run eval(HfHub hub, String... args) {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     List<String> log = new ArrayList<>();
     EvalCommand command =
-        new EvalCommand(null, log::add, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        new EvalCommand(hub, log::add, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
     CommandLine cl = new CommandLine(command);
     cl.setErr(new java.io.PrintWriter(e, true, StandardCharsets.UTF_8));
     int code = cl.execute(args);

@@ -40,30 +40,49 @@ class ExamplesOnClusterTest {
   @Inject KubernetesClient client;
 
   /** The Jobs each example produces; examples it depends on are applied with it. */
-  private static final Map<String, List<String>> EXPECTED_JOBS = Map.of(
-      "hiddenstatedataset.yaml", List.of("llama31-8b-sharegpt-5k-datagen"),
-      "speculatortraining.yaml", List.of("llama31-8b-sharegpt-5k-datagen", "llama31-8b-eagle3-train",
-          "llama31-8b-eagle3-eval"),
-      "speculatoreval.yaml", List.of("qwen3-8b-published-eval"),
-      "single-config-training.yaml", List.of("qwen3-8b-ultrachat-datagen", "qwen3-8b-ultrachat-train",
-          "qwen3-8b-ultrachat-eval"),
-      "pipeline.yaml", List.of("gpt-oss-20b-ultrachat-datagen", "gpt-oss-20b-eagle3-train",
-          "gpt-oss-20b-eagle3-eval-eval"));
+  private static final Map<String, List<String>> EXPECTED_JOBS = Map.ofEntries(
+      Map.entry("hiddenstatedataset.yaml", List.of("llama31-8b-sharegpt-5k-datagen")),
+      Map.entry("speculatortraining.yaml", List.of("llama31-8b-sharegpt-5k-datagen", "llama31-8b-eagle3-train",
+          "llama31-8b-eagle3-eval")),
+      Map.entry("speculatoreval.yaml", List.of("qwen3-8b-published-eval")),
+      Map.entry("single-config-training.yaml", List.of("qwen3-8b-ultrachat-datagen", "qwen3-8b-ultrachat-train",
+          "qwen3-8b-ultrachat-eval")),
+      Map.entry("pipeline.yaml", List.of("gpt-oss-20b-ultrachat-datagen", "gpt-oss-20b-eagle3-train",
+          "gpt-oss-20b-eagle3-eval-eval")),
+      Map.entry("training-from-pvc.yaml", List.of("llama31-8b-from-pvc-train")),
+      Map.entry("upstream/llama3-8b-sharegpt-5k.yaml", endToEnd("llama3-8b-sharegpt-5k")),
+      Map.entry("upstream/gpt-oss-20b-ultrachat-5k.yaml", endToEnd("gpt-oss-20b-ultrachat-5k")),
+      Map.entry("upstream/qwen3-8b-sharegpt-ultrachat.yaml", endToEnd("qwen3-8b-sharegpt-ultrachat")),
+      Map.entry("upstream/llama3.3-70b.yaml", endToEnd("llama3-3-70b-eagle3")),
+      Map.entry("eval/llama-3.1-8b.yaml", List.of("llama-3-1-8b-eagle3-eval")),
+      Map.entry("eval/llama-3.3-70b.yaml", List.of("llama-3-3-70b-eagle3-eval")),
+      Map.entry("eval/gpt-oss-20b.yaml", List.of("gpt-oss-20b-eagle3-eval")),
+      Map.entry("eval/qwen3-8b.yaml", List.of("qwen3-8b-eagle3-eval")),
+      Map.entry("eval/qwen3-32b.yaml", List.of("qwen3-32b-eagle3-eval")));
+
+  /** A single-config training: its dataset, its trainer, its evaluation. */
+  private static List<String> endToEnd(String training) {
+    return List.of(training + "-datagen", training + "-train", training + "-eval");
+  }
+
+  /** Examples for the local pipeline ({@code run -f}), not for a cluster. */
+  private static final Path LOCAL = Path.of("examples", "local");
 
   private static final Map<String, List<String>> DEPENDS_ON = Map.of(
       "speculatortraining.yaml", List.of("hiddenstatedataset.yaml"));
 
   @Test
   void everyClusterExampleProducesItsJobsAndSucceeds() throws IOException {
+    Path root = Path.of("examples");
     List<Path> examples;
-    try (Stream<Path> s = Files.list(Path.of("examples"))) {
-      examples = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    try (Stream<Path> s = Files.walk(root)) {
+      examples = s.filter(p -> p.toString().endsWith(".yaml")).filter(p -> !p.startsWith(LOCAL)).sorted().toList();
     }
-    assertThat(examples).extracting(p -> p.getFileName().toString())
+    assertThat(examples).extracting(p -> root.relativize(p).toString())
         .as("every cluster example has expected Jobs here").containsExactlyInAnyOrderElementsOf(EXPECTED_JOBS.keySet());
     for (Path example : examples) {
-      String file = example.getFileName().toString();
-      Cluster c = new Cluster(client, "ex-" + file.replace(".yaml", "").replace('.', '-').toLowerCase(Locale.ROOT));
+      String file = root.relativize(example).toString();
+      Cluster c = new Cluster(client, "ex-" + file.replace(".yaml", "").replaceAll("[./]", "-").toLowerCase(Locale.ROOT));
       List<HasMetadata> applied = new ArrayList<>();
       for (String dep : DEPENDS_ON.getOrDefault(file, List.of())) {
         applied.addAll(apply(c, Path.of("examples", dep)));

@@ -13,10 +13,13 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainingResources {
 
-  @JsonPropertyDescription("GPUs of the trainer (engine vllm; ignored by the CPU engine reference).")
+  @JsonPropertyDescription(
+      "GPUs of the trainer (engine vllm; ignored by the CPU engine reference). The trainer trains"
+          + " on one GPU: data-parallel training over several is not implemented, so more than one"
+          + " would only hold GPUs idle.")
   @Default("1")
   @Min(0)
-  @Max(64)
+  @Max(1)
   public Integer gpus = 1;
 
   @JsonPropertyDescription("Container resource requests, e.g. cpu and memory.")

@@ -53,7 +53,7 @@ class TrainingControllerTest {
       spec:
         dataset: {ref: {name: ds1}}
         training: {epochs: 3}
-        resources: {gpus: 2}
+        resources: {gpus: 1}
       """;
 
   private static final String WITH_TEMPLATE = """
@@ -99,7 +99,7 @@ class TrainingControllerTest {
     succeedDataset(c, "ds1");
     Job job = c.sim.awaitJob(c.namespace, "tr-train");
     Container train = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(train.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
+    assertThat(train.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
     assertThat(train.getArgs()).containsSequence("--verifier", "org/target")
         .containsSequence("--output", "/output/tr").containsSequence("--epochs", "3");
     assertThat(train.getEnv()).filteredOn(e -> e.getName().equals("HF_TOKEN")).singleElement()

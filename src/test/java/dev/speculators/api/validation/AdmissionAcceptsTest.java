@@ -64,7 +64,7 @@ class AdmissionAcceptsTest {
 
     ObjectNode training = VALIDATOR.admitCreate(TestResources.parse(TRAINING)).orThrow();
     assertThat(VALIDATOR.admitUpdate(training, edit(TRAINING,
-        set("/spec/resources", "{gpus: 2}"),
+        set("/spec/resources", "{gpus: 0}"),
         set("/spec/evaluation", "{preset: qwen3-8b}"),
         set("/spec/acceptanceGate", "{minMeanAcceptanceLength: 2}"))).errors()).isEmpty();
 

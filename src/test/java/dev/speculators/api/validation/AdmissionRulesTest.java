@@ -54,6 +54,8 @@ class AdmissionRulesTest {
             "spec.layerIds: Too many: 17: must have at most 16 items"),
         create("int-or-string of the wrong type", edit(DATASET, set("/spec/storage/size", "true")),
             "spec.storage.size: Invalid value: \"boolean\": spec.storage.size in body must be of type integer,string: \"boolean\""),
+        create("trainer on more than one GPU", edit(TRAINING, set("/spec/resources", "{gpus: 4}")),
+            "spec.resources.gpus: Invalid value: 4: spec.resources.gpus in body should be less than or equal to 1"),
         create("map entry of the wrong type", edit(TRAINING, set("/spec/resources", "{requests: {memory: true}}")),
             "spec.resources.requests[memory]: Invalid value: \"boolean\": spec.resources.requests[memory] in body must be of type integer,string: \"boolean\""),
         create("metadata name", edit(DATASET, set("/metadata/name", "Bad_Name")),

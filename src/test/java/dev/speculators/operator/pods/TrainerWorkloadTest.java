@@ -44,7 +44,7 @@ class TrainerWorkloadTest {
         dataset: {ref: {name: ds1}}
         draft: {draftVocabSize: 8192, numLayers: 2, tttSteps: 4, tttInputs: groundTruth, normBeforeResidual: false}
         training: {epochs: 5, learningRate: 3.0e-5, scheduler: cosine, warmupRatio: 0.02, seed: 3}
-        resources: {gpus: 4, requests: {memory: 64Gi}, limits: {memory: 96Gi}}
+        resources: {gpus: 1, requests: {memory: 64Gi}, limits: {memory: 96Gi}}
         storage: {claimName: out, subPath: trainings/eagle}
         queueName: q1
         podTemplate: {serviceAccountName: trainer}
@@ -67,9 +67,9 @@ class TrainerWorkloadTest {
     Container c = pod.getContainers().get(0);
     assertThat(c.getName()).isEqualTo("train");
     assertThat(c.getImage()).isEqualTo(SETTINGS.trainerImage());
-    assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("4"))
+    assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("96Gi"));
-    assertThat(c.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("4"))
+    assertThat(c.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("64Gi"));
     assertThat(c.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/dataset");

@@ -1,5 +1,9 @@
 package dev.speculators.cli;
 
+import dev.speculators.engine.eval.ReferenceEvalOutputs;
+import dev.speculators.engine.eval.ReferenceEvalResults;
+import dev.speculators.engine.eval.ReferenceEvalRunner;
+import dev.speculators.engine.eval.ReferenceEvalSettings;
 import dev.speculators.eval.BenchmarkSettings;
 import dev.speculators.eval.EvalException;
 import dev.speculators.eval.EvalOutputs;
@@ -10,7 +14,12 @@ import dev.speculators.eval.GuidellmCli;
 import dev.speculators.eval.VllmClient;
 import dev.speculators.io.TerminationLog;
 import dev.speculators.io.hub.HfHub;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.io.hub.RepoType;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +44,39 @@ import picocli.CommandLine.Option;
           + "per-position and conditional acceptance, from the server's /metrics) and throughput and latency, "
           + "per dataset and pooled.",
       "Writes results.json, acceptance.csv, summary.json and the raw GuideLLM outputs into --output.",
-      "Required: --endpoint, --data, --output. Exit codes: 0 ok, 1 failure, 2 usage."
+      "Required: --endpoint, --data, --output. Exit codes: 0 ok, 1 failure, 2 usage.",
+      "With --engine reference (tiny models, CPU): no server; the target (--target-model) and the speculator"
+          + " (--speculator) decode every prompt greedily in process with K = --num-speculative-tokens, counted like"
+          + " vLLM's spec-decode counters; sampling flags do not apply."
     })
 public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--engine", defaultValue = "vllm", paramLabel = "vllm|reference",
+      description = "vllm (default): benchmark a server. reference: simulate with the CPU reference engine.")
+  String engine;
+
   @Option(names = "--endpoint", paramLabel = "URL", description = "vLLM server with the speculator, e.g. http://localhost:8000")
   String endpoint;
+
+  @Option(names = "--target-model", paramLabel = "DIR_OR_ID", description = "engine reference: the target model, a directory or a Hub id (downloaded)")
+  String targetModel;
+
+  @Option(names = "--speculator", paramLabel = "DIR_OR_ID", description = "engine reference: the speculator (config.json + model.safetensors), a directory or a Hub id (downloaded)")
+  String speculator;
+
+  @Option(names = "--num-speculative-tokens", defaultValue = "3", paramLabel = "K", description = "engine reference: tokens drafted per step (default: ${DEFAULT-VALUE})")
+  int numSpeculativeTokens;
+
+  @Option(names = "--max-output-tokens", defaultValue = "128", paramLabel = "N", description = "engine reference: tokens generated per prompt at most (default: ${DEFAULT-VALUE})")
+  int maxOutputTokens;
+
+  @Option(names = "--untrained-baseline", description = "engine reference: also run an untrained draft of the same shape")
+  boolean untrainedBaseline;
+
+  @Option(names = "--check-lossless", description = "engine reference: also decode without speculation and require the same output")
+  boolean checkLossless;
 
   @Option(
       names = "--data",
@@ -134,6 +168,12 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ("reference".equals(engine)) {
+      return callReference();
+    }
+    if (!"vllm".equals(engine)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be vllm or reference, got '" + engine + "'");
+    }
     EvalSettings settings = settings();
     try {
       EvalResults results = new EvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log).run();
@@ -143,6 +183,62 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (EvalException e) {
       err.println("eval: " + e.getMessage());
       return 1;
+    }
+  }
+
+  private Integer callReference() {
+    CommandLine cl = spec.commandLine();
+    if (targetModel == null || speculator == null || data.isEmpty() || output == null) {
+      throw new CommandLine.ParameterException(
+          cl, "--engine reference needs --target-model, --speculator, --data and --output");
+    }
+    if (endpoint != null || baselineEndpoint != null) {
+      throw new CommandLine.ParameterException(cl, "--endpoint and --baseline-endpoint do not apply to --engine reference");
+    }
+    HfHub client = hub != null ? hub : HfHub.fromEnvironment();
+    Path termination = terminationLog != null ? terminationLog : TerminationLog.defaultPath();
+    ReferenceEvalSettings settings;
+    try {
+      settings =
+          new ReferenceEvalSettings(
+              localOrHub("--target-model", targetModel, client), localOrHub("--speculator", speculator, client), data,
+              output, numSpeculativeTokens, maxRequests, maxOutputTokens, textColumn, untrainedBaseline, 0L,
+              checkLossless, termination);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    } catch (IOException e) {
+      err.println("eval: " + e.getMessage());
+      ObjectNode failure = new ObjectMapper().createObjectNode().put("kind", "eval").put("engine", "reference")
+          .put("error", String.valueOf(e.getMessage()));
+      TerminationLog.write(termination, failure);
+      return 1;
+    }
+    try {
+      ReferenceEvalResults results = new ReferenceEvalRunner(settings, client, log, null).run();
+      out.print(ReferenceEvalOutputs.table(results));
+      out.flush();
+      return 0;
+    } catch (EvalException e) {
+      err.println("eval: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** A local directory as is; anything else names a Hub model repository, fetched (configs, weights, templates). */
+  private static Path localOrHub(String flag, String value, HfHub hub) throws IOException {
+    Path local = Path.of(value);
+    if (Files.isDirectory(local)) {
+      return local;
+    }
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(@[^/]+)?")) {
+      throw new IllegalArgumentException(flag + " " + value + ": no such directory, and not a Hugging Face id");
+    }
+    String[] idAndRevision = value.split("@", 2);
+    try {
+      return hub.downloadAll(RepoType.MODEL, idAndRevision[0], idAndRevision.length > 1 ? idAndRevision[1] : null,
+          name -> name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+    } catch (IOException e) {
+      throw new IOException(flag + " " + value + ": " + e.getMessage(), e);
     }
   }
 

@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
       LayerIdsCommand.class,
       TrainCommand.class,
       VerifyGoldenCommand.class,
+      RunCommand.class,
+      MakeTinyModelCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

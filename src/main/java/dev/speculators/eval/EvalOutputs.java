@@ -181,7 +181,8 @@ public final class EvalOutputs {
     return n;
   }
 
-  private static ObjectNode counters(SpecDecodeCounters c) {
+  /** Counters as they appear in {@code results.json} (also used by the reference engine's results). */
+  public static ObjectNode counters(SpecDecodeCounters c) {
     ObjectNode n = JSON.createObjectNode();
     n.put("drafts", c.drafts());
     n.put("draftTokens", c.draftTokens());
@@ -193,7 +194,8 @@ public final class EvalOutputs {
     return n;
   }
 
-  private static ObjectNode acceptance(AcceptanceReport a) {
+  /** An acceptance report as it appears in {@code results.json} (also used by the reference engine's results). */
+  public static ObjectNode acceptance(AcceptanceReport a) {
     ObjectNode n = JSON.createObjectNode();
     n.put("drafts", a.drafts());
     n.put("draftTokens", a.draftTokens());
@@ -229,7 +231,19 @@ public final class EvalOutputs {
   // ---- acceptance.csv -------------------------------------------------------------------------
 
   public static String acceptanceCsv(EvalResults r) {
-    int k = r.datasets().stream().mapToInt(d -> d.acceptance().positions()).max().orElse(0);
+    java.util.LinkedHashMap<String, AcceptanceReport> rows = new java.util.LinkedHashMap<>();
+    for (DatasetResult d : r.datasets()) {
+      rows.put(d.dataset().name(), d.acceptance());
+    }
+    if (!r.datasets().isEmpty()) {
+      rows.put(DatasetResolver.POOLED, r.pooledAcceptance());
+    }
+    return acceptanceCsv(rows);
+  }
+
+  /** {@code acceptance.csv} with one row per named report (also used by the reference engine). */
+  public static String acceptanceCsv(java.util.Map<String, AcceptanceReport> rows) {
+    int k = rows.values().stream().mapToInt(AcceptanceReport::positions).max().orElse(0);
     StringBuilder b = new StringBuilder("dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate");
     for (int i = 0; i < k; i++) {
       b.append(",acceptance_at_pos_").append(i);
@@ -238,12 +252,7 @@ public final class EvalOutputs {
       b.append(",conditional_acceptance_at_pos_").append(i);
     }
     b.append('\n');
-    for (DatasetResult d : r.datasets()) {
-      csvRow(b, d.dataset().name(), d.acceptance(), k);
-    }
-    if (!r.datasets().isEmpty()) {
-      csvRow(b, DatasetResolver.POOLED, r.pooledAcceptance(), k);
-    }
+    rows.forEach((name, a) -> csvRow(b, name, a, k));
     return b.toString();
   }
 

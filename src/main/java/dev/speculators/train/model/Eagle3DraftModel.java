@@ -135,7 +135,13 @@ public final class Eagle3DraftModel {
    * otherwise) → [T, H]; appends this step's rotated keys/values to {@code cache}.
    */
   NDArray selfAttention(
-      String prefix, NDArray x, NDArray cos, NDArray sin, KvCache cache, PackedDocuments docs) {
+      String prefix,
+      NDArray x,
+      NDArray cos,
+      NDArray sin,
+      KvCache cache,
+      PackedDocuments docs,
+      TttAttention attention) {
     int nh = config.numAttentionHeads();
     int nkv = config.numKeyValueHeads();
     int hd = config.headDim();
@@ -162,24 +168,36 @@ public final class Eagle3DraftModel {
    * e, h [T, H] → [T, H].
    */
   NDArray firstLayer(
-      NDArray e, NDArray h, NDArray cos, NDArray sin, KvCache cache, PackedDocuments docs) {
+      NDArray e,
+      NDArray h,
+      NDArray cos,
+      NDArray sin,
+      KvCache cache,
+      PackedDocuments docs,
+      TttAttention attention) {
     String p = "layers.0.";
     double eps = config.rmsNormEps();
     NDArray eNormed = rmsNorm(e, param(p + "input_layernorm.weight"), eps);
     NDArray hNormed = rmsNorm(h, param(p + "hidden_norm.weight"), eps);
     NDArray residual = config.normBeforeResidual() ? hNormed : h;
     NDArray x = eNormed.concat(hNormed, -1); // [T, 2H]
-    NDArray out = residual.add(selfAttention(p, x, cos, sin, cache, docs));
+    NDArray out = residual.add(selfAttention(p, x, cos, sin, cache, docs, attention));
     return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
   }
 
   /** §1.3 eq. 5: a plain pre-norm Llama layer. h [T, H] → [T, H]. */
   NDArray decoderLayer(
-      int index, NDArray h, NDArray cos, NDArray sin, KvCache cache, PackedDocuments docs) {
+      int index,
+      NDArray h,
+      NDArray cos,
+      NDArray sin,
+      KvCache cache,
+      PackedDocuments docs,
+      TttAttention attention) {
     String p = "layers." + index + ".";
     double eps = config.rmsNormEps();
-    NDArray attn =
-        selfAttention(p, rmsNorm(h, param(p + "input_layernorm.weight"), eps), cos, sin, cache, docs);
+    NDArray normed = rmsNorm(h, param(p + "input_layernorm.weight"), eps);
+    NDArray attn = selfAttention(p, normed, cos, sin, cache, docs, attention);
     NDArray out = h.add(attn);
     return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
   }
@@ -196,12 +214,39 @@ public final class Eagle3DraftModel {
    */
   public NDArray step(
       NDArray ids, NDArray h, NDArray positions, List<KvCache> caches, PackedDocuments docs) {
+    return layers(ids, h, positions, caches, docs, attention);
+  }
+
+  /**
+   * One inference step as vLLM runs the draft: new positions appended to a causal cache over the
+   * sequence (eagle3-spec §7.2). Each cache holds one chunk per call, in sequence order; the new
+   * chunk's queries see every earlier position and the causal part of their own chunk. Returns
+   * the last layer's output before the final norm ([t, H]): the state fed to the next draft
+   * step, and the input of {@link #logits}.
+   *
+   * @param ids [t] verifier token ids of the new positions
+   * @param h [t, H]: {@link #fc} of the verifier's aux states for verified positions, or the
+   *     previous draft step's output for speculative ones
+   * @param positions [t] int64 position ids
+   * @param caches one per draft layer; {@link KvCache#truncate} drops rejected positions
+   */
+  public NDArray decode(NDArray ids, NDArray h, NDArray positions, List<KvCache> caches) {
+    return layers(ids, h, positions, caches, null, CausalDecodeAttention.INSTANCE);
+  }
+
+  private NDArray layers(
+      NDArray ids,
+      NDArray h,
+      NDArray positions,
+      List<KvCache> caches,
+      PackedDocuments docs,
+      TttAttention attention) {
     NDList cosSin = RotaryEmbedding.cosSin(positions, invFreq);
     NDArray cos = cosSin.get(0);
     NDArray sin = cosSin.get(1);
-    NDArray out = firstLayer(embed(ids), h, cos, sin, caches.get(0), docs);
+    NDArray out = firstLayer(embed(ids), h, cos, sin, caches.get(0), docs, attention);
     for (int i = 1; i < config.numLayers(); i++) {
-      out = decoderLayer(i, out, cos, sin, caches.get(i), docs);
+      out = decoderLayer(i, out, cos, sin, caches.get(i), docs, attention);
     }
     return out;
   }
@@ -254,7 +299,7 @@ public final class Eagle3DraftModel {
   }
 
   /** Draft ids → verifier ids: target = i + d2t[i] (identity for the full vocabulary). */
-  long[] toVerifierIds(long[] draftIds) {
+  public long[] toVerifierIds(long[] draftIds) {
     if (d2t == null) {
       return draftIds.clone();
     }

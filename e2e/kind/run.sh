@@ -77,9 +77,9 @@ fi
 log "building and loading the images"
 "$ROOT/images/build.sh" --tag e2e --only operator,worker --kind-load "$CLUSTER"
 
-# 3. the operator (server-side apply: the CRDs are too large for the last-applied annotation)
+# 3. the operator
 log "installing the operator"
-"${KUBECTL[@]}" apply --server-side --force-conflicts -k "$ROOT/e2e/kind"
+"${KUBECTL[@]}" apply -k "$ROOT/e2e/kind"
 "${KUBECTL[@]}" wait --for=condition=Established --timeout=60s \
   crd/hiddenstatedatasets.speculators.dev crd/speculatortrainings.speculators.dev crd/speculatorevals.speculators.dev
 "${KUBECTL[@]}" -n speculators-system rollout status deploy/speculators-operator --timeout=180s

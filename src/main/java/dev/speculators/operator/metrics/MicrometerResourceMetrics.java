@@ -67,6 +67,12 @@ public final class MicrometerResourceMetrics implements ResourceMetrics {
       if (!gauges.add(kind + "/" + phase)) {
         continue;
       }
+      // A gauge left in the registry by an earlier instance (an application restarted in the same
+      // JVM shares the registry) would keep reading that instance's resources: replace it.
+      Gauge stale = registry.find(RESOURCES).tags("kind", kind, "phase", phase).gauge();
+      if (stale != null) {
+        registry.remove(stale);
+      }
       Gauge.builder(RESOURCES, () -> count(kind, phase))
           .description("Resources of the kind in the phase")
           .tags("kind", kind, "phase", phase)

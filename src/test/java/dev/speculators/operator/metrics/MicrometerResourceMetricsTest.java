@@ -42,6 +42,15 @@ class MicrometerResourceMetricsTest {
   }
 
   @Test
+  void aNewInstanceOnTheSameRegistryTakesTheGaugesOver() {
+    metrics.trackKind("SpeculatorEval", List.of("Running"), () -> List.of(new Tracked("a", "old", "Running")));
+    MicrometerResourceMetrics restarted = new MicrometerResourceMetrics(registry);
+    restarted.trackKind("SpeculatorEval", List.of("Running"),
+        () -> List.of(new Tracked("a", "e1", "Running"), new Tracked("a", "e2", "Running")));
+    assertThat(gauge("SpeculatorEval", "Running")).isEqualTo(2);
+  }
+
+  @Test
   void phaseDurationsGoIntoAHistogramPerKindAndPhase() {
     metrics.phaseLeft("SpeculatorTraining", "Training", Duration.ofMinutes(45));
     metrics.phaseLeft("SpeculatorTraining", "Training", Duration.ofHours(3));

@@ -42,8 +42,10 @@ public class DatasetSource {
   @Default("false")
   public Boolean turnDropout = false;
 
-  @JsonPropertyDescription("Dataset split of preset and hf sources; default: train.")
-  @Pattern("^[A-Za-z0-9_.\\[\\]:%+-]+$")
+  @JsonPropertyDescription(
+      "Split of a preset or hf dataset: selects the data files whose path mentions it (ultrachat:"
+          + " data/<split>-*.parquet). Default: train (train_sft for ultrachat).")
+  @Pattern("^[A-Za-z0-9_.-]+$")
   @Size(max = 64)
   public String split;
 }

@@ -137,6 +137,13 @@ public final class DatagenWorker {
         log.accept(label + " stopped: " + abort);
       }
       ObjectNode summary = summary(stats, merged != null, abort);
+      // what the operator copies into the dataset's status (resolved defaults never go to spec)
+      ArrayNode ids = summary.putArray("layerIds");
+      for (int id : layerIds) {
+        ids.add(id);
+      }
+      summary.put("hiddenSize", model.hiddenSize());
+      summary.put("contentHash", hash);
       return new Result(summary, abort == null ? 0 : 1);
     }
   }

@@ -172,15 +172,13 @@ public final class LocalRunner {
   }
 
   private DataSpec dataSpec(DatasetSource s) {
-    if (s.split != null) {
-      log.accept("warning: split '" + s.split + "' is not supported by the datagen worker; its default split is used");
-    }
     if (s.path != null) {
       Path p = volumes.path(s.path);
       if (!Files.exists(p)) {
         throw new IllegalArgumentException("dataset source path " + p + " does not exist");
       }
-      return new DataSpec(p.toString(), DataSpec.Kind.LOCAL, p.toString(), p, null, null, null, s.maxSamples, s.turnDropout);
+      return new DataSpec(p.toString(), DataSpec.Kind.LOCAL, p.toString(), p, null, null, null, null, s.maxSamples,
+          s.turnDropout);
     }
     StringBuilder text = new StringBuilder(s.preset != null ? s.preset.name().toLowerCase(Locale.ROOT) : s.hf);
     if (s.maxSamples != null) {
@@ -188,6 +186,9 @@ public final class LocalRunner {
     }
     if (s.turnDropout != null) {
       text.append(",turnDropout=").append(s.turnDropout);
+    }
+    if (s.split != null) {
+      text.append(",split=").append(s.split);
     }
     return DataSpec.parse(text.toString());
   }

@@ -86,6 +86,10 @@ class DatagenEndToEndTest {
     Run second = run(args(1, 2));
     assertThat(second.exitCode()).as(String.join("\n", second.log())).isZero();
     assertThat(second.summary().get("merged").asBoolean()).isTrue();
+    // resolved values the operator copies into the dataset status
+    assertThat(second.summary().get("layerIds").toString()).isEqualTo("[1,3,5,6]");
+    assertThat(second.summary().get("hiddenSize").asInt()).isEqualTo(HIDDEN);
+    assertThat(second.summary().get("contentHash").asText()).startsWith("sha256:");
 
     // Llama-3 history renders are prefixes: one row per conversation with an assistant turn
     Map<Long, Path> files = DatagenTestSupport.samples(out);

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.speculators.cli.DatagenCommand;
+import dev.speculators.datagen.DatagenWorker;
+import dev.speculators.io.hub.FakeHubServer;
+import dev.speculators.io.hub.HfHub;
+import dev.speculators.io.hub.RepoType;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.dataset.SampleFile;
 import java.nio.file.Files;
@@ -20,6 +24,31 @@ import picocli.CommandLine;
  */
 class DatagenReferenceEngineTest {
   private static final Path TINY = Path.of("examples/local/tiny-model");
+
+  @Test
+  void aHubTargetGetsItsWeightsFetched(@TempDir Path tmp) throws Exception {
+    try (FakeHubServer server = new FakeHubServer()) {
+      try (var files = Files.list(TINY)) {
+        for (Path f : files.toList()) {
+          server.addFile(RepoType.MODEL, "org/tiny", f.getFileName().toString(), Files.readAllBytes(f),
+              f.toString().endsWith(".safetensors"));
+        }
+      }
+      HfHub hub = new HfHub(server.endpoint(), null, tmp.resolve("cache"), false, HfHub.Options.defaults());
+      Path chats = tmp.resolve("chats.jsonl");
+      Files.write(chats, Files.readAllLines(Path.of("examples/local/data/conversations.jsonl")).subList(0, 2));
+      List<String> log = new ArrayList<>();
+      DatagenWorker.Dependencies deps = new DatagenWorker.Dependencies(hub, null, new ReferenceEngineFactory(() -> hub));
+      int code =
+          new CommandLine(new DatagenCommand(log::add, deps))
+              .execute("--engine", "reference", "--model", "org/tiny", "--data", chats.toString(), "--output",
+                  tmp.resolve("ds").toString(), "--seq-length", "64", "--layer-ids", "1,2,3,4",
+                  "--termination-log", tmp.resolve("summary.json").toString());
+      assertThat(code).as(String.join("\n", log)).isZero();
+      assertThat(SampleFile.read(tmp.resolve("ds/data/data_1.pt")).numLayers()).isEqualTo(4);
+      assertThat(server.requests()).anyMatch(r -> r.path().endsWith("model.safetensors"));
+    }
+  }
 
   @Test
   void theDatagenWorkerWritesTheReferenceEnginesStates(@TempDir Path tmp) throws Exception {

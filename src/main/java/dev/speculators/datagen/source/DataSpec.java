@@ -5,13 +5,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * One {@code --data} value: {@code WHAT[,maxSamples=N][,turnDropout=true|false][,revision=REV]}.
+ * One {@code --data} value: {@code WHAT[,maxSamples=N][,turnDropout=true|false][,revision=REV][,split=NAME]}.
  * {@code WHAT} is a preset ({@code sharegpt}, {@code ultrachat}), an existing local file or
  * directory, or a Hugging Face dataset {@code org/name} with an optional {@code :file} (a path in
  * the repository, or a directory prefix ending in {@code /}).
  */
 public record DataSpec(
-    String text, Kind kind, String name, Path path, String repo, String file, String revision,
+    String text, Kind kind, String name, Path path, String repo, String file, String revision, String split,
     Long maxSamples, Boolean turnDropout) {
 
   /** Where the records come from. */
@@ -30,6 +30,7 @@ public record DataSpec(
     Long maxSamples = null;
     Boolean turnDropout = null;
     String revision = "main";
+    String split = null;
     for (int i = 1; i < parts.length; i++) {
       String opt = parts[i].trim();
       int eq = opt.indexOf('=');
@@ -56,17 +57,26 @@ public record DataSpec(
           turnDropout = Boolean.parseBoolean(v);
         }
         case "revision" -> revision = v;
+        case "split" -> {
+          if (!v.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("--data " + value + ": split must be a name like train or test_sft");
+          }
+          split = v;
+        }
         default -> throw new IllegalArgumentException(
-            "--data " + value + ": unknown option '" + key + "' (maxSamples, turnDropout, revision)");
+            "--data " + value + ": unknown option '" + key + "' (maxSamples, turnDropout, revision, split)");
       }
     }
     String lower = what.toLowerCase(Locale.ROOT);
     if (DatasetPresets.isPreset(lower) && !Files.exists(Path.of(what))) {
-      return new DataSpec(value, Kind.PRESET, lower, null, DatasetPresets.repo(lower), null, revision, maxSamples, turnDropout);
+      return new DataSpec(value, Kind.PRESET, lower, null, DatasetPresets.repo(lower), null, revision, split, maxSamples, turnDropout);
     }
     Path local = Path.of(what);
     if (Files.exists(local)) {
-      return new DataSpec(value, Kind.LOCAL, what, local, null, null, null, maxSamples, turnDropout);
+      if (split != null) {
+        throw new IllegalArgumentException("--data " + value + ": split applies to presets and Hub datasets, not to local files");
+      }
+      return new DataSpec(value, Kind.LOCAL, what, local, null, null, null, null, maxSamples, turnDropout);
     }
     String repo = what;
     String file = null;
@@ -83,7 +93,10 @@ public record DataSpec(
           "--data " + value + ": not a preset (sharegpt, ultrachat), not an existing path, and not a"
               + " Hugging Face dataset id org/name[:file]");
     }
-    return new DataSpec(value, Kind.HUB, what, null, repo, file, revision, maxSamples, turnDropout);
+    if (file != null && split != null) {
+      throw new IllegalArgumentException("--data " + value + ": give either a file after ':' or a split, not both");
+    }
+    return new DataSpec(value, Kind.HUB, what, null, repo, file, revision, split, maxSamples, turnDropout);
   }
 
   /** Turn dropout for this source: its own option, else the run-wide flag. */

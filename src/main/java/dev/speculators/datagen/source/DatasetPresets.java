@@ -26,14 +26,18 @@ public final class DatasetPresets {
     };
   }
 
-  /** The files of a preset among the repository's files, sorted. */
-  static List<String> files(String preset, List<String> repoFiles) {
+  /** The files of a preset among the repository's files, sorted; {@code split} null = the default. */
+  static List<String> files(String preset, String split, List<String> repoFiles) {
+    if (SHAREGPT.equals(preset) && split != null && !split.equals("train")) {
+      throw new IllegalArgumentException("the sharegpt preset has only the train split, not '" + split + "'");
+    }
+    String ultrachatPrefix = "data/" + (split == null ? "train_sft" : split) + "-";
     return repoFiles.stream()
         .filter(
             f ->
                 switch (preset) {
                   case SHAREGPT -> !f.contains("/") && f.toLowerCase(Locale.ROOT).endsWith(".json");
-                  case ULTRACHAT -> f.startsWith("data/train_sft-") && f.endsWith(".parquet");
+                  case ULTRACHAT -> f.startsWith(ultrachatPrefix) && f.endsWith(".parquet");
                   default -> false;
                 })
         .sorted()

@@ -20,7 +20,7 @@ public final class SourceResolver {
     List<Path> files =
         switch (spec.kind()) {
           case LOCAL -> localFiles(spec.path());
-          case PRESET -> hubFiles(spec, DatasetPresets.files(spec.name(), hub().listFiles(spec.repo(), spec.revision())));
+          case PRESET -> hubFiles(spec, DatasetPresets.files(spec.name(), spec.split(), hub().listFiles(spec.repo(), spec.revision())));
           case HUB -> hubFiles(spec, selectHubFiles(spec, hub().listFiles(spec.repo(), spec.revision())));
         };
     if (files.isEmpty()) {
@@ -50,8 +50,9 @@ public final class SourceResolver {
 
   /**
    * {@code org/name:file} selects that file, or every data file under it when it ends in {@code
-   * /}; plain {@code org/name} selects the data files whose path mentions {@code train} when there
-   * are any (the Hub's default split), else all data files.
+   * /}; plain {@code org/name} selects the data files whose path mentions the split ({@code ,split=},
+   * default {@code train}) when there are any, else all data files (an explicit split that matches
+   * no file is an error).
    */
   static List<String> selectHubFiles(DataSpec spec, List<String> repoFiles) throws IOException {
     List<String> data =
@@ -68,8 +69,13 @@ public final class SourceResolver {
       }
       return List.of(spec.file());
     }
-    List<String> train = data.stream().filter(f -> f.toLowerCase(java.util.Locale.ROOT).contains("train")).toList();
-    return train.isEmpty() ? data : train;
+    String split = spec.split() == null ? "train" : spec.split().toLowerCase(java.util.Locale.ROOT);
+    List<String> inSplit = data.stream().filter(f -> f.toLowerCase(java.util.Locale.ROOT).contains(split)).toList();
+    if (inSplit.isEmpty() && spec.split() != null) {
+      throw new IOException("--data " + spec.text() + ": no data file of " + spec.repo() + " mentions split '"
+          + spec.split() + "' (data files: " + String.join(", ", data.stream().limit(20).toList()) + ")");
+    }
+    return inSplit.isEmpty() ? data : inSplit;
   }
 
   /** A file, or every supported file under a directory (recursively, sorted by path). */

@@ -166,6 +166,9 @@ public final class DatagenWorkload {
     if (source.maxSamples != null) {
       s.append(",maxSamples=").append(source.maxSamples);
     }
+    if (source.split != null) {
+      s.append(",split=").append(source.split);
+    }
     if (Boolean.TRUE.equals(source.turnDropout)) {
       s.append(",turnDropout=true");
     }

@@ -97,7 +97,8 @@ public final class TrainerWorkload {
     TrainingParameters t = spec.training == null ? new TrainingParameters() : spec.training;
     List<String> a = new ArrayList<>();
     a.add(CONTAINER);
-    add(a, "--verifier", verifier.argument());
+    // the trainer takes a Hub revision as id@revision
+    add(a, "--verifier", verifier.revision() == null ? verifier.argument() : verifier.argument() + "@" + verifier.revision());
     add(a, "--verifier-name", verifier.displayName());
     add(a, "--data", Volumes.DATASET_PATH);
     add(a, "--output", outputPath());

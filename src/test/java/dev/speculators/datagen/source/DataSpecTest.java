@@ -62,11 +62,25 @@ class DataSpecTest {
 
   @Test
   void presetFiles() {
-    assertThat(DatasetPresets.files("sharegpt", List.of("README.md", "ShareGPT_V4.3_unfiltered_cleaned_split.json", "old/x.json", "a.json")))
+    assertThat(DatasetPresets.files("sharegpt", null, List.of("README.md", "ShareGPT_V4.3_unfiltered_cleaned_split.json", "old/x.json", "a.json")))
         .containsExactly("ShareGPT_V4.3_unfiltered_cleaned_split.json", "a.json");
-    assertThat(DatasetPresets.files("ultrachat", List.of("data/train_sft-00001-of-00003.parquet", "data/test_sft-00000.parquet",
+    assertThat(DatasetPresets.files("ultrachat", null, List.of("data/train_sft-00001-of-00003.parquet", "data/test_sft-00000.parquet",
             "data/train_sft-00000-of-00003.parquet", "data/train_gen-0.parquet")))
         .containsExactly("data/train_sft-00000-of-00003.parquet", "data/train_sft-00001-of-00003.parquet");
+  }
+
+  @Test
+  void splitSelectsTheFilesOfThatSplit() throws Exception {
+    List<String> files = List.of("data/train-0.parquet", "data/test-0.parquet", "README.md");
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=test"), files)).containsExactly("data/test-0.parquet");
+    assertThatThrownBy(() -> SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=validation"), files))
+        .hasMessageContaining("no data file of o/d mentions split 'validation'");
+    assertThat(DatasetPresets.files("ultrachat", "test_sft", List.of("data/train_sft-0.parquet", "data/test_sft-0.parquet")))
+        .containsExactly("data/test_sft-0.parquet");
+    assertThatThrownBy(() -> DatasetPresets.files("sharegpt", "test", List.of("a.json")))
+        .hasMessageContaining("only the train split");
+    assertThatThrownBy(() -> DataSpec.parse("o/d:f.json,split=train")).hasMessageContaining("either a file after ':' or a split");
+    assertThatThrownBy(() -> DataSpec.parse("o/d,split=train[:10%]")).hasMessageContaining("split must be a name");
   }
 
   @Test

@@ -52,6 +52,8 @@ class DatagenWorkloadTest {
           maxSamples: 100
           turnDropout: true
         - hf: org/data:train.jsonl
+        - hf: org/other
+          split: test
         - path: {claimName: raw, path: chats/a b.jsonl}
       layerIds: [2, 16, 29, 32]
       sequenceLength: 4096
@@ -202,6 +204,7 @@ class DatagenWorkloadTest {
         "--model-revision", "v2",
         "--data", "sharegpt,maxSamples=100,turnDropout=true",
         "--data", "org/data:train.jsonl",
+        "--data", "org/other,split=test",
         "--data", "/inputs/raw/chats/a b.jsonl",
         "--output", "/data/llama-sharegpt",
         "--seq-length", "4096",

@@ -109,6 +109,18 @@ class TrainerWorkloadTest {
   }
 
   @Test
+  void aHubRevisionReachesTheTrainerAsIdAtRevision() {
+    SpeculatorTraining t = training("""
+        dataset: {path: {claimName: data, path: pre/generated}}
+        targetModel: {hfId: Qwen/Qwen3-8B, revision: a1b2c3}
+        """);
+    ModelSource target = t.getSpec().targetModel;
+    List<String> a = workload(t, target).job().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+    assertThat(flag(a, "--verifier")).isEqualTo("Qwen/Qwen3-8B@a1b2c3");
+    assertThat(flag(a, "--verifier-name")).isEqualTo("Qwen/Qwen3-8B");
+  }
+
+  @Test
   void aVerifierOnAPvcIsMountedReadOnlyAndTheReferenceEngineNeedsNoGpu() {
     SpeculatorTraining t = training("""
         dataset: {path: {claimName: data, path: pre/generated}}

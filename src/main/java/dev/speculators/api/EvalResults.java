@@ -21,6 +21,11 @@ public class EvalResults {
       "Conditional acceptance per position: P(accept j | accepted j-1).")
   public List<Double> conditionalAcceptance;
 
+  @JsonPropertyDescription(
+      "Engine reference: mean acceptance length of an untrained draft of the same shape on the"
+          + " same prompts, the floor a trained draft must beat.")
+  public Double untrainedMeanAcceptanceLength;
+
   @JsonPropertyDescription("Number of drafts (speculation steps).")
   public Long drafts;
 
@@ -57,6 +62,7 @@ public class EvalResults {
         && Objects.equals(meanAcceptanceLength, r.meanAcceptanceLength)
         && Objects.equals(perPositionAcceptance, r.perPositionAcceptance)
         && Objects.equals(conditionalAcceptance, r.conditionalAcceptance)
+        && Objects.equals(untrainedMeanAcceptanceLength, r.untrainedMeanAcceptanceLength)
         && Objects.equals(drafts, r.drafts)
         && Objects.equals(draftTokens, r.draftTokens)
         && Objects.equals(acceptedTokens, r.acceptedTokens)
@@ -72,7 +78,8 @@ public class EvalResults {
   @Override
   public int hashCode() {
     return Objects.hash(
-        meanAcceptanceLength, perPositionAcceptance, conditionalAcceptance, drafts, draftTokens,
+        meanAcceptanceLength, perPositionAcceptance, conditionalAcceptance,
+        untrainedMeanAcceptanceLength, drafts, draftTokens,
         acceptedTokens, outputTokensPerSecond, baselineOutputTokensPerSecond, speedup,
         ttftMsMedian, itlMsMedian, claimName, resultsPath);
   }

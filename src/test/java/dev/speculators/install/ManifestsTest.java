@@ -206,7 +206,7 @@ class ManifestsTest {
   }
 
   /** Reports every non-empty additionalProperties map: fields the model does not declare. */
-  private static void findAdditionalProperties(Object o, String path, List<String> out,
+  static void findAdditionalProperties(Object o, String path, List<String> out,
       IdentityHashMap<Object, Boolean> seen) {
     if (o == null || seen.put(o, true) != null || o instanceof String || o instanceof Number
         || o instanceof Boolean || o instanceof Enum<?>) {

@@ -119,7 +119,7 @@ class OperatorOnTestServerTest {
   @Test
   void workloadImagesHaveDefaults() {
     assertThat(settings.vllmImage()).startsWith("vllm/vllm-openai:v");
-    assertThat(settings.workerImage()).startsWith("speculators/operator:");
+    assertThat(settings.workerImage()).startsWith("speculators/worker:");
     assertThat(settings.trainerImage()).isNotBlank();
     assertThat(settings.evalImage()).isNotBlank();
   }

@@ -29,6 +29,11 @@ public abstract class ResourceStatus {
   @JsonPropertyDescription("When the work finished, successfully or not (RFC 3339).")
   public String completionTime;
 
+  @JsonPropertyDescription(
+      "When the resource entered its current phase (RFC 3339); the operator's phase-duration"
+          + " metrics are measured from it.")
+  public String lastPhaseTransitionTime;
+
   @JsonPropertyDescription("A human-readable account of the current state.")
   public String message;
 
@@ -56,12 +61,14 @@ public abstract class ResourceStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(startTime, s.startTime)
         && Objects.equals(completionTime, s.completionTime)
+        && Objects.equals(lastPhaseTransitionTime, s.lastPhaseTransitionTime)
         && Objects.equals(message, s.message)
         && Objects.equals(children, s.children);
   }
 
   /** Hash of the shared fields; subclasses mix in theirs. */
   protected int commonHashCode() {
-    return Objects.hash(observedGeneration, conditions, startTime, completionTime, message, children);
+    return Objects.hash(observedGeneration, conditions, startTime, completionTime,
+        lastPhaseTransitionTime, message, children);
   }
 }

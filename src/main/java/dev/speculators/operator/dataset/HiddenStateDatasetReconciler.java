@@ -1,5 +1,6 @@
 package dev.speculators.operator.dataset;
 
+import dev.speculators.api.DatasetPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.HiddenStateDatasetStatus;
 import dev.speculators.operator.kube.WorkloadSettings;
@@ -27,10 +28,13 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.speculators.api.common.PodOverrides;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -58,18 +62,28 @@ public class HiddenStateDatasetReconciler
   private LogProgress logProgress;
 
   @Inject
+  public HiddenStateDatasetReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
+    this(settings, Clock.systemUTC(), metrics);
+  }
+
+  /** A controller that reports no metrics (tests, tools). */
   public HiddenStateDatasetReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC());
+    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
   }
 
   public HiddenStateDatasetReconciler(WorkloadSettings settings, Clock clock) {
-    super(clock);
+    this(settings, clock, ResourceMetrics.NOOP);
+  }
+
+  public HiddenStateDatasetReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
+    super(clock, metrics);
     this.settings = settings;
   }
 
   @Override
   public List<EventSource<?, HiddenStateDataset>> prepareEventSources(
       EventSourceContext<HiddenStateDataset> context) {
+    trackPhases(context, KIND);
     return List.of(
         ChildSources.of(Job.class, KIND, context),
         ChildSources.of(Pod.class, KIND, context),
@@ -132,6 +146,16 @@ public class HiddenStateDatasetReconciler
   protected String phase(HiddenStateDatasetStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+  @Override
+  protected List<String> phases() {
+    return Arrays.stream(DatasetPhase.values()).map(Statuses::name).toList();
+  }
+
+  @Override
+  protected String gpuResourceName(HiddenStateDataset resource) {
+    return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
+  }
+
 
   /** The storage of a dataset, as the planner computes it (for tools and tests). */
   public static StoragePlan storage(HiddenStateDataset ds) {

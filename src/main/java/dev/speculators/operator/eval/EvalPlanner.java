@@ -242,6 +242,7 @@ public final class EvalPlanner {
       r.meanAcceptanceLength = number(s, "meanAcceptanceLength");
       r.perPositionAcceptance = list(s.get("perPositionAcceptance"));
       r.conditionalAcceptance = list(s.get("conditionalAcceptance"));
+      r.untrainedMeanAcceptanceLength = number(s, "untrainedMeanAcceptanceLength");
       r.drafts = integer(s, "drafts");
       r.draftTokens = integer(s, "draftTokens");
       r.acceptedTokens = integer(s, "acceptedTokens");
@@ -258,6 +259,9 @@ public final class EvalPlanner {
     StringBuilder s = new StringBuilder("evaluated");
     if (r.meanAcceptanceLength != null) {
       s.append(String.format(Locale.ROOT, ": mean acceptance length %.3f", r.meanAcceptanceLength));
+    }
+    if (r.untrainedMeanAcceptanceLength != null) {
+      s.append(String.format(Locale.ROOT, " (untrained draft %.3f)", r.untrainedMeanAcceptanceLength));
     }
     if (r.outputTokensPerSecond != null) {
       s.append(String.format(Locale.ROOT, ", %.1f output tokens/s", r.outputTokensPerSecond));

@@ -1,6 +1,7 @@
 package dev.speculators.operator.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.EvalPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorEvalStatus;
@@ -28,11 +29,14 @@ import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.speculators.api.common.PodOverrides;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -58,18 +62,28 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   private LogProgress logProgress;
 
   @Inject
+  public SpeculatorEvalReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
+    this(settings, Clock.systemUTC(), metrics);
+  }
+
+  /** A controller that reports no metrics (tests, tools). */
   public SpeculatorEvalReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC());
+    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
   }
 
   public SpeculatorEvalReconciler(WorkloadSettings settings, Clock clock) {
-    super(clock);
+    this(settings, clock, ResourceMetrics.NOOP);
+  }
+
+  public SpeculatorEvalReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
+    super(clock, metrics);
     this.settings = settings;
   }
 
   @Override
   public List<EventSource<?, SpeculatorEval>> prepareEventSources(
       EventSourceContext<SpeculatorEval> context) {
+    trackPhases(context, KIND);
     context.getPrimaryCache().addIndexer(BY_TRAINING, e -> {
       String name = EvalPlanner.trainingName(e);
       return name == null ? List.of() : List.of(e.getMetadata().getNamespace() + "/" + name);
@@ -147,4 +161,14 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   protected String phase(SpeculatorEvalStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+  @Override
+  protected List<String> phases() {
+    return Arrays.stream(EvalPhase.values()).map(Statuses::name).toList();
+  }
+
+  @Override
+  protected String gpuResourceName(SpeculatorEval resource) {
+    return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
+  }
+
 }

@@ -38,7 +38,7 @@ public record WorkloadSettings(
   /** Settings with the defaults of {@code application.properties}, for tests and tools. */
   public static WorkloadSettings defaults() {
     return new WorkloadSettings(
-        "speculators/operator:test", "speculators/trainer:test", "speculators/eval:test",
+        "speculators/worker:test", "speculators/trainer:test", "speculators/eval:test",
         "vllm/vllm-openai:v0.22.0", 10001, 10001, 1001, 3, Optional.empty(), "16Gi",
         Duration.ofSeconds(30), Duration.ofSeconds(30));
   }

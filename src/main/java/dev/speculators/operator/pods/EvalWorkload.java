@@ -140,6 +140,9 @@ public final class EvalWorkload {
         a.add("--max-requests");
         a.add(Integer.toString(g.maxRequests));
       }
+      // The floor a trained draft must beat, as `run -f` reports it: an untrained draft of the
+      // same shape on the same prompts (status.results.untrainedMeanAcceptanceLength).
+      a.add("--untrained-baseline");
       return a;
     }
     a.add("--endpoint");

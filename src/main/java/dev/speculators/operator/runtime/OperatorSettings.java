@@ -13,7 +13,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "speculators")
 public interface OperatorSettings {
 
-  /** Image of CPU workers (datagen client, reference engine): this application's jar. */
+  /**
+   * Image of CPU workers (datagen client, {@code layer-ids}, reference engine): this application's
+   * jar with the CPU libtorch ({@code images/worker}).
+   */
   String workerImage();
 
   /** Image of the GPU trainer (this application's jar with CUDA libtorch). */
@@ -25,15 +28,15 @@ public interface OperatorSettings {
   /** Default vLLM image; resources may override it in {@code vllm.image}. */
   String vllmImage();
 
-  /** User id the worker image runs as (the operator image's user). */
+  /** User id the worker image runs as ({@code USER} in {@code images/worker/Dockerfile}). */
   @WithDefault("10001")
   long workerUserId();
 
-  /** User id the trainer image runs as. */
+  /** User id the trainer image runs as ({@code USER} in {@code images/trainer/Dockerfile}). */
   @WithDefault("10001")
   long trainerUserId();
 
-  /** User id the eval image runs as. */
+  /** User id the eval image runs as ({@code USER} in {@code images/eval/Dockerfile}). */
   @WithDefault("1001")
   long evalUserId();
 

@@ -1,6 +1,7 @@
 package dev.speculators.operator.training;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.TrainingPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorTraining;
@@ -29,11 +30,14 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import dev.speculators.api.common.PodOverrides;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -60,18 +64,28 @@ public class SpeculatorTrainingReconciler
   private LogProgress logProgress;
 
   @Inject
+  public SpeculatorTrainingReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
+    this(settings, Clock.systemUTC(), metrics);
+  }
+
+  /** A controller that reports no metrics (tests, tools). */
   public SpeculatorTrainingReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC());
+    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
   }
 
   public SpeculatorTrainingReconciler(WorkloadSettings settings, Clock clock) {
-    super(clock);
+    this(settings, clock, ResourceMetrics.NOOP);
+  }
+
+  public SpeculatorTrainingReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
+    super(clock, metrics);
     this.settings = settings;
   }
 
   @Override
   public List<EventSource<?, SpeculatorTraining>> prepareEventSources(
       EventSourceContext<SpeculatorTraining> context) {
+    trackPhases(context, KIND);
     context.getPrimaryCache().addIndexer(BY_DATASET, t -> {
       String name = TrainingPlanner.datasetName(t);
       return name == null ? List.of() : List.of(t.getMetadata().getNamespace() + "/" + name);
@@ -154,4 +168,14 @@ public class SpeculatorTrainingReconciler
   protected String phase(SpeculatorTrainingStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+  @Override
+  protected List<String> phases() {
+    return Arrays.stream(TrainingPhase.values()).map(Statuses::name).toList();
+  }
+
+  @Override
+  protected String gpuResourceName(SpeculatorTraining resource) {
+    return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
+  }
+
 }

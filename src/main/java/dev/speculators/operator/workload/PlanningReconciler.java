@@ -3,19 +3,27 @@ package dev.speculators.operator.workload;
 import dev.speculators.api.common.ResourceStatus;
 import dev.speculators.operator.kube.ChildCreator;
 import dev.speculators.operator.kube.EventRecorder;
+import dev.speculators.operator.metrics.ErrorReasons;
+import dev.speculators.operator.metrics.GpuUsage;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.PhaseEvents;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -24,15 +32,22 @@ import org.jboss.logging.Logger;
  * children and dependencies from the informer caches), decide (a pure planner computes the children
  * to create and the complete new status), act (create what is missing, record an Event when the
  * phase changes, patch the status only when it changed). Jobs are never updated.
+ *
+ * <p>It also stamps {@code status.lastPhaseTransitionTime} when the phase changes and reports to
+ * {@link ResourceMetrics}: the time spent in the phase just left (from that stamp, so an operator
+ * restart loses nothing), the GPU-seconds of the resource's pods, failed reconciliations and the
+ * Warning Events it records.
  */
 public abstract class PlanningReconciler<P extends CustomResource<?, S>, S extends ResourceStatus>
     implements Reconciler<P> {
   private static final Logger LOG = Logger.getLogger(PlanningReconciler.class);
 
   protected final Clock clock;
+  protected final ResourceMetrics metrics;
 
-  protected PlanningReconciler(Clock clock) {
+  protected PlanningReconciler(Clock clock, ResourceMetrics metrics) {
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Observes and decides. */
@@ -44,17 +59,42 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
   /** The name of the phase of a status (null without one). */
   protected abstract String phase(S status);
 
+  /** The names of all phases of the kind. */
+  protected abstract List<String> phases();
+
+  /** The extended resource the kind's pods request GPUs as ({@code podTemplate.gpuResourceName}). */
+  protected abstract String gpuResourceName(P resource);
+
+  /** Reports the resources of the kind per phase from the controller's cache (call once per start). */
+  protected void trackPhases(EventSourceContext<P> context, String kind) {
+    metrics.trackKind(kind, phases(), () -> context.getPrimaryCache().list()
+        .map(r -> new ResourceMetrics.Tracked(r.getMetadata().getNamespace(),
+            r.getMetadata().getName(), phase(r.getStatus())))
+        .toList());
+  }
+
   @Override
   public UpdateControl<P> reconcile(P resource, Context<P> context) {
-    Plan<S> plan = plan(resource, context, clock.instant());
+    Instant now = clock.instant();
+    Plan<S> plan = plan(resource, context, now);
     ChildCreator creator = new ChildCreator(context.getClient());
     for (HasMetadata child : plan.create()) {
       creator.create(child);
     }
     S previous = resource.getStatus();
+    String kind = resource.getKind();
     PhaseEvents.note(phase(previous), Statuses.readyReason(previous).orElse(null), plan.phase(),
             plan.outcome())
-        .ifPresent(note -> new EventRecorder(context.getClient()).record(resource, note));
+        .ifPresent(note -> {
+          new EventRecorder(context.getClient()).record(resource, note);
+          if ("Warning".equals(note.type())) {
+            metrics.warningRecorded(kind, note.reason());
+          }
+        });
+    stampPhaseChange(kind, previous, plan.status(), now);
+    List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+    metrics.gpuSeconds(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+        GpuUsage.seconds(pods, gpuResourceName(resource), now));
     UpdateControl<P> control;
     if (plan.status().equals(previous)) {
       control = UpdateControl.noUpdate();
@@ -69,11 +109,34 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
   }
 
   /**
+   * On a phase change: stamps the new phase's start and reports how long the resource spent in the
+   * phase it left (measured from the stamp the previous status carries; nothing for statuses
+   * written before the stamp existed).
+   */
+  private void stampPhaseChange(String kind, S previous, S next, Instant now) {
+    String before = phase(previous);
+    String after = phase(next);
+    if (after == null || after.equals(before)) {
+      return;
+    }
+    next.lastPhaseTransitionTime = Statuses.time(now);
+    if (before != null && previous.lastPhaseTransitionTime != null) {
+      try {
+        metrics.phaseLeft(kind, before,
+            Duration.between(Instant.parse(previous.lastPhaseTransitionTime), now));
+      } catch (DateTimeParseException e) {
+        LOG.debugf("unreadable lastPhaseTransitionTime %s", previous.lastPhaseTransitionTime);
+      }
+    }
+  }
+
+  /**
    * After the last retry of a failing reconciliation the resource reports {@code ReconcileError}
    * (Stalled) with the error; everything else in its status stays. Earlier attempts only retry.
    */
   @Override
   public ErrorStatusUpdateControl<P> updateErrorStatus(P resource, Context<P> context, Exception e) {
+    metrics.reconcileFailed(resource.getKind(), ErrorReasons.of(e));
     boolean last = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
     LOG.warnf("reconciling %s %s/%s failed%s: %s", resource.getKind(),
         resource.getMetadata().getNamespace(), resource.getMetadata().getName(),

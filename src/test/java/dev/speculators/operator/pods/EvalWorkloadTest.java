@@ -143,7 +143,7 @@ class EvalWorkloadTest {
     assertThat(c.getImage()).isEqualTo(SETTINGS.workerImage());
     assertThat(c.getArgs()).containsExactly("eval", "--engine", "reference", "--target-model", "/models/tiny",
         "--speculator", "/speculator", "--data", "prompts.jsonl", "--output", "/results/bench",
-        "--num-speculative-tokens", "2", "--max-requests", "8");
+        "--num-speculative-tokens", "2", "--max-requests", "8", "--untrained-baseline");
     assertThat(mountPaths(c)).contains("/speculator", "/results");
   }
 }

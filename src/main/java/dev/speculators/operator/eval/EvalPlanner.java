@@ -239,18 +239,18 @@ public final class EvalPlanner {
     r.claimName = storage.claimName();
     r.resultsPath = storage.resolve("results.json");
     if (s != null) {
-      r.meanAcceptanceLength = number(s, "meanAcceptanceLength");
-      r.perPositionAcceptance = list(s.get("perPositionAcceptance"));
-      r.conditionalAcceptance = list(s.get("conditionalAcceptance"));
-      r.untrainedMeanAcceptanceLength = number(s, "untrainedMeanAcceptanceLength");
-      r.drafts = integer(s, "drafts");
-      r.draftTokens = integer(s, "draftTokens");
-      r.acceptedTokens = integer(s, "acceptedTokens");
-      r.outputTokensPerSecond = number(s, "outputTokensPerSecond");
-      r.baselineOutputTokensPerSecond = number(s, "baselineOutputTokensPerSecond");
-      r.speedup = number(s, "speedup");
-      r.ttftMsMedian = number(s, "ttftMsMedian");
-      r.itlMsMedian = number(s, "itlMsMedian");
+      r.meanAcceptanceLength = TerminationMessages.number(s, "meanAcceptanceLength");
+      r.perPositionAcceptance = TerminationMessages.numbers(s.get("perPositionAcceptance"));
+      r.conditionalAcceptance = TerminationMessages.numbers(s.get("conditionalAcceptance"));
+      r.untrainedMeanAcceptanceLength = TerminationMessages.number(s, "untrainedMeanAcceptanceLength");
+      r.drafts = TerminationMessages.integer(s, "drafts");
+      r.draftTokens = TerminationMessages.integer(s, "draftTokens");
+      r.acceptedTokens = TerminationMessages.integer(s, "acceptedTokens");
+      r.outputTokensPerSecond = TerminationMessages.number(s, "outputTokensPerSecond");
+      r.baselineOutputTokensPerSecond = TerminationMessages.number(s, "baselineOutputTokensPerSecond");
+      r.speedup = TerminationMessages.number(s, "speedup");
+      r.ttftMsMedian = TerminationMessages.number(s, "ttftMsMedian");
+      r.itlMsMedian = TerminationMessages.number(s, "itlMsMedian");
     }
     return r;
   }
@@ -272,22 +272,6 @@ public final class EvalPlanner {
     return s.append("; results in ").append(r.claimName).append(':').append(r.resultsPath).toString();
   }
 
-  private static Double number(ObjectNode s, String field) {
-    JsonNode n = s.get(field);
-    return n == null || !n.isNumber() ? null : n.asDouble();
-  }
 
-  private static Long integer(ObjectNode s, String field) {
-    JsonNode n = s.get(field);
-    return n == null || !n.isNumber() ? null : n.asLong();
-  }
 
-  private static List<Double> list(JsonNode n) {
-    if (n == null || !n.isArray()) {
-      return null;
-    }
-    List<Double> out = new ArrayList<>();
-    n.forEach(x -> out.add(x.asDouble()));
-    return out;
-  }
 }

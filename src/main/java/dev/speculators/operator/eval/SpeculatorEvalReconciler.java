@@ -21,12 +21,10 @@ import dev.speculators.operator.workload.TerminationMessages;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import dev.speculators.api.common.PodOverrides;
@@ -35,7 +33,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +53,6 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   public static final String NAME = "speculatoreval";
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "SpeculatorEval";
-  private static final String BY_TRAINING = "by-training";
 
   private final WorkloadSettings settings;
   private LogProgress logProgress;
@@ -84,22 +80,8 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   public List<EventSource<?, SpeculatorEval>> prepareEventSources(
       EventSourceContext<SpeculatorEval> context) {
     trackPhases(context, KIND);
-    context.getPrimaryCache().addIndexer(BY_TRAINING, e -> {
-      String name = EvalPlanner.trainingName(e);
-      return name == null ? List.of() : List.of(e.getMetadata().getNamespace() + "/" + name);
-    });
-    InformerEventSource<SpeculatorTraining, SpeculatorEval> trainings = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(SpeculatorTraining.class, SpeculatorEval.class)
-            .withName(SpeculatorTraining.class.getSimpleName())
-            .withSecondaryToPrimaryMapper(t -> {
-              Set<ResourceID> ids = new HashSet<>();
-              context.getPrimaryCache()
-                  .byIndex(BY_TRAINING, t.getMetadata().getNamespace() + "/" + t.getMetadata().getName())
-                  .forEach(e -> ids.add(ResourceID.fromResource(e)));
-              return ids;
-            })
-            .build(),
-        context);
+    InformerEventSource<SpeculatorTraining, SpeculatorEval> trainings =
+        ChildSources.referenced(SpeculatorTraining.class, context, EvalPlanner::trainingName);
     return List.of(
         ChildSources.of(Job.class, KIND, context),
         ChildSources.of(Pod.class, KIND, context),

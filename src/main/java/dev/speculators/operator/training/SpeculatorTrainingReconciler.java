@@ -26,7 +26,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -36,7 +35,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +56,6 @@ public class SpeculatorTrainingReconciler
   public static final String NAME = "speculatortraining";
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "SpeculatorTraining";
-  private static final String BY_DATASET = "by-dataset";
 
   private final WorkloadSettings settings;
   private LogProgress logProgress;
@@ -86,22 +83,8 @@ public class SpeculatorTrainingReconciler
   public List<EventSource<?, SpeculatorTraining>> prepareEventSources(
       EventSourceContext<SpeculatorTraining> context) {
     trackPhases(context, KIND);
-    context.getPrimaryCache().addIndexer(BY_DATASET, t -> {
-      String name = TrainingPlanner.datasetName(t);
-      return name == null ? List.of() : List.of(t.getMetadata().getNamespace() + "/" + name);
-    });
-    InformerEventSource<HiddenStateDataset, SpeculatorTraining> datasets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(HiddenStateDataset.class, SpeculatorTraining.class)
-            .withName(HiddenStateDataset.class.getSimpleName())
-            .withSecondaryToPrimaryMapper(d -> {
-              Set<ResourceID> ids = new HashSet<>();
-              context.getPrimaryCache()
-                  .byIndex(BY_DATASET, d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
-                  .forEach(t -> ids.add(ResourceID.fromResource(t)));
-              return ids;
-            })
-            .build(),
-        context);
+    InformerEventSource<HiddenStateDataset, SpeculatorTraining> datasets =
+        ChildSources.referenced(HiddenStateDataset.class, context, TrainingPlanner::datasetName);
     InformerEventSource<SpeculatorEval, SpeculatorTraining> evals = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(SpeculatorEval.class, SpeculatorTraining.class)
             .withName(SpeculatorEval.class.getSimpleName())

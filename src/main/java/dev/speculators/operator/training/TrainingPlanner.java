@@ -359,10 +359,10 @@ public final class TrainingPlanner {
       if (s.hasNonNull("checkpoint")) {
         r.checkpointPath = storage.resolve(s.get("checkpoint").asText());
       }
-      r.trainLoss = number(s, "trainLoss");
-      r.valLoss = number(s, "valLoss");
-      r.fullAcc = list(s.get("fullAcc"));
-      r.condAcc = list(s.get("condAcc"));
+      r.trainLoss = TerminationMessages.number(s, "trainLoss");
+      r.valLoss = TerminationMessages.number(s, "valLoss");
+      r.fullAcc = TerminationMessages.numbers(s.get("fullAcc"));
+      r.condAcc = TerminationMessages.numbers(s.get("condAcc"));
       if (s.hasNonNull("bestEpoch")) {
         r.bestEpoch = s.get("bestEpoch").asInt();
       }
@@ -370,19 +370,7 @@ public final class TrainingPlanner {
     return r;
   }
 
-  private static Double number(ObjectNode s, String field) {
-    JsonNode n = s.get(field);
-    return n == null || !n.isNumber() ? null : n.asDouble();
-  }
 
-  private static List<Double> list(JsonNode n) {
-    if (n == null || !n.isArray()) {
-      return null;
-    }
-    List<Double> out = new ArrayList<>();
-    n.forEach(x -> out.add(x.asDouble()));
-    return out;
-  }
 
   private static String lossText(TrainingResults r) {
     return r.valLoss == null ? "" : String.format(Locale.ROOT, " (validation loss %.4f)", r.valLoss);

@@ -8,8 +8,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Informer event sources for the children of one kind of resource: selected by the operator's
@@ -27,6 +30,34 @@ public final class ChildSources {
             .withName(type.getSimpleName())
             .withLabelSelector(Labels.selector(ownerKind))
             .withSecondaryToPrimaryMapper(new OwnerNameMapper<R>())
+            .build(),
+        context);
+  }
+
+  /**
+   * An event source on resources the primaries depend on by name in their own namespace (a
+   * training's dataset, an evaluation's training): an index of the primaries by the name they
+   * reference maps a change of a dependency to every primary that references it.
+   *
+   * @param referencedName the name a primary references, or null when it references none
+   */
+  public static <D extends HasMetadata, P extends HasMetadata> InformerEventSource<D, P> referenced(
+      Class<D> type, EventSourceContext<P> context, Function<P, String> referencedName) {
+    String index = "by-" + type.getSimpleName();
+    context.getPrimaryCache().addIndexer(index, p -> {
+      String name = referencedName.apply(p);
+      return name == null ? List.of() : List.of(p.getMetadata().getNamespace() + "/" + name);
+    });
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, context.getPrimaryResourceClass())
+            .withName(type.getSimpleName())
+            .withSecondaryToPrimaryMapper(d -> {
+              Set<ResourceID> ids = new HashSet<>();
+              context.getPrimaryCache()
+                  .byIndex(index, d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+                  .forEach(p -> ids.add(ResourceID.fromResource(p)));
+              return ids;
+            })
             .build(),
         context);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,5 +64,27 @@ public final class TerminationMessages {
 
   private static <T> List<T> nn(List<T> list) {
     return list == null ? List.of() : list;
+  }
+
+  /** A number field of a summary, or null when absent or not a number. */
+  public static Double number(JsonNode summary, String field) {
+    JsonNode n = summary.get(field);
+    return n == null || !n.isNumber() ? null : n.asDouble();
+  }
+
+  /** An integer field of a summary, or null when absent or not a number. */
+  public static Long integer(JsonNode summary, String field) {
+    JsonNode n = summary.get(field);
+    return n == null || !n.isNumber() ? null : n.asLong();
+  }
+
+  /** A list of numbers, or null when {@code n} is not an array. */
+  public static List<Double> numbers(JsonNode n) {
+    if (n == null || !n.isArray()) {
+      return null;
+    }
+    List<Double> out = new ArrayList<>();
+    n.forEach(x -> out.add(x.asDouble()));
+    return out;
   }
 }

@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmark a training step (TTT forward + backward + AdamW) of a randomly initialised draft",
-      "for the fused attention path and the dense-mask reference path, each in a fresh process,",
-      "and print tokens/s, peak RSS and the fused/dense ratios."
+      "Benchmark training steps of the fused attention path against the dense reference path.",
+      "Times TTT forward + backward + AdamW of a randomly initialised draft for each path in a",
+      "fresh process and prints tokens/s, peak RSS and the fused/dense ratios."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--hidden", defaultValue = "1024") int hidden;

@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
   String scheduler;
 
   @Option(names = "--scheduler-warmup-steps", defaultValue = "-1",
-      description = "warmup steps (default: 1% of all steps)")
+      description = "warmup steps (default: 1%% of all steps)")
   long warmupSteps;
 
   @Option(names = "--scheduler-warmup-ratio", defaultValue = "-1",

@@ -18,9 +18,10 @@ import picocli.CommandLine.Parameters;
     name = "verify-golden",
     mixinStandardHelpOptions = true,
     description = {
-      "Run forward, backward and two optimizer steps of each golden case (a directory with",
-      "case.json, weights/batch/expected.safetensors) and compare with what upstream computed.",
-      "Prints one line per case with the worst error per quantity; exits 1 if any case fails."
+      "Check the trainer against golden cases from the upstream Python implementation.",
+      "Each case (a directory with case.json, weights/batch/expected.safetensors) runs forward,",
+      "backward and two optimizer steps and is compared with what upstream computed. Prints one",
+      "line per case with the worst error per quantity; exits 1 if any case fails."
     })
 public final class VerifyGoldenCommand implements Callable<Integer> {
 

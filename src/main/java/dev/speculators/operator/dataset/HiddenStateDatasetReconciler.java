@@ -59,7 +59,6 @@ public class HiddenStateDatasetReconciler
   static final int MAX_LOG_READS = 32;
 
   private final WorkloadSettings settings;
-  private LogProgress logProgress;
 
   @Inject
   public HiddenStateDatasetReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
@@ -105,7 +104,7 @@ public class HiddenStateDatasetReconciler
         ? JobEvents.failedCreate(context.getClient(), job.get())
         : Optional.empty();
     // live progress of the running shards from their PROGRESS lines, at a bounded rate
-    LogProgress logs = logs(context);
+    LogProgress logs = logProgress(context, settings.progressLogInterval());
     String key = ds.getMetadata().getUid() + "/";
     Map<Integer, ObjectNode> live = new TreeMap<>();
     pods.stream()
@@ -130,13 +129,6 @@ public class HiddenStateDatasetReconciler
     return plan;
   }
 
-  private synchronized LogProgress logs(Context<HiddenStateDataset> context) {
-    if (logProgress == null) {
-      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
-    }
-    return logProgress;
-  }
-
   @Override
   protected Class<HiddenStateDatasetStatus> statusType() {
     return HiddenStateDatasetStatus.class;
@@ -146,6 +138,7 @@ public class HiddenStateDatasetReconciler
   protected String phase(HiddenStateDatasetStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+
   @Override
   protected List<String> phases() {
     return Arrays.stream(DatasetPhase.values()).map(Statuses::name).toList();
@@ -155,7 +148,6 @@ public class HiddenStateDatasetReconciler
   protected String gpuResourceName(HiddenStateDataset resource) {
     return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
   }
-
 
   /** The storage of a dataset, as the planner computes it (for tools and tests). */
   public static StoragePlan storage(HiddenStateDataset ds) {

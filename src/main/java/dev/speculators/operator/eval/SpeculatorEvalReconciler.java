@@ -55,7 +55,6 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   public static final String KIND = "SpeculatorEval";
 
   private final WorkloadSettings settings;
-  private LogProgress logProgress;
 
   @Inject
   public SpeculatorEvalReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
@@ -113,7 +112,7 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
         .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, EvalWorkload.CONTAINER)
             .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
         .findFirst();
-    LogProgress logs = logs(context);
+    LogProgress logs = logProgress(context, settings.progressLogInterval());
     Optional<ObjectNode> live = running.flatMap(
         p -> logs.latest(e.getMetadata().getUid(), p, EvalWorkload.CONTAINER));
     Plan<SpeculatorEvalStatus> plan = EvalPlanner.plan(
@@ -127,13 +126,6 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
     return plan;
   }
 
-  private synchronized LogProgress logs(Context<SpeculatorEval> context) {
-    if (logProgress == null) {
-      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
-    }
-    return logProgress;
-  }
-
   @Override
   protected Class<SpeculatorEvalStatus> statusType() {
     return SpeculatorEvalStatus.class;
@@ -143,6 +135,7 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   protected String phase(SpeculatorEvalStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+
   @Override
   protected List<String> phases() {
     return Arrays.stream(EvalPhase.values()).map(Statuses::name).toList();
@@ -152,5 +145,4 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   protected String gpuResourceName(SpeculatorEval resource) {
     return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
   }
-
 }

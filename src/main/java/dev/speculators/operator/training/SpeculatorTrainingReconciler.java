@@ -58,7 +58,6 @@ public class SpeculatorTrainingReconciler
   public static final String KIND = "SpeculatorTraining";
 
   private final WorkloadSettings settings;
-  private LogProgress logProgress;
 
   @Inject
   public SpeculatorTrainingReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
@@ -121,7 +120,7 @@ public class SpeculatorTrainingReconciler
         .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, TrainerWorkload.CONTAINER)
             .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
         .findFirst();
-    LogProgress logs = logs(context);
+    LogProgress logs = logProgress(context, settings.progressLogInterval());
     Optional<ObjectNode> live = running.flatMap(
         p -> logs.latest(t.getMetadata().getUid(), p, TrainerWorkload.CONTAINER));
     Plan<SpeculatorTrainingStatus> plan = TrainingPlanner.plan(
@@ -135,13 +134,6 @@ public class SpeculatorTrainingReconciler
     return plan;
   }
 
-  private synchronized LogProgress logs(Context<SpeculatorTraining> context) {
-    if (logProgress == null) {
-      logProgress = new LogProgress(context.getClient(), settings.progressLogInterval(), clock);
-    }
-    return logProgress;
-  }
-
   @Override
   protected Class<SpeculatorTrainingStatus> statusType() {
     return SpeculatorTrainingStatus.class;
@@ -151,6 +143,7 @@ public class SpeculatorTrainingReconciler
   protected String phase(SpeculatorTrainingStatus status) {
     return status == null ? null : Statuses.name(status.phase);
   }
+
   @Override
   protected List<String> phases() {
     return Arrays.stream(TrainingPhase.values()).map(Statuses::name).toList();
@@ -160,5 +153,4 @@ public class SpeculatorTrainingReconciler
   protected String gpuResourceName(SpeculatorTraining resource) {
     return PodOverrides.gpuResourceName(resource.getSpec().podTemplate);
   }
-
 }

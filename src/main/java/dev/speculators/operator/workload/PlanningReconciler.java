@@ -44,10 +44,19 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
 
   protected final Clock clock;
   protected final ResourceMetrics metrics;
+  private LogProgress logProgress;
 
   protected PlanningReconciler(Clock clock, ResourceMetrics metrics) {
     this.clock = clock;
     this.metrics = metrics;
+  }
+
+  /** The reader of running pods' log tails, made on first use (it needs the context's client). */
+  protected synchronized LogProgress logProgress(Context<P> context, Duration interval) {
+    if (logProgress == null) {
+      logProgress = new LogProgress(context.getClient(), interval, clock);
+    }
+    return logProgress;
   }
 
   /** Observes and decides. */

@@ -62,21 +62,13 @@ public class HiddenStateDatasetReconciler
 
   @Inject
   public HiddenStateDatasetReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
-    this(settings, Clock.systemUTC(), metrics);
+    super(Clock.systemUTC(), metrics);
+    this.settings = settings;
   }
 
   /** A controller that reports no metrics (tests, tools). */
   public HiddenStateDatasetReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
-  }
-
-  public HiddenStateDatasetReconciler(WorkloadSettings settings, Clock clock) {
-    this(settings, clock, ResourceMetrics.NOOP);
-  }
-
-  public HiddenStateDatasetReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
-    super(clock, metrics);
-    this.settings = settings;
+    this(settings, ResourceMetrics.NOOP);
   }
 
   @Override

@@ -58,21 +58,13 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
 
   @Inject
   public SpeculatorEvalReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
-    this(settings, Clock.systemUTC(), metrics);
+    super(Clock.systemUTC(), metrics);
+    this.settings = settings;
   }
 
   /** A controller that reports no metrics (tests, tools). */
   public SpeculatorEvalReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
-  }
-
-  public SpeculatorEvalReconciler(WorkloadSettings settings, Clock clock) {
-    this(settings, clock, ResourceMetrics.NOOP);
-  }
-
-  public SpeculatorEvalReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
-    super(clock, metrics);
-    this.settings = settings;
+    this(settings, ResourceMetrics.NOOP);
   }
 
   @Override

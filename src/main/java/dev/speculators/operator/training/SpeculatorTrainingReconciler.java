@@ -61,21 +61,13 @@ public class SpeculatorTrainingReconciler
 
   @Inject
   public SpeculatorTrainingReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
-    this(settings, Clock.systemUTC(), metrics);
+    super(Clock.systemUTC(), metrics);
+    this.settings = settings;
   }
 
   /** A controller that reports no metrics (tests, tools). */
   public SpeculatorTrainingReconciler(WorkloadSettings settings) {
-    this(settings, Clock.systemUTC(), ResourceMetrics.NOOP);
-  }
-
-  public SpeculatorTrainingReconciler(WorkloadSettings settings, Clock clock) {
-    this(settings, clock, ResourceMetrics.NOOP);
-  }
-
-  public SpeculatorTrainingReconciler(WorkloadSettings settings, Clock clock, ResourceMetrics metrics) {
-    super(clock, metrics);
-    this.settings = settings;
+    this(settings, ResourceMetrics.NOOP);
   }
 
   @Override

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** Version of this build, written into {@code build-info.properties} by Maven resource filtering. */
+/**
+ * Version of this build, written into {@code build-info.properties} by Maven resource filtering.
+ */
 public final class BuildInfo {
   private static final Properties PROPS = load();
 

@@ -13,7 +13,5 @@ public class AcceptanceGate {
   @JsonPropertyDescription(
       "Minimum mean acceptance length (1 + accepted tokens per draft) of the evaluation.")
   @Required
-  @Min(1)
-  @Max(17)
-  public Double minMeanAcceptanceLength;
+  @Min(1) @Max(17) public Double minMeanAcceptanceLength;
 }

@@ -51,7 +51,13 @@ public class DatasetResults {
   @Override
   public int hashCode() {
     return Objects.hash(
-        claimName, dataPath, resolvedLayerIds, hiddenSize, targetVocabSize, contentHash, samples,
+        claimName,
+        dataPath,
+        resolvedLayerIds,
+        hiddenSize,
+        targetVocabSize,
+        contentHash,
+        samples,
         tokens);
   }
 }

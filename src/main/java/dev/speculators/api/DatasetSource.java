@@ -26,16 +26,13 @@ public class DatasetSource {
 
   @JsonPropertyDescription(
       "A Hugging Face dataset, org/dataset, optionally with a file: org/dataset:file.jsonl.")
-  @Pattern(Patterns.HF_DATASET)
-  @Size(max = 512)
-  public String hf;
+  @Pattern(Patterns.HF_DATASET) @Size(max = 512) public String hf;
 
   @JsonPropertyDescription("A .json, .jsonl or .parquet file, or a directory of them, on a volume.")
   public VolumePath path;
 
   @JsonPropertyDescription("Maximum conversations taken from this source; default: all.")
-  @Min(1)
-  public Long maxSamples;
+  @Min(1) public Long maxSamples;
 
   @JsonPropertyDescription(
       "Randomly drop leading turns of multi-turn conversations (data augmentation).")
@@ -45,7 +42,5 @@ public class DatasetSource {
   @JsonPropertyDescription(
       "Split of a preset or hf dataset: selects the data files whose path mentions it (ultrachat:"
           + " data/<split>-*.parquet). Default: train (train_sft for ultrachat).")
-  @Pattern("^[A-Za-z0-9_.-]+$")
-  @Size(max = 64)
-  public String split;
+  @Pattern("^[A-Za-z0-9_.-]+$") @Size(max = 64) public String split;
 }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The published evaluation presets of the upstream speculators project (v0.4.0
- * {@code eval-guidellm} configs) and the resolution of an evaluation spec against them.
+ * The published evaluation presets of the upstream speculators project (v0.4.0 {@code
+ * eval-guidellm} configs) and the resolution of an evaluation spec against them.
  *
  * <p>Every value of an evaluation is resolved in this order: the field in the resource, then the
  * preset (when {@code preset} is set), then the default. Defaults: method {@code eagle3}, 3
@@ -46,24 +46,40 @@ public final class EvalPresets {
   private static final Map<EvalPreset, Preset> PRESETS = new EnumMap<>(EvalPreset.class);
 
   static {
-    PRESETS.put(EvalPreset.LLAMA_3_1_8B, preset(
-        "meta-llama/Llama-3.1-8B-Instruct", "RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3", 1));
-    PRESETS.put(EvalPreset.LLAMA_3_3_70B, preset(
-        "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
-        "RedHatAI/Llama-3.3-70B-Instruct-speculator.eagle3", 4));
-    PRESETS.put(EvalPreset.GPT_OSS_20B, preset(
-        "RedHatAI/gpt-oss-20b", "RedHatAI/gpt-oss-20b-speculator.eagle3", 2));
-    PRESETS.put(EvalPreset.QWEN3_8B, preset(
-        "Qwen/Qwen3-8B", "RedHatAI/Qwen3-8B-speculator.eagle3", 1));
-    PRESETS.put(EvalPreset.QWEN3_32B, preset(
-        "Qwen/Qwen3-32B", "RedHatAI/Qwen3-32B-speculator.eagle3", 2));
+    PRESETS.put(
+        EvalPreset.LLAMA_3_1_8B,
+        preset(
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3",
+            1));
+    PRESETS.put(
+        EvalPreset.LLAMA_3_3_70B,
+        preset(
+            "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
+            "RedHatAI/Llama-3.3-70B-Instruct-speculator.eagle3",
+            4));
+    PRESETS.put(
+        EvalPreset.GPT_OSS_20B,
+        preset("RedHatAI/gpt-oss-20b", "RedHatAI/gpt-oss-20b-speculator.eagle3", 2));
+    PRESETS.put(
+        EvalPreset.QWEN3_8B, preset("Qwen/Qwen3-8B", "RedHatAI/Qwen3-8B-speculator.eagle3", 1));
+    PRESETS.put(
+        EvalPreset.QWEN3_32B, preset("Qwen/Qwen3-32B", "RedHatAI/Qwen3-32B-speculator.eagle3", 2));
   }
 
   private static Preset preset(String baseModel, String speculator, int tensorParallelSize) {
     return new Preset(
-        baseModel, speculator, tensorParallelSize, List.of(MATH_REASONING),
-        SamplingSpec.DEFAULT_TEMPERATURE, SamplingSpec.DEFAULT_TOP_P, SamplingSpec.DEFAULT_TOP_K,
-        24000, 0.85, DEFAULT_NUM_SPECULATIVE_TOKENS, SpeculativeMethod.EAGLE3);
+        baseModel,
+        speculator,
+        tensorParallelSize,
+        List.of(MATH_REASONING),
+        SamplingSpec.DEFAULT_TEMPERATURE,
+        SamplingSpec.DEFAULT_TOP_P,
+        SamplingSpec.DEFAULT_TOP_K,
+        24000,
+        0.85,
+        DEFAULT_NUM_SPECULATIVE_TOKENS,
+        SpeculativeMethod.EAGLE3);
   }
 
   private static final ObjectMapper COPIER =
@@ -79,8 +95,8 @@ public final class EvalPresets {
   /**
    * A copy of {@code spec} with every preset-covered value filled in: resource field, then preset,
    * then default. The input is not changed. {@code targetModel} and {@code speculator} are filled
-   * from the preset only when {@code spec} is a {@link SpeculatorEvalSpec} that lacks them (and, for
-   * the target model, has no {@code speculator.trainingRef}).
+   * from the preset only when {@code spec} is a {@link SpeculatorEvalSpec} that lacks them (and,
+   * for the target model, has no {@code speculator.trainingRef}).
    */
   public static SpeculatorEvalSpec resolve(EvalSettings spec) {
     SpeculatorEvalSpec out = COPIER.convertValue(spec, SpeculatorEvalSpec.class);

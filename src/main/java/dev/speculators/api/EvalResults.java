@@ -17,8 +17,7 @@ public class EvalResults {
           + " drafts.")
   public List<Double> perPositionAcceptance;
 
-  @JsonPropertyDescription(
-      "Conditional acceptance per position: P(accept j | accepted j-1).")
+  @JsonPropertyDescription("Conditional acceptance per position: P(accept j | accepted j-1).")
   public List<Double> conditionalAcceptance;
 
   @JsonPropertyDescription(
@@ -78,9 +77,19 @@ public class EvalResults {
   @Override
   public int hashCode() {
     return Objects.hash(
-        meanAcceptanceLength, perPositionAcceptance, conditionalAcceptance,
-        untrainedMeanAcceptanceLength, drafts, draftTokens,
-        acceptedTokens, outputTokensPerSecond, baselineOutputTokensPerSecond, speedup,
-        ttftMsMedian, itlMsMedian, claimName, resultsPath);
+        meanAcceptanceLength,
+        perPositionAcceptance,
+        conditionalAcceptance,
+        untrainedMeanAcceptanceLength,
+        drafts,
+        draftTokens,
+        acceptedTokens,
+        outputTokensPerSecond,
+        baselineOutputTokensPerSecond,
+        speedup,
+        ttftMsMedian,
+        itlMsMedian,
+        claimName,
+        resultsPath);
   }
 }

@@ -44,15 +44,12 @@ public class EvalSettings {
   public SpeculativeMethod method;
 
   @JsonPropertyDescription("Tokens drafted per step (default 3).")
-  @Min(1)
-  @Max(16)
-  public Integer numSpeculativeTokens;
+  @Min(1) @Max(16) public Integer numSpeculativeTokens;
 
   @JsonPropertyDescription(
       "Benchmark prompts, each one of: org/dataset:file.jsonl, a Hugging Face dataset id (every"
           + " *.jsonl in it), a file or directory on the eval storage, or a GuideLLM built-in.")
-  @Size(min = 1, max = 16)
-  public List<@Size(min = 1, max = 512) String> datasets;
+  @Size(min = 1, max = 16) public List<@Size(min = 1, max = 512) String> datasets;
 
   @JsonPropertyDescription("Sampling parameters of the benchmark requests.")
   public SamplingSpec sampling;
@@ -82,7 +79,5 @@ public class EvalSettings {
   public PodOverrides podTemplate;
 
   @JsonPropertyDescription("Kueue LocalQueue: sets the kueue.x-k8s.io/queue-name label on the Job.")
-  @Pattern(Patterns.LABEL_VALUE)
-  @Size(max = 63)
-  public String queueName;
+  @Pattern(Patterns.LABEL_VALUE) @Size(max = 63) public String queueName;
 }

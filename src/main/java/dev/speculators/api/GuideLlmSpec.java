@@ -28,19 +28,16 @@ public class GuideLlmSpec {
   @JsonPropertyDescription(
       "Rates for the profile: concurrent streams (concurrent), requests per second (constant,"
           + " poisson) or the number of sweep points (sweep).")
-  @Size(min = 1, max = 32)
-  @ValidationRule(value = "self.all(r, r > 0.0)", message = "rates must be positive")
+  @Size(min = 1, max = 32) @ValidationRule(value = "self.all(r, r > 0.0)", message = "rates must be positive")
   public List<Double> rate;
 
   @JsonPropertyDescription("Stop after this many requests per benchmark.")
-  @Min(1)
-  public Integer maxRequests;
+  @Min(1) public Integer maxRequests;
 
   @JsonPropertyDescription("Stop after this many seconds per benchmark.")
-  @Min(1)
-  public Integer maxSeconds;
+  @Min(1) public Integer maxSeconds;
 
-  @JsonPropertyDescription("Eval image with GuideLLM; default: the operator's SPECULATORS_EVAL_IMAGE.")
-  @Size(min = 1, max = 512)
-  public String image;
+  @JsonPropertyDescription(
+      "Eval image with GuideLLM; default: the operator's SPECULATORS_EVAL_IMAGE.")
+  @Size(min = 1, max = 512) public String image;
 }

@@ -46,21 +46,17 @@ public class HiddenStateDatasetSpec {
 
   @JsonPropertyDescription("The conversation sources, processed in order.")
   @Required
-  @Size(min = 1, max = 32)
-  public List<DatasetSource> datasets;
+  @Size(min = 1, max = 32) public List<DatasetSource> datasets;
 
   @JsonPropertyDescription("Maximum tokens per sample; longer conversations are truncated.")
   @Default("8192")
-  @Min(16)
-  @Max(1048576)
-  public Integer sequenceLength = DEFAULT_SEQUENCE_LENGTH;
+  @Min(16) @Max(1048576) public Integer sequenceLength = DEFAULT_SEQUENCE_LENGTH;
 
   @JsonPropertyDescription(
       "Decoder layers whose hidden states are captured, in vLLM semantics: id k is the input of"
           + " decoder layer k, and N (the number of layers) is the final layer's output before the"
           + " norm. The last id is the verifier's final layer. Default: [2, N/2, N-3, N].")
-  @Size(min = 2, max = 16)
-  @ValidationRule(value = "self.all(x, x >= 0)", message = "layerIds must be non-negative")
+  @Size(min = 2, max = 16) @ValidationRule(value = "self.all(x, x >= 0)", message = "layerIds must be non-negative")
   @ValidationRule(
       value = "self.all(x, self.exists_one(y, y == x))",
       message = "layerIds must be distinct")
@@ -68,24 +64,18 @@ public class HiddenStateDatasetSpec {
 
   @JsonPropertyDescription("Seed for shuffling, sampling and turn dropout.")
   @Default("0")
-  @Min(0)
-  public Long seed = 0L;
+  @Min(0) public Long seed = 0L;
 
   @JsonPropertyDescription("Maximum number of samples over all datasets; default: all.")
-  @Min(1)
-  public Long maxSamples;
+  @Min(1) public Long maxSamples;
 
   @JsonPropertyDescription("Number of shards, i.e. parallel pods (indexes of one Indexed Job).")
   @Default("1")
-  @Min(1)
-  @Max(1024)
-  public Integer shards = 1;
+  @Min(1) @Max(1024) public Integer shards = 1;
 
   @JsonPropertyDescription("Requests in flight per shard against its vLLM server.")
   @Default("32")
-  @Min(1)
-  @Max(1024)
-  public Integer concurrency = 32;
+  @Min(1) @Max(1024) public Integer concurrency = 32;
 
   @JsonPropertyDescription(
       "Where the dataset is written; default: a PVC the operator creates (100Gi, retained).")
@@ -98,7 +88,5 @@ public class HiddenStateDatasetSpec {
   public PodOverrides podTemplate;
 
   @JsonPropertyDescription("Kueue LocalQueue: sets the kueue.x-k8s.io/queue-name label on the Job.")
-  @Pattern(Patterns.LABEL_VALUE)
-  @Size(max = 63)
-  public String queueName;
+  @Pattern(Patterns.LABEL_VALUE) @Size(max = 63) public String queueName;
 }

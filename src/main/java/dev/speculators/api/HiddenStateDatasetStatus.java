@@ -15,7 +15,8 @@ public class HiddenStateDatasetStatus extends ResourceStatus {
   @JsonPropertyDescription("Shards and samples done so far.")
   public DatasetProgress progress;
 
-  @JsonPropertyDescription("Where the dataset is and what it holds (set when generation succeeded).")
+  @JsonPropertyDescription(
+      "Where the dataset is and what it holds (set when generation succeeded).")
   public DatasetResults results;
 
   @Override

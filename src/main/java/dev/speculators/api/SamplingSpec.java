@@ -19,19 +19,13 @@ public class SamplingSpec {
   public static final int DEFAULT_TOP_K = 20;
 
   @JsonPropertyDescription("Sampling temperature (default 0.6; 0 is greedy).")
-  @Min(0)
-  @Max(10)
-  public Double temperature;
+  @Min(0) @Max(10) public Double temperature;
 
   @JsonPropertyDescription("Nucleus sampling threshold in (0, 1] (default 0.95).")
-  @Min(value = 0, inclusive = false)
-  @Max(1)
-  public Double topP;
+  @Min(value = 0, inclusive = false) @Max(1) public Double topP;
 
   @JsonPropertyDescription("Top-k sampling (default 20; -1 disables).")
-  @Min(-1)
-  @Max(1000000)
-  public Integer topK;
+  @Min(-1) @Max(1000000) public Integer topK;
 
   public SamplingSpec() {}
 

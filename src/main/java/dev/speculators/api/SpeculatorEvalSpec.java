@@ -12,7 +12,8 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "speculator is required unless preset is set",
     fieldPath = ".speculator")
 @ValidationRule(
-    value = "has(self.targetModel) || has(self.preset) || (has(self.speculator) && has(self.speculator.trainingRef))",
+    value =
+        "has(self.targetModel) || has(self.preset) || (has(self.speculator) && has(self.speculator.trainingRef))",
     message = "targetModel is required unless speculator.trainingRef or preset is set",
     fieldPath = ".targetModel")
 public class SpeculatorEvalSpec extends EvalSettings {

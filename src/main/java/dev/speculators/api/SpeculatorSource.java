@@ -27,13 +27,10 @@ public class SpeculatorSource {
   @JsonPropertyDescription("A speculator directory (config.json + model.safetensors) on a volume.")
   public VolumePath path;
 
-  @JsonPropertyDescription("A speculator on Hugging Face, e.g. RedHatAI/Qwen3-8B-speculator.eagle3.")
-  @Pattern(Patterns.HF_REPO_ID)
-  @Size(max = 200)
-  public String hfId;
+  @JsonPropertyDescription(
+      "A speculator on Hugging Face, e.g. RedHatAI/Qwen3-8B-speculator.eagle3.")
+  @Pattern(Patterns.HF_REPO_ID) @Size(max = 200) public String hfId;
 
   @JsonPropertyDescription("Revision of hfId; default: the main branch.")
-  @Pattern(Patterns.REVISION)
-  @Size(max = 255)
-  public String revision;
+  @Pattern(Patterns.REVISION) @Size(max = 255) public String revision;
 }

@@ -17,14 +17,17 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "has(self.dataset.path) == has(self.targetModel)",
-    message = "targetModel is required with dataset.path and must not be set otherwise (it comes from the dataset)",
+    message =
+        "targetModel is required with dataset.path and must not be set otherwise (it comes from the dataset)",
     fieldPath = ".targetModel")
 @ValidationRule(
-    value = "!has(self.targetModel) || !has(self.targetModel.vocabSize) || self.draft.draftVocabSize <= self.targetModel.vocabSize",
+    value =
+        "!has(self.targetModel) || !has(self.targetModel.vocabSize) || self.draft.draftVocabSize <= self.targetModel.vocabSize",
     message = "draft.draftVocabSize must not exceed targetModel.vocabSize",
     fieldPath = ".draft.draftVocabSize")
 @ValidationRule(
-    value = "!has(self.dataset.template) || !has(self.dataset.template.targetModel.vocabSize) || self.draft.draftVocabSize <= self.dataset.template.targetModel.vocabSize",
+    value =
+        "!has(self.dataset.template) || !has(self.dataset.template.targetModel.vocabSize) || self.draft.draftVocabSize <= self.dataset.template.targetModel.vocabSize",
     message = "draft.draftVocabSize must not exceed dataset.template.targetModel.vocabSize",
     fieldPath = ".draft.draftVocabSize")
 @ValidationRule(
@@ -32,7 +35,8 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "acceptanceGate needs evaluation: the gate is checked against its result",
     fieldPath = ".acceptanceGate")
 @ValidationRule(
-    value = "!has(self.podTemplate) || !has(self.podTemplate.resources) || (!has(self.resources.requests) && !has(self.resources.limits))",
+    value =
+        "!has(self.podTemplate) || !has(self.podTemplate.resources) || (!has(self.resources.requests) && !has(self.resources.limits))",
     message = "set container resources either in resources or in podTemplate.resources, not both",
     fieldPath = ".resources")
 public class SpeculatorTrainingSpec {
@@ -71,9 +75,7 @@ public class SpeculatorTrainingSpec {
   public PodOverrides podTemplate;
 
   @JsonPropertyDescription("Kueue LocalQueue: sets the kueue.x-k8s.io/queue-name label on the Job.")
-  @Pattern(Patterns.LABEL_VALUE)
-  @Size(max = 63)
-  public String queueName;
+  @Pattern(Patterns.LABEL_VALUE) @Size(max = 63) public String queueName;
 
   @JsonPropertyDescription(
       "Evaluate the trained speculator: a SpeculatorEval spec without speculator and targetModel,"

@@ -9,8 +9,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SpeculatorTrainingStatus extends ResourceStatus {
 
-  @JsonPropertyDescription(
-      "Pending, WaitingForDataset, Training, Evaluating, Succeeded or Failed.")
+  @JsonPropertyDescription("Pending, WaitingForDataset, Training, Evaluating, Succeeded or Failed.")
   public TrainingPhase phase;
 
   @JsonPropertyDescription("Epoch and step of the running training.")

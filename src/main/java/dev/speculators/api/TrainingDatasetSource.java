@@ -13,7 +13,8 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "exactly one of ref, template or path must be set")
 public class TrainingDatasetSource {
 
-  @JsonPropertyDescription("A HiddenStateDataset in the same namespace; training waits until it succeeded.")
+  @JsonPropertyDescription(
+      "A HiddenStateDataset in the same namespace; training waits until it succeeded.")
   public ResourceRef ref;
 
   @JsonPropertyDescription(

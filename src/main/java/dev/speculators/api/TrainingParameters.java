@@ -27,54 +27,42 @@ public class TrainingParameters {
 
   @JsonPropertyDescription("Passes over the training data.")
   @Default("10")
-  @Min(1)
-  @Max(1000)
-  public Integer epochs = 10;
+  @Min(1) @Max(1000) public Integer epochs = 10;
 
   @JsonPropertyDescription("Peak learning rate of AdamW.")
   @Default("0.0001")
-  @Min(value = 0, inclusive = false)
-  @Max(1)
-  public Double learningRate = 1e-4;
+  @Min(value = 0, inclusive = false) @Max(1) public Double learningRate = 1e-4;
 
   @JsonPropertyDescription("AdamW weight decay.")
   @Default("0.01")
-  @Min(0)
-  @Max(1)
-  public Double weightDecay = 0.01;
+  @Min(0) @Max(1) public Double weightDecay = 0.01;
 
   @JsonPropertyDescription("Schedule after warm-up: linear (default), cosine or none.")
   @Default("linear")
   public LrScheduler scheduler = LrScheduler.LINEAR;
 
   @JsonPropertyDescription("Warm-up steps; exclusive with warmupRatio. Default: 1% of all steps.")
-  @Min(0)
-  public Long warmupSteps;
+  @Min(0) public Long warmupSteps;
 
-  @JsonPropertyDescription("Warm-up as a share of all steps, in [0, 1); exclusive with warmupSteps.")
+  @JsonPropertyDescription(
+      "Warm-up as a share of all steps, in [0, 1); exclusive with warmupSteps.")
   public Double warmupRatio;
 
   @JsonPropertyDescription("Length of a packed training row in tokens.")
   @Default("8192")
-  @Min(16)
-  @Max(1048576)
-  public Integer maxSequenceLength = 8192;
+  @Min(16) @Max(1048576) public Integer maxSequenceLength = 8192;
 
   @JsonPropertyDescription("Half-width of the uniform noise added to hidden states (0 disables).")
   @Default("0.05")
-  @Min(0)
-  @Max(10)
-  public Double noiseStd = 0.05;
+  @Min(0) @Max(10) public Double noiseStd = 0.05;
 
   @JsonPropertyDescription("Maximum gradient norm (0 disables clipping).")
   @Default("1.0")
-  @Min(0)
-  public Double gradClip = 1.0;
+  @Min(0) public Double gradClip = 1.0;
 
   @JsonPropertyDescription("Seed of initialisation, shuffling and noise.")
   @Default("0")
-  @Min(0)
-  public Long seed = 0L;
+  @Min(0) public Long seed = 0L;
 
   @JsonPropertyDescription("Share of samples held out for validation, in [0, 1).")
   @Default("0.1")
@@ -82,8 +70,7 @@ public class TrainingParameters {
 
   @JsonPropertyDescription("Log (and report progress) every this many optimiser steps.")
   @Default("10")
-  @Min(1)
-  public Integer logEverySteps = 10;
+  @Min(1) public Integer logEverySteps = 10;
 
   /** Warm-up steps for a run of {@code totalSteps}, with the default applied. */
   public long resolvedWarmupSteps(long totalSteps) {

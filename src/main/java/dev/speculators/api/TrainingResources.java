@@ -18,15 +18,11 @@ public class TrainingResources {
           + " on one GPU: data-parallel training over several is not implemented, so more than one"
           + " would only hold GPUs idle.")
   @Default("1")
-  @Min(0)
-  @Max(1)
-  public Integer gpus = 1;
+  @Min(0) @Max(1) public Integer gpus = 1;
 
   @JsonPropertyDescription("Container resource requests, e.g. cpu and memory.")
-  @Size(max = 16)
-  public Map<String, Quantity> requests;
+  @Size(max = 16) public Map<String, Quantity> requests;
 
   @JsonPropertyDescription("Container resource limits, e.g. memory.")
-  @Size(max = 16)
-  public Map<String, Quantity> limits;
+  @Size(max = 16) public Map<String, Quantity> limits;
 }

@@ -58,7 +58,14 @@ public class TrainingResults {
   @Override
   public int hashCode() {
     return Objects.hash(
-        trainLoss, valLoss, fullAcc, condAcc, bestEpoch, claimName, checkpointPath, finalPath,
+        trainLoss,
+        valLoss,
+        fullAcc,
+        condAcc,
+        bestEpoch,
+        claimName,
+        checkpointPath,
+        finalPath,
         meanAcceptanceLength);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The three custom resources of group {@code speculators.dev}, version {@code v1alpha1}:
- * {@link dev.speculators.api.HiddenStateDataset}, {@link dev.speculators.api.SpeculatorTraining} and
+ * The three custom resources of group {@code speculators.dev}, version {@code v1alpha1}: {@link
+ * dev.speculators.api.HiddenStateDataset}, {@link dev.speculators.api.SpeculatorTraining} and
  * {@link dev.speculators.api.SpeculatorEval}.
  *
  * <p>The classes are plain data with public fields. Their annotations are the CRD schema: the build

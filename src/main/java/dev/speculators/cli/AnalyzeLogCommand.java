@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code eval analyze-log}: acceptance from a vLLM server log, printed as the upstream
- * speculators evaluation's {@code acceptance_analysis.txt}.
+ * {@code eval analyze-log}: acceptance from a vLLM server log, printed as the upstream speculators
+ * evaluation's {@code acceptance_analysis.txt}.
  */
 @Command(
     name = "analyze-log",
@@ -34,7 +34,10 @@ public final class AnalyzeLogCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "vLLM server log.")
   Path log;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the report here.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Also write the report here.")
   Path output;
 
   private final PrintStream out;
@@ -54,11 +57,15 @@ public final class AnalyzeLogCommand implements Callable<Integer> {
     LogAcceptanceAnalysis analysis;
     // Like the upstream tool, bytes that are not UTF-8 (binary noise in a log) are not an error.
     var decoder =
-        StandardCharsets.UTF_8.newDecoder()
+        StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(log), decoder))) {
-      analysis = LogAcceptanceAnalysis.of(log.toString(), new SpecDecodeLogParser(log.toString()).parse(in));
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(Files.newInputStream(log), decoder))) {
+      analysis =
+          LogAcceptanceAnalysis.of(
+              log.toString(), new SpecDecodeLogParser(log.toString()).parse(in));
     } catch (IOException e) {
       err.println("eval analyze-log: cannot read " + log + ": " + e.getMessage());
       return 1;

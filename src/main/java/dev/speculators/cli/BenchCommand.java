@@ -26,35 +26,77 @@ import picocli.CommandLine.Option;
       "fresh process and prints tokens/s, peak RSS and the fused/dense ratios."
     })
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--hidden", defaultValue = "1024") int hidden;
-  @Option(names = "--heads", defaultValue = "8") int heads;
-  @Option(names = "--kv-heads", defaultValue = "8") int kvHeads;
-  @Option(names = "--intermediate", defaultValue = "2816") int intermediate;
-  @Option(names = "--vocab", defaultValue = "32000") int vocab;
-  @Option(names = "--draft-vocab", defaultValue = "8192") int draftVocab;
-  @Option(names = "--seq-len", defaultValue = "2048") int seqLen;
-  @Option(names = "--ttt-steps", defaultValue = "3") int tttSteps;
-  @Option(names = "--documents", defaultValue = "4", description = "documents packed in the row") int documents;
-  @Option(names = "--warmup", defaultValue = "1") int warmup;
-  @Option(names = "--steps", defaultValue = "3") int steps;
-  @Option(names = "--attention", defaultValue = "both", description = "fused, dense or both (default)") String attention;
-  @Option(names = "--child", hidden = true) boolean child;
+  @Option(names = "--hidden", defaultValue = "1024")
+  int hidden;
+
+  @Option(names = "--heads", defaultValue = "8")
+  int heads;
+
+  @Option(names = "--kv-heads", defaultValue = "8")
+  int kvHeads;
+
+  @Option(names = "--intermediate", defaultValue = "2816")
+  int intermediate;
+
+  @Option(names = "--vocab", defaultValue = "32000")
+  int vocab;
+
+  @Option(names = "--draft-vocab", defaultValue = "8192")
+  int draftVocab;
+
+  @Option(names = "--seq-len", defaultValue = "2048")
+  int seqLen;
+
+  @Option(names = "--ttt-steps", defaultValue = "3")
+  int tttSteps;
+
+  @Option(names = "--documents", defaultValue = "4", description = "documents packed in the row")
+  int documents;
+
+  @Option(names = "--warmup", defaultValue = "1")
+  int warmup;
+
+  @Option(names = "--steps", defaultValue = "3")
+  int steps;
+
+  @Option(
+      names = "--attention",
+      defaultValue = "both",
+      description = "fused, dense or both (default)")
+  String attention;
+
+  @Option(names = "--child", hidden = true)
+  boolean child;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Integer call() throws Exception {
-    TrainStepBenchmark.Shape4 shape = new TrainStepBenchmark.Shape4(hidden, heads, kvHeads, intermediate,
-        vocab, draftVocab, seqLen, tttSteps, documents);
+    TrainStepBenchmark.Shape4 shape =
+        new TrainStepBenchmark.Shape4(
+            hidden, heads, kvHeads, intermediate, vocab, draftVocab, seqLen, tttSteps, documents);
     if (child) {
-      TrainStepBenchmark.Result r = TrainStepBenchmark.run(shape, attention.equals("dense"), warmup, steps);
+      TrainStepBenchmark.Result r =
+          TrainStepBenchmark.run(shape, attention.equals("dense"), warmup, steps);
       System.out.println("RESULT " + JSON.writeValueAsString(r));
       return 0;
     }
     List<String> paths = attention.equals("both") ? List.of("fused", "dense") : List.of(attention);
-    System.out.printf(Locale.ROOT, "train-step benchmark: H=%d heads=%d/%d I=%d V=%d Vd=%d T=%d TTT=%d docs=%d,"
-        + " %d warmup + %d timed steps%n", hidden, heads, kvHeads, intermediate, vocab, draftVocab, seqLen,
-        tttSteps, documents, warmup, steps);
+    System.out.printf(
+        Locale.ROOT,
+        "train-step benchmark: H=%d heads=%d/%d I=%d V=%d Vd=%d T=%d TTT=%d docs=%d,"
+            + " %d warmup + %d timed steps%n",
+        hidden,
+        heads,
+        kvHeads,
+        intermediate,
+        vocab,
+        draftVocab,
+        seqLen,
+        tttSteps,
+        documents,
+        warmup,
+        steps);
     List<JsonNode> results = new ArrayList<>();
     for (String path : paths) {
       JsonNode r = runChild(path);
@@ -63,30 +105,67 @@ public final class BenchCommand implements Callable<Integer> {
         return 1;
       }
       results.add(r);
-      System.out.printf(Locale.ROOT, "%-6s %9.0f tokens/s  %7.3f s/step  peak RSS %7.0f MiB  loss %.3f%n",
-          path, r.get("tokensPerSecond").asDouble(), r.get("secondsPerStep").asDouble(),
-          r.get("peakRssBytes").asDouble() / (1 << 20), r.get("loss").asDouble());
+      System.out.printf(
+          Locale.ROOT,
+          "%-6s %9.0f tokens/s  %7.3f s/step  peak RSS %7.0f MiB  loss %.3f%n",
+          path,
+          r.get("tokensPerSecond").asDouble(),
+          r.get("secondsPerStep").asDouble(),
+          r.get("peakRssBytes").asDouble() / (1 << 20),
+          r.get("loss").asDouble());
     }
     if (results.size() == 2) {
-      System.out.printf(Locale.ROOT, "fused/dense: speed ×%.2f, peak memory ×%.2f%n",
-          results.get(0).get("tokensPerSecond").asDouble() / results.get(1).get("tokensPerSecond").asDouble(),
-          results.get(0).get("peakRssBytes").asDouble() / results.get(1).get("peakRssBytes").asDouble());
+      System.out.printf(
+          Locale.ROOT,
+          "fused/dense: speed ×%.2f, peak memory ×%.2f%n",
+          results.get(0).get("tokensPerSecond").asDouble()
+              / results.get(1).get("tokensPerSecond").asDouble(),
+          results.get(0).get("peakRssBytes").asDouble()
+              / results.get(1).get("peakRssBytes").asDouble());
     }
     return 0;
   }
 
   private JsonNode runChild(String path) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "bench", "--child", "--attention", path,
-        "--hidden", "" + hidden, "--heads", "" + heads, "--kv-heads", "" + kvHeads,
-        "--intermediate", "" + intermediate, "--vocab", "" + vocab, "--draft-vocab", "" + draftVocab,
-        "--seq-len", "" + seqLen, "--ttt-steps", "" + tttSteps, "--documents", "" + documents,
-        "--warmup", "" + warmup, "--steps", "" + steps));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "bench",
+                "--child",
+                "--attention",
+                path,
+                "--hidden",
+                "" + hidden,
+                "--heads",
+                "" + heads,
+                "--kv-heads",
+                "" + kvHeads,
+                "--intermediate",
+                "" + intermediate,
+                "--vocab",
+                "" + vocab,
+                "--draft-vocab",
+                "" + draftVocab,
+                "--seq-len",
+                "" + seqLen,
+                "--ttt-steps",
+                "" + tttSteps,
+                "--documents",
+                "" + documents,
+                "--warmup",
+                "" + warmup,
+                "--steps",
+                "" + steps));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     JsonNode result = null;
     List<String> output = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.startsWith("RESULT ")) {

@@ -42,92 +42,187 @@ import picocli.CommandLine.Option;
     })
 public final class DatagenCommand implements Callable<Integer> {
 
-  @Option(names = "--endpoint", paramLabel = "URL", description = "vLLM server, e.g. http://localhost:8000")
+  @Option(
+      names = "--endpoint",
+      paramLabel = "URL",
+      description = "vLLM server, e.g. http://localhost:8000")
   String endpoint;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR_OR_ID",
-      description = "Target model: a local Hugging Face directory or a Hub id (config and tokenizer files are fetched)")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR_OR_ID",
+      description =
+          "Target model: a local Hugging Face directory or a Hub id (config and tokenizer files are fetched)")
   String model;
 
-  @Option(names = "--model-revision", defaultValue = "main", paramLabel = "REV", description = "Hub revision of --model (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--model-revision",
+      defaultValue = "main",
+      paramLabel = "REV",
+      description = "Hub revision of --model (default: ${DEFAULT-VALUE})")
   String modelRevision;
 
-  @Option(names = "--data", required = true, paramLabel = "SPEC",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "SPEC",
       description = {
         "Dataset (repeatable): sharegpt | ultrachat | org/name[:file] | local file or directory,",
         "optionally followed by ,maxSamples=N ,turnDropout=true|false ,revision=REV"
       })
   List<String> data;
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Dataset directory (data/, token_freq.pt, shards/)")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "DIR",
+      description = "Dataset directory (data/, token_freq.pt, shards/)")
   Path output;
 
-  @Option(names = "--seq-length", defaultValue = "2048", paramLabel = "N",
+  @Option(
+      names = "--seq-length",
+      defaultValue = "2048",
+      paramLabel = "N",
       description = "Sequence length; rows are cut to N-1 tokens (default: ${DEFAULT-VALUE})")
   int seqLength;
 
-  @Option(names = "--max-samples", paramLabel = "N", description = "Records (conversations) to use over all sources, after shuffling")
+  @Option(
+      names = "--max-samples",
+      paramLabel = "N",
+      description = "Records (conversations) to use over all sources, after shuffling")
   Long maxSamples;
 
-  @Option(names = "--layer-ids", split = ",", arity = "1..*", paramLabel = "ID",
-      description = "vLLM layer ids captured by the server, aux layers then the final layer N (default: 2,N/2,N-3,N)")
+  @Option(
+      names = "--layer-ids",
+      split = ",",
+      arity = "1..*",
+      paramLabel = "ID",
+      description =
+          "vLLM layer ids captured by the server, aux layers then the final layer N (default: 2,N/2,N-3,N)")
   List<Integer> layerIds;
 
-  @Option(names = "--shard", defaultValue = "0/1", paramLabel = "i/n", description = "This shard and the shard count (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--shard",
+      defaultValue = "0/1",
+      paramLabel = "i/n",
+      description = "This shard and the shard count (default: ${DEFAULT-VALUE})")
   String shard;
 
-  @Option(names = "--concurrency", defaultValue = "32", paramLabel = "N", description = "Rows in flight (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "32",
+      paramLabel = "N",
+      description = "Rows in flight (default: ${DEFAULT-VALUE})")
   int concurrency;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of the shuffles and turn dropout (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Seed of the shuffles and turn dropout (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--turn-dropout", description = "Cut conversations at a random assistant turn (seeded), for every source without its own setting")
+  @Option(
+      names = "--turn-dropout",
+      description =
+          "Cut conversations at a random assistant turn (seeded), for every source without its own setting")
   boolean turnDropout;
 
-  @Option(names = "--engine", defaultValue = "vllm", paramLabel = "vllm|reference", description = "Hidden-state engine (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--engine",
+      defaultValue = "vllm",
+      paramLabel = "vllm|reference",
+      description = "Hidden-state engine (default: ${DEFAULT-VALUE})")
   String engine;
 
-  @Option(names = "--renderer", defaultValue = "auto", paramLabel = "auto|vllm|reference",
-      description = "Token rows from vLLM /tokenize or the in-process template + tokenizer (default: ${DEFAULT-VALUE}: follows --engine)")
+  @Option(
+      names = "--renderer",
+      defaultValue = "auto",
+      paramLabel = "auto|vllm|reference",
+      description =
+          "Token rows from vLLM /tokenize or the in-process template + tokenizer (default: ${DEFAULT-VALUE}: follows --engine)")
   String renderer;
 
-  @Option(names = "--chat-template-kwargs", paramLabel = "JSON", description = "Extra chat template variables, e.g. '{\"enable_thinking\": false}'")
+  @Option(
+      names = "--chat-template-kwargs",
+      paramLabel = "JSON",
+      description = "Extra chat template variables, e.g. '{\"enable_thinking\": false}'")
   String chatTemplateKwargs;
 
-  @Option(names = "--hidden-states-dir", paramLabel = "DIR",
-      description = "Where this container sees the volume vLLM writes hidden states to (default: the path vLLM reports)")
+  @Option(
+      names = "--hidden-states-dir",
+      paramLabel = "DIR",
+      description =
+          "Where this container sees the volume vLLM writes hidden states to (default: the path vLLM reports)")
   Path hiddenStatesDir;
 
-  @Option(names = "--request-timeout", defaultValue = "120", paramLabel = "S", description = "Timeout of one HTTP request (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--request-timeout",
+      defaultValue = "120",
+      paramLabel = "S",
+      description = "Timeout of one HTTP request (default: ${DEFAULT-VALUE})")
   double requestTimeout;
 
-  @Option(names = "--startup-timeout", defaultValue = "900", paramLabel = "S", description = "How long to wait for vLLM to answer (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--startup-timeout",
+      defaultValue = "900",
+      paramLabel = "S",
+      description = "How long to wait for vLLM to answer (default: ${DEFAULT-VALUE})")
   double startupTimeout;
 
-  @Option(names = "--lock-timeout", defaultValue = "120", paramLabel = "S",
-      description = "How long to wait for vLLM to finish writing one hidden-states file (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--lock-timeout",
+      defaultValue = "120",
+      paramLabel = "S",
+      description =
+          "How long to wait for vLLM to finish writing one hidden-states file (default: ${DEFAULT-VALUE})")
   double lockTimeout;
 
-  @Option(names = "--max-retries", defaultValue = "3", paramLabel = "N", description = "Retries of a row after a transient error (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-retries",
+      defaultValue = "3",
+      paramLabel = "N",
+      description = "Retries of a row after a transient error (default: ${DEFAULT-VALUE})")
   int maxRetries;
 
-  @Option(names = "--retry-backoff", defaultValue = "1", paramLabel = "S", description = "First retry delay, doubled per retry (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--retry-backoff",
+      defaultValue = "1",
+      paramLabel = "S",
+      description = "First retry delay, doubled per retry (default: ${DEFAULT-VALUE})")
   double retryBackoff;
 
-  @Option(names = "--max-consecutive-failures", paramLabel = "N", description = "Stop (exit 1) after N failed rows in a row (default: --concurrency)")
+  @Option(
+      names = "--max-consecutive-failures",
+      paramLabel = "N",
+      description = "Stop (exit 1) after N failed rows in a row (default: --concurrency)")
   Integer maxConsecutiveFailures;
 
-  @Option(names = "--progress-interval", defaultValue = "30", paramLabel = "S", description = "Seconds between progress lines (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--progress-interval",
+      defaultValue = "30",
+      paramLabel = "S",
+      description = "Seconds between progress lines (default: ${DEFAULT-VALUE})")
   double progressInterval;
 
-  @Option(names = "--gpu-name", paramLabel = "NAME", description = "GPU model recorded in data_config.json (default: $SPECULATORS_GPU_NAME)")
+  @Option(
+      names = "--gpu-name",
+      paramLabel = "NAME",
+      description = "GPU model recorded in data_config.json (default: $SPECULATORS_GPU_NAME)")
   String gpuName;
 
-  @Option(names = "--tensor-parallel-size", paramLabel = "N", description = "vLLM's tensor parallel size, recorded in data_config.json")
+  @Option(
+      names = "--tensor-parallel-size",
+      paramLabel = "N",
+      description = "vLLM's tensor parallel size, recorded in data_config.json")
   Integer tensorParallelSize;
 
-  @Option(names = "--termination-log", paramLabel = "PATH", description = "Where to write the JSON summary (default: $SPECULATORS_TERMINATION_LOG or /dev/termination-log)")
+  @Option(
+      names = "--termination-log",
+      paramLabel = "PATH",
+      description =
+          "Where to write the JSON summary (default: $SPECULATORS_TERMINATION_LOG or /dev/termination-log)")
   Path terminationLog;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -135,7 +230,9 @@ public final class DatagenCommand implements Callable<Integer> {
   private final Consumer<String> log;
   private final DatagenWorker.Dependencies dependencies;
 
-  /** The command as the jar runs it: Hub client from the environment, engines from the class path. */
+  /**
+   * The command as the jar runs it: Hub client from the environment, engines from the class path.
+   */
   public DatagenCommand() {
     this(DatagenCommand::printLog, null);
   }
@@ -185,9 +282,12 @@ public final class DatagenCommand implements Callable<Integer> {
     Map<String, Object> kwargs = Map.of();
     if (chatTemplateKwargs != null && !chatTemplateKwargs.isBlank()) {
       try {
-        kwargs = new ObjectMapper().readValue(chatTemplateKwargs, new TypeReference<Map<String, Object>>() {});
+        kwargs =
+            new ObjectMapper()
+                .readValue(chatTemplateKwargs, new TypeReference<Map<String, Object>>() {});
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalArgumentException("--chat-template-kwargs is not a JSON object: " + e.getOriginalMessage());
+        throw new IllegalArgumentException(
+            "--chat-template-kwargs is not a JSON object: " + e.getOriginalMessage());
       }
     }
     List<String> command = new ArrayList<>();
@@ -195,14 +295,33 @@ public final class DatagenCommand implements Callable<Integer> {
     command.addAll(spec.commandLine().getParseResult().expandedArgs());
     String gpu = gpuName != null ? gpuName : System.getenv("SPECULATORS_GPU_NAME");
     return new DatagenOptions(
-        endpoint, model, modelRevision, specs, output, seqLength, maxSamples,
+        endpoint,
+        model,
+        modelRevision,
+        specs,
+        output,
+        seqLength,
+        maxSamples,
         layerIds == null ? null : layerIds.stream().mapToInt(Integer::intValue).toArray(),
-        s[0], s[1], concurrency, seed, turnDropout, choice("--engine", engine, DatagenOptions.Engine.class),
-        choice("--renderer", renderer, DatagenOptions.Renderer.class), kwargs, hiddenStatesDir,
-        seconds("--request-timeout", requestTimeout), seconds("--startup-timeout", startupTimeout),
-        seconds("--lock-timeout", lockTimeout), maxRetries, seconds("--retry-backoff", retryBackoff),
+        s[0],
+        s[1],
+        concurrency,
+        seed,
+        turnDropout,
+        choice("--engine", engine, DatagenOptions.Engine.class),
+        choice("--renderer", renderer, DatagenOptions.Renderer.class),
+        kwargs,
+        hiddenStatesDir,
+        seconds("--request-timeout", requestTimeout),
+        seconds("--startup-timeout", startupTimeout),
+        seconds("--lock-timeout", lockTimeout),
+        maxRetries,
+        seconds("--retry-backoff", retryBackoff),
         maxConsecutiveFailures == null ? concurrency : maxConsecutiveFailures,
-        seconds("--progress-interval", progressInterval), gpu, tensorParallelSize, command);
+        seconds("--progress-interval", progressInterval),
+        gpu,
+        tensorParallelSize,
+        command);
   }
 
   /** An enum value from its lower-case name, or an error naming the flag and the choices. */
@@ -216,7 +335,8 @@ public final class DatagenCommand implements Callable<Integer> {
     for (E e : type.getEnumConstants()) {
       names.add(e.name().toLowerCase(java.util.Locale.ROOT));
     }
-    throw new IllegalArgumentException(flag + " " + value + ": expected one of " + String.join(", ", names));
+    throw new IllegalArgumentException(
+        flag + " " + value + ": expected one of " + String.join(", ", names));
   }
 
   static int[] parseShard(String value) {
@@ -232,12 +352,14 @@ public final class DatagenCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("--shard " + value + ": expected i/n with 0 <= i < n, e.g. 0/4");
+    throw new IllegalArgumentException(
+        "--shard " + value + ": expected i/n with 0 <= i < n, e.g. 0/4");
   }
 
   private static Duration seconds(String flag, double s) {
     if (!(s >= 0) || Double.isInfinite(s)) {
-      throw new IllegalArgumentException(flag + " must be a non-negative number of seconds, got " + s);
+      throw new IllegalArgumentException(
+          flag + " must be a non-negative number of seconds, got " + s);
     }
     return Duration.ofNanos((long) (s * 1e9));
   }
@@ -271,7 +393,11 @@ public final class DatagenCommand implements Callable<Integer> {
   private static void writeFailure(Path path, String message) {
     ObjectNode s = new ObjectMapper().createObjectNode();
     s.put("kind", "datagen");
-    s.put("error", message == null ? "unknown error" : message.length() > 1000 ? message.substring(0, 1000) + "..." : message);
+    s.put(
+        "error",
+        message == null
+            ? "unknown error"
+            : message.length() > 1000 ? message.substring(0, 1000) + "..." : message);
     TerminationLog.write(path, s);
   }
 

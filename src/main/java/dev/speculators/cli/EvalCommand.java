@@ -1,5 +1,7 @@
 package dev.speculators.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.engine.eval.ReferenceEvalOutputs;
 import dev.speculators.engine.eval.ReferenceEvalResults;
 import dev.speculators.engine.eval.ReferenceEvalRunner;
@@ -14,8 +16,6 @@ import dev.speculators.eval.GuidellmCli;
 import dev.speculators.eval.VllmClient;
 import dev.speculators.io.TerminationLog;
 import dev.speculators.io.hub.HfHub;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.io.hub.RepoType;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,29 +53,56 @@ public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--engine", defaultValue = "vllm", paramLabel = "vllm|reference",
-      description = "vllm (default): benchmark a server. reference: simulate with the CPU reference engine.")
+  @Option(
+      names = "--engine",
+      defaultValue = "vllm",
+      paramLabel = "vllm|reference",
+      description =
+          "vllm (default): benchmark a server. reference: simulate with the CPU reference engine.")
   String engine;
 
-  @Option(names = "--endpoint", paramLabel = "URL", description = "vLLM server with the speculator, e.g. http://localhost:8000")
+  @Option(
+      names = "--endpoint",
+      paramLabel = "URL",
+      description = "vLLM server with the speculator, e.g. http://localhost:8000")
   String endpoint;
 
-  @Option(names = "--target-model", paramLabel = "DIR_OR_ID", description = "engine reference: the target model, a directory or a Hub id (downloaded)")
+  @Option(
+      names = "--target-model",
+      paramLabel = "DIR_OR_ID",
+      description = "engine reference: the target model, a directory or a Hub id (downloaded)")
   String targetModel;
 
-  @Option(names = "--speculator", paramLabel = "DIR_OR_ID", description = "engine reference: the speculator (config.json + model.safetensors), a directory or a Hub id (downloaded)")
+  @Option(
+      names = "--speculator",
+      paramLabel = "DIR_OR_ID",
+      description =
+          "engine reference: the speculator (config.json + model.safetensors), a directory or a Hub id (downloaded)")
   String speculator;
 
-  @Option(names = "--num-speculative-tokens", defaultValue = "3", paramLabel = "K", description = "engine reference: tokens drafted per step (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--num-speculative-tokens",
+      defaultValue = "3",
+      paramLabel = "K",
+      description = "engine reference: tokens drafted per step (default: ${DEFAULT-VALUE})")
   int numSpeculativeTokens;
 
-  @Option(names = "--max-output-tokens", defaultValue = "128", paramLabel = "N", description = "engine reference: tokens generated per prompt at most (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-output-tokens",
+      defaultValue = "128",
+      paramLabel = "N",
+      description =
+          "engine reference: tokens generated per prompt at most (default: ${DEFAULT-VALUE})")
   int maxOutputTokens;
 
-  @Option(names = "--untrained-baseline", description = "engine reference: also run an untrained draft of the same shape")
+  @Option(
+      names = "--untrained-baseline",
+      description = "engine reference: also run an untrained draft of the same shape")
   boolean untrainedBaseline;
 
-  @Option(names = "--check-lossless", description = "engine reference: also decode without speculation and require the same output")
+  @Option(
+      names = "--check-lossless",
+      description = "engine reference: also decode without speculation and require the same output")
   boolean checkLossless;
 
   @Option(
@@ -86,61 +113,130 @@ public final class EvalCommand implements Callable<Integer> {
               + "(every *.jsonl), or a GuideLLM built-in or synthetic spec such as prompt_tokens=256,output_tokens=128.")
   List<String> data = new ArrayList<>();
 
-  @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Folder for the results.")
+  @Option(
+      names = {"--output", "-o"},
+      paramLabel = "DIR",
+      description = "Folder for the results.")
   Path output;
 
-  @Option(names = "--guidellm", paramLabel = "PATH", defaultValue = "guidellm", description = "GuideLLM executable (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--guidellm",
+      paramLabel = "PATH",
+      defaultValue = "guidellm",
+      description = "GuideLLM executable (default: ${DEFAULT-VALUE}).")
   String guidellm;
 
-  @Option(names = "--guidellm-cli", paramLabel = "VERSION", defaultValue = "0.7", description = "GuideLLM command line: 0.7 (guidellm run, pinned) or 0.6 (guidellm benchmark run).")
+  @Option(
+      names = "--guidellm-cli",
+      paramLabel = "VERSION",
+      defaultValue = "0.7",
+      description =
+          "GuideLLM command line: 0.7 (guidellm run, pinned) or 0.6 (guidellm benchmark run).")
   String guidellmCli;
 
-  @Option(names = "--profile", defaultValue = "throughput", description = "throughput, sweep, synchronous, concurrent, constant or poisson (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--profile",
+      defaultValue = "throughput",
+      description =
+          "throughput, sweep, synchronous, concurrent, constant or poisson (default: ${DEFAULT-VALUE}).")
   String profile;
 
-  @Option(names = "--rate", split = ",", paramLabel = "N", description = "The profile's number(s): max concurrency, sweep size, streams or requests/s.")
+  @Option(
+      names = "--rate",
+      split = ",",
+      paramLabel = "N",
+      description = "The profile's number(s): max concurrency, sweep size, streams or requests/s.")
   List<Double> rates = new ArrayList<>();
 
-  @Option(names = "--max-requests", paramLabel = "N", description = "Stop each benchmark after N requests.")
+  @Option(
+      names = "--max-requests",
+      paramLabel = "N",
+      description = "Stop each benchmark after N requests.")
   Integer maxRequests;
 
-  @Option(names = "--max-seconds", paramLabel = "N", description = "Stop each benchmark after N seconds.")
+  @Option(
+      names = "--max-seconds",
+      paramLabel = "N",
+      description = "Stop each benchmark after N seconds.")
   Integer maxSeconds;
 
-  @Option(names = "--temperature", defaultValue = "0.6", description = "Sampling temperature in every request (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--temperature",
+      defaultValue = "0.6",
+      description = "Sampling temperature in every request (default: ${DEFAULT-VALUE}).")
   Double temperature;
 
-  @Option(names = "--top-p", defaultValue = "0.95", description = "top_p in every request (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--top-p",
+      defaultValue = "0.95",
+      description = "top_p in every request (default: ${DEFAULT-VALUE}).")
   Double topP;
 
-  @Option(names = "--top-k", defaultValue = "20", description = "top_k in every request (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--top-k",
+      defaultValue = "20",
+      description = "top_k in every request (default: ${DEFAULT-VALUE}).")
   Integer topK;
 
-  @Option(names = "--model", paramLabel = "NAME", description = "Served model name (default: what the server lists).")
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description = "Served model name (default: what the server lists).")
   String model;
 
-  @Option(names = "--processor", paramLabel = "ID_OR_PATH", description = "Tokenizer GuideLLM counts tokens with (default: the model).")
+  @Option(
+      names = "--processor",
+      paramLabel = "ID_OR_PATH",
+      description = "Tokenizer GuideLLM counts tokens with (default: the model).")
   String processor;
 
-  @Option(names = "--text-column", paramLabel = "COLUMN", description = "Prompt column of the data files, when GuideLLM cannot guess it.")
+  @Option(
+      names = "--text-column",
+      paramLabel = "COLUMN",
+      description = "Prompt column of the data files, when GuideLLM cannot guess it.")
   String textColumn;
 
-  @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Wait this long for /health (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--startup-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description = "Wait this long for /health (default: ${DEFAULT-VALUE}).")
   long startupTimeout;
 
-  @Option(names = "--benchmark-timeout", paramLabel = "SECONDS", defaultValue = "7200", description = "Stop a GuideLLM run after this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--benchmark-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "7200",
+      description = "Stop a GuideLLM run after this long (default: ${DEFAULT-VALUE}).")
   long benchmarkTimeout;
 
-  @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Timeout of each call to /health, /metrics, /version (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Timeout of each call to /health, /metrics, /version (default: ${DEFAULT-VALUE}).")
   long requestTimeout;
 
-  @Option(names = "--baseline-endpoint", paramLabel = "URL", description = "vLLM server with the same target and no speculator; every dataset also runs there, for speedup.")
+  @Option(
+      names = "--baseline-endpoint",
+      paramLabel = "URL",
+      description =
+          "vLLM server with the same target and no speculator; every dataset also runs there, for speedup.")
   String baselineEndpoint;
 
-  @Option(names = "--baseline-results", paramLabel = "PATH", description = "GuideLLM result file, or folder of guidellm_[baseline_]<dataset>.json files, from a run without speculation.")
+  @Option(
+      names = "--baseline-results",
+      paramLabel = "PATH",
+      description =
+          "GuideLLM result file, or folder of guidellm_[baseline_]<dataset>.json files, from a run without speculation.")
   Path baselineResults;
 
-  @Option(names = "--termination-log", paramLabel = "PATH", description = "Where the summary goes (default: $SPECULATORS_TERMINATION_LOG or /dev/termination-log, when writable).")
+  @Option(
+      names = "--termination-log",
+      paramLabel = "PATH",
+      description =
+          "Where the summary goes (default: $SPECULATORS_TERMINATION_LOG or /dev/termination-log, when writable).")
   Path terminationLog;
 
   private final HfHub hub;
@@ -172,11 +268,13 @@ public final class EvalCommand implements Callable<Integer> {
       return callReference();
     }
     if (!"vllm".equals(engine)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be vllm or reference, got '" + engine + "'");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--engine must be vllm or reference, got '" + engine + "'");
     }
     EvalSettings settings = settings();
     try {
-      EvalResults results = new EvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log).run();
+      EvalResults results =
+          new EvalRunner(settings, hub != null ? hub : HfHub.fromEnvironment(), log).run();
       out.print(EvalOutputs.table(results));
       out.flush();
       return 0;
@@ -193,7 +291,8 @@ public final class EvalCommand implements Callable<Integer> {
           cl, "--engine reference needs --target-model, --speculator, --data and --output");
     }
     if (endpoint != null || baselineEndpoint != null) {
-      throw new CommandLine.ParameterException(cl, "--endpoint and --baseline-endpoint do not apply to --engine reference");
+      throw new CommandLine.ParameterException(
+          cl, "--endpoint and --baseline-endpoint do not apply to --engine reference");
     }
     HfHub client = hub != null ? hub : HfHub.fromEnvironment();
     Path termination = terminationLog != null ? terminationLog : TerminationLog.defaultPath();
@@ -201,15 +300,28 @@ public final class EvalCommand implements Callable<Integer> {
     try {
       settings =
           new ReferenceEvalSettings(
-              localOrHub("--target-model", targetModel, client), localOrHub("--speculator", speculator, client), data,
-              output, numSpeculativeTokens, maxRequests, maxOutputTokens, textColumn, untrainedBaseline, 0L,
-              checkLossless, termination);
+              localOrHub("--target-model", targetModel, client),
+              localOrHub("--speculator", speculator, client),
+              data,
+              output,
+              numSpeculativeTokens,
+              maxRequests,
+              maxOutputTokens,
+              textColumn,
+              untrainedBaseline,
+              0L,
+              checkLossless,
+              termination);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     } catch (IOException e) {
       err.println("eval: " + e.getMessage());
-      ObjectNode failure = new ObjectMapper().createObjectNode().put("kind", "eval").put("engine", "reference")
-          .put("error", String.valueOf(e.getMessage()));
+      ObjectNode failure =
+          new ObjectMapper()
+              .createObjectNode()
+              .put("kind", "eval")
+              .put("engine", "reference")
+              .put("error", String.valueOf(e.getMessage()));
       TerminationLog.write(termination, failure);
       return 1;
     }
@@ -224,19 +336,27 @@ public final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  /** A local directory as is; anything else names a Hub model repository, fetched (configs, weights, templates). */
+  /**
+   * A local directory as is; anything else names a Hub model repository, fetched (configs, weights,
+   * templates).
+   */
   private static Path localOrHub(String flag, String value, HfHub hub) throws IOException {
     Path local = Path.of(value);
     if (Files.isDirectory(local)) {
       return local;
     }
     if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(@[^/]+)?")) {
-      throw new IllegalArgumentException(flag + " " + value + ": no such directory, and not a Hugging Face id");
+      throw new IllegalArgumentException(
+          flag + " " + value + ": no such directory, and not a Hugging Face id");
     }
     String[] idAndRevision = value.split("@", 2);
     try {
-      return hub.downloadAll(RepoType.MODEL, idAndRevision[0], idAndRevision.length > 1 ? idAndRevision[1] : null,
-          name -> name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+      return hub.downloadAll(
+          RepoType.MODEL,
+          idAndRevision[0],
+          idAndRevision.length > 1 ? idAndRevision[1] : null,
+          name ->
+              name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
     } catch (IOException e) {
       throw new IOException(flag + " " + value + ": " + e.getMessage(), e);
     }
@@ -255,7 +375,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
     for (long t : new long[] {startupTimeout, benchmarkTimeout, requestTimeout}) {
       if (t <= 0) {
-        throw new CommandLine.ParameterException(cl, "timeouts must be positive numbers of seconds");
+        throw new CommandLine.ParameterException(
+            cl, "timeouts must be positive numbers of seconds");
       }
     }
     try {
@@ -264,10 +385,29 @@ public final class EvalCommand implements Callable<Integer> {
         VllmClient.serverRoot(baselineEndpoint);
       }
       BenchmarkSettings bench =
-          new BenchmarkSettings(profile, rates, maxRequests, maxSeconds, temperature, topP, topK, model, processor, textColumn);
+          new BenchmarkSettings(
+              profile,
+              rates,
+              maxRequests,
+              maxSeconds,
+              temperature,
+              topP,
+              topK,
+              model,
+              processor,
+              textColumn);
       return new EvalSettings(
-          endpoint, data, output, guidellm, GuidellmCli.parse(guidellmCli), bench, Duration.ofSeconds(startupTimeout),
-          Duration.ofSeconds(benchmarkTimeout), Duration.ofSeconds(requestTimeout), baselineEndpoint, baselineResults,
+          endpoint,
+          data,
+          output,
+          guidellm,
+          GuidellmCli.parse(guidellmCli),
+          bench,
+          Duration.ofSeconds(startupTimeout),
+          Duration.ofSeconds(benchmarkTimeout),
+          Duration.ofSeconds(requestTimeout),
+          baselineEndpoint,
+          baselineResults,
           terminationLog != null ? terminationLog : TerminationLog.defaultPath());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());

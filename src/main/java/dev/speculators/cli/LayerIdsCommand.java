@@ -19,11 +19,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code layer-ids}: the hidden-state layers to capture for a target model, from its
- * {@code config.json}: the EAGLE3 default {@code [2, N/2, N-3, N]} (N = number of decoder layers,
- * vLLM semantics), the same default {@code datagen} applies. Runs as an init container of a data
- * generation pod when the dataset names no layer ids: it writes vLLM's {@code extract_hidden_states}
- * speculative config, which the vLLM sidecar reads when it starts.
+ * {@code layer-ids}: the hidden-state layers to capture for a target model, from its {@code
+ * config.json}: the EAGLE3 default {@code [2, N/2, N-3, N]} (N = number of decoder layers, vLLM
+ * semantics), the same default {@code datagen} applies. Runs as an init container of a data
+ * generation pod when the dataset names no layer ids: it writes vLLM's {@code
+ * extract_hidden_states} speculative config, which the vLLM sidecar reads when it starts.
  */
 @Command(
     name = "layer-ids",
@@ -37,16 +37,31 @@ import picocli.CommandLine.Option;
 public final class LayerIdsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--model", required = true, paramLabel = "DIR_OR_ID", description = "Target model: a directory or a Hub id.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR_OR_ID",
+      description = "Target model: a directory or a Hub id.")
   String model;
 
-  @Option(names = "--revision", defaultValue = "main", paramLabel = "REV", description = "Hub revision (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--revision",
+      defaultValue = "main",
+      paramLabel = "REV",
+      description = "Hub revision (default: ${DEFAULT-VALUE}).")
   String revision;
 
-  @Option(names = "--layer-ids", split = ",", paramLabel = "ID", description = "Explicit ids to check against the model instead of the default.")
+  @Option(
+      names = "--layer-ids",
+      split = ",",
+      paramLabel = "ID",
+      description = "Explicit ids to check against the model instead of the default.")
   List<Integer> explicit;
 
-  @Option(names = "--speculative-config", paramLabel = "FILE", description = "Write vLLM's extract_hidden_states speculative config here.")
+  @Option(
+      names = "--speculative-config",
+      paramLabel = "FILE",
+      description = "Write vLLM's extract_hidden_states speculative config here.")
   Path speculativeConfig;
 
   private final HfHub hub;
@@ -78,8 +93,16 @@ public final class LayerIdsCommand implements Callable<Integer> {
     if (explicit != null && !explicit.isEmpty()) {
       for (int id : explicit) {
         if (id < 0 || id > layers) {
-          err.println("layer-ids: --layer-ids " + id + " is outside 0.." + layers + " (the model has "
-              + layers + " decoder layers; " + layers + " is the final layer)");
+          err.println(
+              "layer-ids: --layer-ids "
+                  + id
+                  + " is outside 0.."
+                  + layers
+                  + " (the model has "
+                  + layers
+                  + " decoder layers; "
+                  + layers
+                  + " is the final layer)");
           return 2;
         }
       }
@@ -100,7 +123,9 @@ public final class LayerIdsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The EAGLE3 default for a model with {@code n} decoder layers: aux {@code [2, n/2, n-3]} and n. */
+  /**
+   * The EAGLE3 default for a model with {@code n} decoder layers: aux {@code [2, n/2, n-3]} and n.
+   */
   public static List<Integer> defaults(int n) {
     return List.of(Math.min(2, n), n / 2, Math.max(0, n - 3), n);
   }
@@ -110,8 +135,10 @@ public final class LayerIdsCommand implements Callable<Integer> {
     ObjectNode c = JSON.createObjectNode();
     c.put("method", "extract_hidden_states");
     c.put("num_speculative_tokens", 1);
-    ArrayNode a = c.putObject("draft_model_config").putObject("hf_config")
-        .putArray("eagle_aux_hidden_state_layer_ids");
+    ArrayNode a =
+        c.putObject("draft_model_config")
+            .putObject("hf_config")
+            .putArray("eagle_aux_hidden_state_layer_ids");
     ids.forEach(a::add);
     return c.toString();
   }
@@ -125,7 +152,9 @@ public final class LayerIdsCommand implements Callable<Integer> {
         throw new IOException(config + " does not exist");
       }
     } else {
-      config = (hub != null ? hub : HfHub.fromEnvironment()).download(RepoType.MODEL, model, revision, "config.json");
+      config =
+          (hub != null ? hub : HfHub.fromEnvironment())
+              .download(RepoType.MODEL, model, revision, "config.json");
     }
     try {
       return JSON.readTree(config.toFile());
@@ -137,7 +166,10 @@ public final class LayerIdsCommand implements Callable<Integer> {
   /** The decoder layer count, from {@code text_config} for multimodal models. */
   static int numHiddenLayers(JsonNode config) {
     JsonNode text = config.path("text_config");
-    JsonNode n = text.has("num_hidden_layers") ? text.get("num_hidden_layers") : config.get("num_hidden_layers");
+    JsonNode n =
+        text.has("num_hidden_layers")
+            ? text.get("num_hidden_layers")
+            : config.get("num_hidden_layers");
     if (n == null || !n.canConvertToInt() || n.asInt() < 1) {
       throw new IllegalArgumentException("config.json has no positive num_hidden_layers");
     }

@@ -5,19 +5,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of the one application jar. Each role runs it with another command
- * ({@code operator}, {@code datagen}, {@code train}, {@code eval}, {@code run}, ...).
+ * Entry point of the one application jar. Each role runs it with another command ({@code operator},
+ * {@code datagen}, {@code train}, {@code eval}, {@code run}, ...).
  *
- * <p>Only {@code operator} boots the Quarkus runtime (controllers, HTTP endpoints for health
- * and metrics). The worker commands are plain Java programs: they start in well under a second
- * and open no ports, which matters in pods that run next to a vLLM server.
+ * <p>Only {@code operator} boots the Quarkus runtime (controllers, HTTP endpoints for health and
+ * metrics). The worker commands are plain Java programs: they start in well under a second and open
+ * no ports, which matters in pods that run next to a vLLM server.
  */
 @QuarkusMain
 @Command(
     name = "speculators",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Train, serve and benchmark EAGLE3 speculators for vLLM, on Kubernetes or locally.",
+    description =
+        "Train, serve and benchmark EAGLE3 speculators for vLLM, on Kubernetes or locally.",
     subcommands = {
       OperatorCommand.class,
       BenchCommand.class,
@@ -37,7 +38,8 @@ public final class Main implements Runnable {
   public static void main(String... args) {
     Workers.configureNativeEnvironment();
     int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    // fabric8's HTTP client and DJL leave non-daemon threads behind; a finished command must end the JVM.
+    // fabric8's HTTP client and DJL leave non-daemon threads behind; a finished command must end
+    // the JVM.
     System.exit(code);
   }
 

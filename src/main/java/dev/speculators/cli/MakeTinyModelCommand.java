@@ -26,16 +26,29 @@ import picocli.CommandLine.Option;
     })
 public final class MakeTinyModelCommand implements Callable<Integer> {
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Model directory to write (replaced atomically)")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "DIR",
+      description = "Model directory to write (replaced atomically)")
   Path output;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of weights and training data (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of weights and training data (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--steps", paramLabel = "N", description = "Training steps, one packed row of --row-length tokens each (default: 2000)")
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description = "Training steps, one packed row of --row-length tokens each (default: 2000)")
   Integer steps;
 
-  @Option(names = "--row-length", paramLabel = "N", description = "Tokens per packed training row (default: 512)")
+  @Option(
+      names = "--row-length",
+      paramLabel = "N",
+      description = "Tokens per packed training row (default: 512)")
   Integer rowLength;
 
   @Option(names = "--hidden-size", paramLabel = "N", description = "Hidden size (default: 96)")
@@ -44,13 +57,24 @@ public final class MakeTinyModelCommand implements Callable<Integer> {
   @Option(names = "--layers", paramLabel = "N", description = "Decoder layers (default: 4)")
   Integer layers;
 
-  @Option(names = "--corpus", paramLabel = "DIR", description = "Also write conversations.jsonl and prompts.jsonl here")
+  @Option(
+      names = "--corpus",
+      paramLabel = "DIR",
+      description = "Also write conversations.jsonl and prompts.jsonl here")
   Path corpus;
 
-  @Option(names = "--conversations", defaultValue = "1200", paramLabel = "N", description = "Conversations in --corpus (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--conversations",
+      defaultValue = "1200",
+      paramLabel = "N",
+      description = "Conversations in --corpus (default: ${DEFAULT-VALUE})")
   int conversations;
 
-  @Option(names = "--prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts in --corpus (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--prompts",
+      defaultValue = "100",
+      paramLabel = "N",
+      description = "Evaluation prompts in --corpus (default: ${DEFAULT-VALUE})")
   int prompts;
 
   private final PrintStream out;
@@ -70,19 +94,43 @@ public final class MakeTinyModelCommand implements Callable<Integer> {
     int hidden = hiddenSize != null ? hiddenSize : d.hiddenSize();
     TinyModelSettings settings =
         new TinyModelSettings(
-            seed, hidden, hidden * d.intermediateSize() / d.hiddenSize(), layers != null ? layers : d.numLayers(),
-            d.numAttentionHeads(), d.numKeyValueHeads(), rowLength != null ? rowLength : d.rowLength(),
-            steps != null ? steps : d.steps(), d.learningRate(), d.evalPrompts());
-    TinyModelBuilder.Result r = new TinyModelBuilder(settings, line -> out.println("make-tiny-model: " + line)).build(output);
-    out.printf(Locale.ROOT,
+            seed,
+            hidden,
+            hidden * d.intermediateSize() / d.hiddenSize(),
+            layers != null ? layers : d.numLayers(),
+            d.numAttentionHeads(),
+            d.numKeyValueHeads(),
+            rowLength != null ? rowLength : d.rowLength(),
+            steps != null ? steps : d.steps(),
+            d.learningRate(),
+            d.evalPrompts());
+    TinyModelBuilder.Result r =
+        new TinyModelBuilder(settings, line -> out.println("make-tiny-model: " + line))
+            .build(output);
+    out.printf(
+        Locale.ROOT,
         "make-tiny-model: wrote %s (%d parameters, vocabulary %d): loss %.4f → %.4f, held-out answers exact %.1f%%,"
             + " %.1f s%n",
-        output, r.parameters(), r.vocabSize(), r.firstLoss(), r.finalLoss(), 100 * r.answerAccuracy(), r.seconds());
+        output,
+        r.parameters(),
+        r.vocabSize(),
+        r.firstLoss(),
+        r.finalLoss(),
+        100 * r.answerAccuracy(),
+        r.seconds());
     if (corpus != null) {
       Files.createDirectories(corpus);
       TinyCorpusFiles.write(corpus, seed, conversations, prompts);
-      out.println("make-tiny-model: wrote " + corpus.resolve(TinyCorpusFiles.CONVERSATIONS) + " (" + conversations
-          + " conversations) and " + corpus.resolve(TinyCorpusFiles.PROMPTS) + " (" + prompts + " prompts)");
+      out.println(
+          "make-tiny-model: wrote "
+              + corpus.resolve(TinyCorpusFiles.CONVERSATIONS)
+              + " ("
+              + conversations
+              + " conversations) and "
+              + corpus.resolve(TinyCorpusFiles.PROMPTS)
+              + " ("
+              + prompts
+              + " prompts)");
     }
     return 0;
   }

@@ -47,14 +47,23 @@ public final class RunCommand implements Callable<Integer> {
   public static final String REPORT = "report.json";
   public static final String LOG = "run.log";
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with the resources")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description = "YAML file with the resources")
   Path file;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "speculators-output", paramLabel = "DIR",
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "speculators-output",
+      paramLabel = "DIR",
       description = "Output directory (default: ./${DEFAULT-VALUE})")
   Path output;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also print the workers' log lines (always in <output>/run.log)")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also print the workers' log lines (always in <output>/run.log)")
   boolean verbose;
 
   private final PrintStream out;
@@ -63,7 +72,10 @@ public final class RunCommand implements Callable<Integer> {
   private final boolean interactive;
 
   public RunCommand() {
-    this(System.out, System.err, HfHub::fromEnvironment,
+    this(
+        System.out,
+        System.err,
+        HfHub::fromEnvironment,
         System.console() != null && !"dumb".equals(System.getenv("TERM")));
   }
 
@@ -98,25 +110,45 @@ public final class RunCommand implements Callable<Integer> {
     Files.createDirectories(volumes.output());
     Path logFile = volumes.output().resolve(LOG);
     try (BufferedWriter logWriter =
-        Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      Consumer<String> log = line -> {
-        String stamped = LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line;
-        synchronized (logWriter) {
-          try {
-            logWriter.write(stamped);
-            logWriter.newLine();
-            logWriter.flush();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-        if (verbose) {
-          err.println(stamped);
-        }
-      };
-      err.println("run: " + plan.steps().size() + " step(s) from " + file + " → " + volumes.output() + ": "
-          + plan.steps().stream().map(s -> s.getClass().getSimpleName().replace("Step", "").toLowerCase(java.util.Locale.ROOT)
-              + " " + s.name()).collect(Collectors.joining(", ")));
+        Files.newBufferedWriter(
+            logFile,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND)) {
+      Consumer<String> log =
+          line -> {
+            String stamped = LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line;
+            synchronized (logWriter) {
+              try {
+                logWriter.write(stamped);
+                logWriter.newLine();
+                logWriter.flush();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+            if (verbose) {
+              err.println(stamped);
+            }
+          };
+      err.println(
+          "run: "
+              + plan.steps().size()
+              + " step(s) from "
+              + file
+              + " → "
+              + volumes.output()
+              + ": "
+              + plan.steps().stream()
+                  .map(
+                      s ->
+                          s.getClass()
+                                  .getSimpleName()
+                                  .replace("Step", "")
+                                  .toLowerCase(java.util.Locale.ROOT)
+                              + " "
+                              + s.name())
+                  .collect(Collectors.joining(", ")));
       LocalRunner runner = new LocalRunner(plan, volumes, err, interactive, log, hub);
       Thread hook = new Thread(runner::requestStop, "run-sigterm");
       Runtime.getRuntime().addShutdownHook(hook);

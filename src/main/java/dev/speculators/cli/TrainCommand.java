@@ -32,19 +32,27 @@ import picocli.CommandLine.Option;
     })
 public final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = {"--verifier", "--verifier-name-or-path"}, required = true,
+  @Option(
+      names = {"--verifier", "--verifier-name-or-path"},
+      required = true,
       description = "verifier (target) model: a local Hugging Face directory or a Hub id")
   String verifier;
 
-  @Option(names = "--verifier-name",
+  @Option(
+      names = "--verifier-name",
       description = "verifier name written into the exported config (default: --verifier)")
   String verifierName;
 
-  @Option(names = {"--data", "--data-path"}, required = true,
+  @Option(
+      names = {"--data", "--data-path"},
+      required = true,
       description = "speculators dataset: its root (with data/) or the data/ directory")
   Path data;
 
-  @Option(names = {"--output", "--save-path"}, required = true, description = "run directory")
+  @Option(
+      names = {"--output", "--save-path"},
+      required = true,
+      description = "run directory")
   Path output;
 
   @Option(names = "--token-freq", description = "token_freq.pt (default: found next to the data)")
@@ -53,92 +61,164 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
   int epochs;
 
-  @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--lr",
+      defaultValue = "1e-4",
+      description = "peak learning rate, default: ${DEFAULT-VALUE}")
   double lr;
 
-  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "0.01",
+      description = "AdamW weight decay, default: ${DEFAULT-VALUE}")
   double weightDecay;
 
-  @Option(names = "--scheduler-type", defaultValue = "linear",
+  @Option(
+      names = "--scheduler-type",
+      defaultValue = "linear",
       description = "linear, cosine or none, default: ${DEFAULT-VALUE}")
   String scheduler;
 
-  @Option(names = "--scheduler-warmup-steps", defaultValue = "-1",
+  @Option(
+      names = "--scheduler-warmup-steps",
+      defaultValue = "-1",
       description = "warmup steps (default: 1%% of all steps)")
   long warmupSteps;
 
-  @Option(names = "--scheduler-warmup-ratio", defaultValue = "-1",
+  @Option(
+      names = "--scheduler-warmup-ratio",
+      defaultValue = "-1",
       description = "warmup as a fraction of all steps (instead of --scheduler-warmup-steps)")
   double warmupRatio;
 
-  @Option(names = "--total-seq-len", defaultValue = "8192", description = "tokens per packed row, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--total-seq-len",
+      defaultValue = "8192",
+      description = "tokens per packed row, default: ${DEFAULT-VALUE}")
   int totalSeqLen;
 
-  @Option(names = "--ttt-steps", defaultValue = "3", description = "training-time-test steps, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--ttt-steps",
+      defaultValue = "3",
+      description = "training-time-test steps, default: ${DEFAULT-VALUE}")
   int tttSteps;
 
-  @Option(names = "--validation-ttt-steps", defaultValue = "0", description = "TTT steps in validation (default: --ttt-steps)")
+  @Option(
+      names = "--validation-ttt-steps",
+      defaultValue = "0",
+      description = "TTT steps in validation (default: --ttt-steps)")
   int validationTttSteps;
 
-  @Option(names = "--ttt-step-loss-decay", defaultValue = "1.0", description = "loss weight decay per step, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--ttt-step-loss-decay",
+      defaultValue = "1.0",
+      description = "loss weight decay per step, default: ${DEFAULT-VALUE}")
   double decay;
 
-  @Option(names = "--ttt-inputs", defaultValue = "draft",
-      description = "next-step tokens: draft (own argmax via d2t, upstream v0.4) or ground-truth (teacher forcing)")
+  @Option(
+      names = "--ttt-inputs",
+      defaultValue = "draft",
+      description =
+          "next-step tokens: draft (own argmax via d2t, upstream v0.4) or ground-truth (teacher forcing)")
   String tttInputs;
 
   @Option(names = "--use-off-policy-tokens", description = "same as --ttt-inputs ground-truth")
   boolean offPolicy;
 
-  @Option(names = "--num-layers", defaultValue = "1", description = "draft decoder layers, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--num-layers",
+      defaultValue = "1",
+      description = "draft decoder layers, default: ${DEFAULT-VALUE}")
   int numLayers;
 
-  @Option(names = "--draft-vocab-size", defaultValue = "32000",
-      description = "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--draft-vocab-size",
+      defaultValue = "32000",
+      description =
+          "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: ${DEFAULT-VALUE}")
   int draftVocabSize;
 
-  @Option(names = "--norm-before-residual", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(
+      names = "--norm-before-residual",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description = "layer 0 residual after hidden_norm (default: true)")
   boolean normBeforeResidual;
 
-  @Option(names = "--train-lm-head", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(
+      names = "--train-lm-head",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description = "train the draft lm_head (default: true, as upstream v0.3/v0.4)")
   boolean trainLmHead;
 
-  @Option(names = "--noise-std", defaultValue = "0.05", description = "uniform noise on aux states, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--noise-std",
+      defaultValue = "0.05",
+      description = "uniform noise on aux states, default: ${DEFAULT-VALUE}")
   double noiseStd;
 
-  @Option(names = "--grad-clip", defaultValue = "1.0", description = "global gradient norm clip, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--grad-clip",
+      defaultValue = "1.0",
+      description = "global gradient norm clip, default: ${DEFAULT-VALUE}")
   double gradClip;
 
   @Option(names = "--seed", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
   long seed;
 
-  @Option(names = "--validation-ratio", defaultValue = "0.1", description = "files held out, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--validation-ratio",
+      defaultValue = "0.1",
+      description = "files held out, default: ${DEFAULT-VALUE}")
   double validationRatio;
 
-  @Option(names = "--log-every", defaultValue = "10", description = "steps between progress lines, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--log-every",
+      defaultValue = "10",
+      description = "steps between progress lines, default: ${DEFAULT-VALUE}")
   int logEvery;
 
-  @Option(names = "--no-resume-from-checkpoint", description = "start from scratch even if checkpoints exist")
+  @Option(
+      names = "--no-resume-from-checkpoint",
+      description = "start from scratch even if checkpoints exist")
   boolean noResume;
 
-  @Option(names = "--attention", defaultValue = "fused", description = "fused (default) or dense (reference path)")
+  @Option(
+      names = "--attention",
+      defaultValue = "fused",
+      description = "fused (default) or dense (reference path)")
   String attention;
 
-  @Option(names = "--prefetch-rows", defaultValue = "2", description = "rows packed ahead, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--prefetch-rows",
+      defaultValue = "2",
+      description = "rows packed ahead, default: ${DEFAULT-VALUE}")
   int prefetch;
 
-  @Option(names = "--loader-threads", defaultValue = "1", description = "row packing threads, default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--loader-threads",
+      defaultValue = "1",
+      description = "row packing threads, default: ${DEFAULT-VALUE}")
   int loaderThreads;
 
-  @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many optimizer steps (0: no limit)")
+  @Option(
+      names = "--max-steps",
+      defaultValue = "0",
+      description = "stop after this many optimizer steps (0: no limit)")
   long maxSteps;
 
-  @Option(names = "--save-embed-tokens", description = "also export embed_tokens.weight (vLLM shares the verifier's otherwise)")
+  @Option(
+      names = "--save-embed-tokens",
+      description = "also export embed_tokens.weight (vLLM shares the verifier's otherwise)")
   boolean saveEmbedTokens;
 
-  @Option(names = "--termination-log", description = "where to write the JSON summary (default: /dev/termination-log when it exists)")
+  @Option(
+      names = "--termination-log",
+      description =
+          "where to write the JSON summary (default: /dev/termination-log when it exists)")
   Path terminationLog;
 
   @Override
@@ -193,7 +273,8 @@ public final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     Trainer.Summary summary = trainer.run();
     TerminationLog.write(
-        terminationLog != null ? terminationLog : TerminationLog.defaultPath(), summaryJson(summary, output));
+        terminationLog != null ? terminationLog : TerminationLog.defaultPath(),
+        summaryJson(summary, output));
     if (summary.interrupted()) {
       return 143;
     }
@@ -205,11 +286,16 @@ public final class TrainCommand implements Callable<Integer> {
     return switch (s) {
       case "draft" -> TttInputs.DRAFT;
       case "ground-truth", "groundTruth" -> TttInputs.GROUND_TRUTH;
-      default -> throw new IllegalArgumentException("--ttt-inputs must be draft or ground-truth, got '" + s + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "--ttt-inputs must be draft or ground-truth, got '" + s + "'");
     };
   }
 
-  /** A local directory as is; anything else is a Hub model id, downloaded (config, weights, tokenizer). */
+  /**
+   * A local directory as is; anything else is a Hub model id, downloaded (config, weights,
+   * tokenizer).
+   */
   static Path resolveVerifier(String spec) throws IOException {
     Path local = Path.of(spec);
     if (Files.isDirectory(local)) {
@@ -221,7 +307,8 @@ public final class TrainCommand implements Callable<Integer> {
             RepoType.MODEL,
             idAndRevision[0],
             idAndRevision.length > 1 ? idAndRevision[1] : null,
-            name -> name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+            name ->
+                name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
   }
 
   static ObjectNode summaryJson(Trainer.Summary s, Path output) {

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Replays golden cases from the upstream Python implementation and checks the trainer's numbers. */
+/**
+ * Replays golden cases from the upstream Python implementation and checks the trainer's numbers.
+ */
 @Command(
     name = "verify-golden",
     mixinStandardHelpOptions = true,
@@ -25,11 +27,17 @@ import picocli.CommandLine.Parameters;
     })
 public final class VerifyGoldenCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..*", paramLabel = "DIR", description = "case directories, or directories holding case_* directories")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "DIR",
+      description = "case directories, or directories holding case_* directories")
   List<Path> dirs;
 
-  @Option(names = "--attention", defaultValue = "fused",
-      description = "attention path to verify: fused (production), dense (reference) or both (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--attention",
+      defaultValue = "fused",
+      description =
+          "attention path to verify: fused (production), dense (reference) or both (default: ${DEFAULT-VALUE})")
   String attention;
 
   @Override

@@ -102,9 +102,20 @@ public final class DataConfig {
     format.put("data_format_version", 1);
     ObjectNode schema = format.putObject("schema");
     field(schema, "input_ids", "torch.long", "[seq_len]", "Tokenized input sequence", null);
-    field(schema, "hidden_states", "list[torch.bfloat16]", "list of [seq_len, " + d.hiddenSize() + "]",
-        "Hidden states from " + d.layerIds().length + " layers", d.layerIds().length);
-    field(schema, "loss_mask", "torch.long", "[seq_len]", "1 for assistant tokens to train on, 0 elsewhere", null);
+    field(
+        schema,
+        "hidden_states",
+        "list[torch.bfloat16]",
+        "list of [seq_len, " + d.hiddenSize() + "]",
+        "Hidden states from " + d.layerIds().length + " layers",
+        d.layerIds().length);
+    field(
+        schema,
+        "loss_mask",
+        "torch.long",
+        "[seq_len]",
+        "1 for assistant tokens to train on, 0 elsewhere",
+        null);
 
     ObjectNode ours = root.putObject("speculators_operator");
     ours.put("version", d.operatorVersion());
@@ -133,7 +144,8 @@ public final class DataConfig {
     return root;
   }
 
-  private static void field(ObjectNode schema, String name, String dtype, String shape, String description, Integer n) {
+  private static void field(
+      ObjectNode schema, String name, String dtype, String shape, String description, Integer n) {
     ObjectNode f = schema.putObject(name);
     f.put("dtype", dtype);
     f.put("shape", shape);

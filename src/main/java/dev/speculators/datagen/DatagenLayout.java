@@ -6,10 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The files of a dataset directory ({@link DatasetLayout} plus the worker's bookkeeping). The part below {@code data/} and {@code token_freq.pt} is the
- * upstream speculators layout; {@code shards/} is the worker's own bookkeeping, kept outside
- * {@code data/} because upstream training treats every file ending in {@code pt} under its data
- * path as a sample:
+ * The files of a dataset directory ({@link DatasetLayout} plus the worker's bookkeeping). The part
+ * below {@code data/} and {@code token_freq.pt} is the upstream speculators layout; {@code shards/}
+ * is the worker's own bookkeeping, kept outside {@code data/} because upstream training treats
+ * every file ending in {@code pt} under its data path as a sample:
  *
  * <pre>
  * ROOT/data/data_&lt;i&gt;.pt                 one sample (row i of the plan)

@@ -75,14 +75,16 @@ public record DatagenOptions(
       throw new IllegalArgumentException("--max-retries must not be negative, got " + maxRetries);
     }
     if (maxConsecutiveFailures < 1) {
-      throw new IllegalArgumentException("--max-consecutive-failures must be at least 1, got " + maxConsecutiveFailures);
+      throw new IllegalArgumentException(
+          "--max-consecutive-failures must be at least 1, got " + maxConsecutiveFailures);
     }
     if (engine == Engine.VLLM && (endpoint == null || endpoint.isBlank())) {
       throw new IllegalArgumentException("--endpoint is required with --engine vllm");
     }
     if (layerIds != null) {
       if (layerIds.length < 2) {
-        throw new IllegalArgumentException("--layer-ids needs at least two ids (auxiliary layers and the final layer)");
+        throw new IllegalArgumentException(
+            "--layer-ids needs at least two ids (auxiliary layers and the final layer)");
       }
       for (int id : layerIds) {
         if (id < 0) {

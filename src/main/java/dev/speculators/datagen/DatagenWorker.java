@@ -38,15 +38,16 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * One datagen shard: plans the rows (identically in every shard), generates this shard's range
- * with bounded concurrency, retries and a consecutive-failure cap, resumes what a previous run
- * left, and merges the dataset metadata when it finds every shard done.
+ * One datagen shard: plans the rows (identically in every shard), generates this shard's range with
+ * bounded concurrency, retries and a consecutive-failure cap, resumes what a previous run left, and
+ * merges the dataset metadata when it finds every shard done.
  */
 public final class DatagenWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Collaborators that tests replace. */
-  public record Dependencies(HfHub hub, HubDatasets hubDatasets, HiddenStateSourceFactory referenceEngine) {}
+  public record Dependencies(
+      HfHub hub, HubDatasets hubDatasets, HiddenStateSourceFactory referenceEngine) {}
 
   /** The outcome: the JSON summary (for the termination log) and the process exit code. */
   public record Result(ObjectNode summary, int exitCode) {}
@@ -72,7 +73,12 @@ public final class DatagenWorker {
       client = new VllmClient(o.endpoint(), o.requestTimeout());
       served = client.awaitReady(o.startupTimeout(), log);
       vllmVersion = client.version();
-      log.accept("vLLM at " + client.base() + " serves " + served + (vllmVersion == null ? "" : " (vLLM " + vllmVersion + ")"));
+      log.accept(
+          "vLLM at "
+              + client.base()
+              + " serves "
+              + served
+              + (vllmVersion == null ? "" : " (vLLM " + vllmVersion + ")"));
     }
     TargetModel model = TargetModel.resolve(o.model(), o.modelRevision(), deps.hub());
     int[] layerIds = o.layerIds() != null ? o.layerIds() : model.defaultLayerIds();
@@ -84,36 +90,72 @@ public final class DatagenWorker {
       boolean onePerConversation = rows.probePrefixProperty();
       String probe = probeFingerprint(renderer);
       log.accept(
-          "rendering with " + renderer.description() + ": "
-              + (onePerConversation ? "history renders are prefixes, one row per conversation"
+          "rendering with "
+              + renderer.description()
+              + ": "
+              + (onePerConversation
+                  ? "history renders are prefixes, one row per conversation"
                   : "the template rewrites history, one row per assistant turn"));
 
       List<Source> sources = resolveSources();
       SamplePlanner planner =
-          new SamplePlanner(sources, o.seed(), o.maxSamples(), o.turnDropout(), onePerConversation, log);
+          new SamplePlanner(
+              sources, o.seed(), o.maxSamples(), o.turnDropout(), onePerConversation, log);
       SamplePlan plan = planner.plan();
       for (SamplePlan.SourceStats s : plan.sourceStats()) {
-        log.accept("source " + s.spec() + ": " + s.records() + " records, " + s.selected() + " selected");
+        log.accept(
+            "source " + s.spec() + ": " + s.records() + " records, " + s.selected() + " selected");
       }
-      log.accept("plan: " + plan.positions() + " conversations, " + plan.totalRows() + " rows"
-          + (plan.invalidRecords() > 0 ? ", " + plan.invalidRecords() + " invalid records skipped" : "")
-          + (plan.normalization().droppedRoles().isEmpty() ? "" : ", dropped turns by role " + plan.normalization().droppedRoles()));
+      log.accept(
+          "plan: "
+              + plan.positions()
+              + " conversations, "
+              + plan.totalRows()
+              + " rows"
+              + (plan.invalidRecords() > 0
+                  ? ", " + plan.invalidRecords() + " invalid records skipped"
+                  : "")
+              + (plan.normalization().droppedRoles().isEmpty()
+                  ? ""
+                  : ", dropped turns by role " + plan.normalization().droppedRoles()));
 
       ObjectNode inputs = contentInputs(model, layerIds, sources, probe);
       String hash = ContentHash.of(inputs);
       claimOutput(hash, plan.totalRows());
 
       SamplePlan.ShardRange range = plan.shard(o.shard(), o.shards());
-      log.accept(label + ": rows [" + range.from() + ", " + range.to() + ") of " + plan.totalRows() + ", content hash " + hash);
+      log.accept(
+          label
+              + ": rows ["
+              + range.from()
+              + ", "
+              + range.to()
+              + ") of "
+              + plan.totalRows()
+              + ", content hash "
+              + hash);
       Map<Integer, Conversation> conversations =
-          range.size() == 0 ? Map.of()
-              : planner.conversations(plan, plan.positionOf(range.from()), plan.positionOf(range.to() - 1) + 1);
+          range.size() == 0
+              ? Map.of()
+              : planner.conversations(
+                  plan, plan.positionOf(range.from()), plan.positionOf(range.to() - 1) + 1);
       removeLeftovers(range);
 
       ShardStats stats = new ShardStats();
       String abort;
-      try (Progress progress = new Progress(stats, range.size(), label, o.progressInterval(), log)) {
-        abort = generate(range, plan, conversations, rows, onePerConversation, states, layerIds, model.hiddenSize(), stats);
+      try (Progress progress =
+          new Progress(stats, range.size(), label, o.progressInterval(), log)) {
+        abort =
+            generate(
+                range,
+                plan,
+                conversations,
+                rows,
+                onePerConversation,
+                states,
+                layerIds,
+                model.hiddenSize(),
+                stats);
         progress.report();
       }
 
@@ -122,17 +164,45 @@ public final class DatagenWorker {
         writeShardFiles(hash, range, stats);
         DataConfig.Description description =
             new DataConfig.Description(
-                String.join(" ", o.commandLine()), BuildInfo.version(), vllmVersion, gpu(), o.model(), model.revision(),
-                o.tensorParallelSize(), model.hiddenSize(), model.numHiddenLayers(),
-                o.data().stream().map(DataSpec::text).toList(), o.sequenceLength(), o.maxSamples(), o.seed(),
-                o.turnDropout(), layerIds, deps.hub() == null ? null : deps.hub().cacheDir().toString(),
-                o.engine().name().toLowerCase(java.util.Locale.ROOT), renderer.description(), states.description(),
-                onePerConversation, plan.totalRows(), o.shards(), hash, inputs);
-        merged = new DatasetMerger(layout).mergeIfComplete(
-            o.shards(), hash, plan.totalRows(), m -> DataConfig.build(description, m));
-        log.accept(merged == null
-            ? label + " done; waiting for the other shards to finish before the dataset metadata is merged"
-            : label + " done; all " + o.shards() + " shards finished, merged " + merged.samples() + " samples into " + layout.root());
+                String.join(" ", o.commandLine()),
+                BuildInfo.version(),
+                vllmVersion,
+                gpu(),
+                o.model(),
+                model.revision(),
+                o.tensorParallelSize(),
+                model.hiddenSize(),
+                model.numHiddenLayers(),
+                o.data().stream().map(DataSpec::text).toList(),
+                o.sequenceLength(),
+                o.maxSamples(),
+                o.seed(),
+                o.turnDropout(),
+                layerIds,
+                deps.hub() == null ? null : deps.hub().cacheDir().toString(),
+                o.engine().name().toLowerCase(java.util.Locale.ROOT),
+                renderer.description(),
+                states.description(),
+                onePerConversation,
+                plan.totalRows(),
+                o.shards(),
+                hash,
+                inputs);
+        merged =
+            new DatasetMerger(layout)
+                .mergeIfComplete(
+                    o.shards(), hash, plan.totalRows(), m -> DataConfig.build(description, m));
+        log.accept(
+            merged == null
+                ? label
+                    + " done; waiting for the other shards to finish before the dataset metadata is merged"
+                : label
+                    + " done; all "
+                    + o.shards()
+                    + " shards finished, merged "
+                    + merged.samples()
+                    + " samples into "
+                    + layout.root());
       } else {
         log.accept(label + " stopped: " + abort);
       }
@@ -149,7 +219,8 @@ public final class DatagenWorker {
   }
 
   private boolean needsServer() {
-    return o.engine() == DatagenOptions.Engine.VLLM || o.effectiveRenderer() == DatagenOptions.Renderer.VLLM;
+    return o.engine() == DatagenOptions.Engine.VLLM
+        || o.effectiveRenderer() == DatagenOptions.Renderer.VLLM;
   }
 
   private void checkLayerIds(int[] ids, TargetModel model) {
@@ -157,29 +228,46 @@ public final class DatagenWorker {
     for (int id : ids) {
       if (id > n) {
         throw new IllegalArgumentException(
-            "--layer-ids: id " + id + " exceeds the model's " + n + " layers (valid: 0.." + n + ", " + n + " = final layer)");
+            "--layer-ids: id "
+                + id
+                + " exceeds the model's "
+                + n
+                + " layers (valid: 0.."
+                + n
+                + ", "
+                + n
+                + " = final layer)");
       }
     }
     if (ids[ids.length - 1] != n) {
-      log.accept("warning: the last layer id is " + ids[ids.length - 1] + ", not the final layer " + n
-          + "; training uses the last entry as the verifier's final hidden state");
+      log.accept(
+          "warning: the last layer id is "
+              + ids[ids.length - 1]
+              + ", not the final layer "
+              + n
+              + "; training uses the last entry as the verifier's final hidden state");
     }
   }
 
-  private ChatRenderer openRenderer(VllmClient client, String served, TargetModel model) throws IOException {
+  private ChatRenderer openRenderer(VllmClient client, String served, TargetModel model)
+      throws IOException {
     if (o.effectiveRenderer() == DatagenOptions.Renderer.VLLM) {
       return new VllmTokenizeRenderer(client, served, o.chatTemplateKwargs());
     }
     return TemplateTokenizerRenderer.open(model.dir(), o.chatTemplateKwargs());
   }
 
-  private HiddenStateSource openStates(VllmClient client, String served, TargetModel model) throws IOException {
+  private HiddenStateSource openStates(VllmClient client, String served, TargetModel model)
+      throws IOException {
     if (o.engine() == DatagenOptions.Engine.VLLM) {
-      int stale = VllmHiddenStateSource.removeStale(o.hiddenStatesDir(), o.lockTimeout().multipliedBy(2));
+      int stale =
+          VllmHiddenStateSource.removeStale(o.hiddenStatesDir(), o.lockTimeout().multipliedBy(2));
       if (stale > 0) {
-        log.accept("removed " + stale + " stale hidden-state staging files from " + o.hiddenStatesDir());
+        log.accept(
+            "removed " + stale + " stale hidden-state staging files from " + o.hiddenStatesDir());
       }
-      return new VllmHiddenStateSource(client, served, o.hiddenStatesDir(), o.lockTimeout().toMillis());
+      return new VllmHiddenStateSource(
+          client, served, o.hiddenStatesDir(), o.lockTimeout().toMillis());
     }
     if (deps.referenceEngine() == null) {
       throw new IOException("--engine reference: this build has no in-process reference engine");
@@ -187,8 +275,11 @@ public final class DatagenWorker {
     return deps.referenceEngine().open(model, o);
   }
 
-  /** Token ids of the probe renderings: a fingerprint of the template and tokenizer actually used. */
-  private static String probeFingerprint(ChatRenderer renderer) throws IOException, InterruptedException {
+  /**
+   * Token ids of the probe renderings: a fingerprint of the template and tokenizer actually used.
+   */
+  private static String probeFingerprint(ChatRenderer renderer)
+      throws IOException, InterruptedException {
     List<Long> all = new ArrayList<>();
     int turns = ChatRowBuilder.PROBE.messages().size();
     for (int n = 1; n <= turns; n++) {
@@ -211,7 +302,8 @@ public final class DatagenWorker {
   }
 
   /** The inputs the content hash covers (stored next to it in data_config.json). */
-  private ObjectNode contentInputs(TargetModel model, int[] layerIds, List<Source> sources, String probe) throws IOException {
+  private ObjectNode contentInputs(
+      TargetModel model, int[] layerIds, List<Source> sources, String probe) throws IOException {
     ObjectNode in = JSON.createObjectNode();
     in.put("format", "speculators-data-v1");
     in.put("engine", o.engine().name().toLowerCase(java.util.Locale.ROOT));
@@ -219,7 +311,8 @@ public final class DatagenWorker {
     m.put("id", o.model());
     m.put("revision", model.revision());
     Path tokenizer = model.tokenizerJson();
-    in.put("tokenizer_sha256", Files.isRegularFile(tokenizer) ? ContentHash.sha256(tokenizer) : null);
+    in.put(
+        "tokenizer_sha256", Files.isRegularFile(tokenizer) ? ContentHash.sha256(tokenizer) : null);
     String template = null;
     try {
       template = TokenizerConfig.read(model.dir()).chatTemplate();
@@ -262,12 +355,16 @@ public final class DatagenWorker {
     return in;
   }
 
-  /** A spec without machine-specific paths: local sources are identified by their files (names, sizes). */
+  /**
+   * A spec without machine-specific paths: local sources are identified by their files (names,
+   * sizes).
+   */
   private static String specIdentity(DataSpec spec) {
     return switch (spec.kind()) {
       case LOCAL -> "local";
       case PRESET -> spec.name() + "@" + spec.revision();
-      case HUB -> spec.repo() + (spec.file() == null ? "" : ":" + spec.file()) + "@" + spec.revision();
+      case HUB ->
+          spec.repo() + (spec.file() == null ? "" : ":" + spec.file()) + "@" + spec.revision();
     };
   }
 
@@ -278,7 +375,11 @@ public final class DatagenWorker {
   private void claimOutput(String hash, long totalRows) throws IOException {
     Path plan = layout.planFile();
     if (Files.exists(layout.dataConfig())) {
-      String existing = JSON.readTree(layout.dataConfig().toFile()).path("speculators_operator").path("content_hash").asText(null);
+      String existing =
+          JSON.readTree(layout.dataConfig().toFile())
+              .path("speculators_operator")
+              .path("content_hash")
+              .asText(null);
       if (existing != null && !existing.equals(hash)) {
         throw new IOException(differentDataset(layout.dataConfig(), existing, hash));
       }
@@ -293,12 +394,20 @@ public final class DatagenWorker {
     ObjectNode p = JSON.createObjectNode();
     p.put("content_hash", hash);
     p.put("rows", totalRows);
-    AtomicFiles.writeString(plan, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p) + "\n");
+    AtomicFiles.writeString(
+        plan, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p) + "\n");
   }
 
   private String differentDataset(Path where, String existing, String hash) {
-    return "--output " + o.output() + " already holds a dataset from other inputs (" + where + ": content hash "
-        + existing + "; this run: " + hash + "). Use another --output, or delete that directory to start over.";
+    return "--output "
+        + o.output()
+        + " already holds a dataset from other inputs ("
+        + where
+        + ": content hash "
+        + existing
+        + "; this run: "
+        + hash
+        + "). Use another --output, or delete that directory to start over.";
   }
 
   /** Deletes temporary files of interrupted writes of this shard's rows (never another shard's). */
@@ -308,7 +417,10 @@ public final class DatagenWorker {
     }
     List<Path> stale;
     try (Stream<Path> s = Files.list(layout.dataDir())) {
-      stale = s.filter(AtomicFiles::isTemporary).filter(p -> range.contains(DatagenLayout.rowOf(p))).toList();
+      stale =
+          s.filter(AtomicFiles::isTemporary)
+              .filter(p -> range.contains(DatagenLayout.rowOf(p)))
+              .toList();
     }
     for (Path p : stale) {
       Files.deleteIfExists(p);
@@ -318,10 +430,19 @@ public final class DatagenWorker {
     }
   }
 
-  /** @return null when every row was processed, else why the shard stopped */
+  /**
+   * @return null when every row was processed, else why the shard stopped
+   */
   private String generate(
-      SamplePlan.ShardRange range, SamplePlan plan, Map<Integer, Conversation> conversations, ChatRowBuilder rows,
-      boolean onePerConversation, HiddenStateSource states, int[] layerIds, int hiddenSize, ShardStats stats)
+      SamplePlan.ShardRange range,
+      SamplePlan plan,
+      Map<Integer, Conversation> conversations,
+      ChatRowBuilder rows,
+      boolean onePerConversation,
+      HiddenStateSource states,
+      int[] layerIds,
+      int hiddenSize,
+      ShardStats stats)
       throws InterruptedException {
     AtomicInteger consecutive = new AtomicInteger();
     AtomicReference<String> abort = new AtomicReference<>();
@@ -341,7 +462,18 @@ public final class DatagenWorker {
         pool.execute(
             () -> {
               try {
-                processRow(r, plan, conversations, rows, onePerConversation, states, layerIds, hiddenSize, stats, consecutive, abort);
+                processRow(
+                    r,
+                    plan,
+                    conversations,
+                    rows,
+                    onePerConversation,
+                    states,
+                    layerIds,
+                    hiddenSize,
+                    stats,
+                    consecutive,
+                    abort);
               } finally {
                 slots.release();
               }
@@ -357,13 +489,28 @@ public final class DatagenWorker {
   }
 
   private void processRow(
-      long row, SamplePlan plan, Map<Integer, Conversation> conversations, ChatRowBuilder rows,
-      boolean onePerConversation, HiddenStateSource states, int[] layerIds, int hiddenSize, ShardStats stats,
-      AtomicInteger consecutive, AtomicReference<String> abort) {
+      long row,
+      SamplePlan plan,
+      Map<Integer, Conversation> conversations,
+      ChatRowBuilder rows,
+      boolean onePerConversation,
+      HiddenStateSource states,
+      int[] layerIds,
+      int hiddenSize,
+      ShardStats stats,
+      AtomicInteger consecutive,
+      AtomicReference<String> abort) {
     int pos = plan.positionOf(row);
     int ordinal = (int) (row - plan.firstRow(pos));
-    String where = "row " + row + " (" + plan.sourceStats().get(plan.source(pos)).spec() + " record " + plan.record(pos)
-        + (plan.rows(pos) > 1 ? ", assistant turn " + ordinal : "") + ")";
+    String where =
+        "row "
+            + row
+            + " ("
+            + plan.sourceStats().get(plan.source(pos)).spec()
+            + " record "
+            + plan.record(pos)
+            + (plan.rows(pos) > 1 ? ", assistant turn " + ordinal : "")
+            + ")";
     Conversation conv = conversations.get(pos);
     String error = null;
     for (int attempt = 0; ; attempt++) {
@@ -372,7 +519,8 @@ public final class DatagenWorker {
       }
       try {
         if (conv == null) {
-          throw new GenerationException("its record could not be read back from the source", false, null);
+          throw new GenerationException(
+              "its record could not be read back from the source", false, null);
         }
         TokenRow tokens = rows.row(conv, ordinal, onePerConversation);
         if (tokens.maskedTokens() == 0) {
@@ -388,7 +536,13 @@ public final class DatagenWorker {
             consecutive.set(0);
             return;
           }
-          log.accept(where + ": existing " + file.getFileName() + " is " + invalid + "; generating it again");
+          log.accept(
+              where
+                  + ": existing "
+                  + file.getFileName()
+                  + " is "
+                  + invalid
+                  + "; generating it again");
         }
         List<HostTensor> layers = states.prefill(tokens.inputIds(), layerIds);
         checkLayers(layers, tokens.length(), layerIds.length, hiddenSize);
@@ -429,14 +583,31 @@ public final class DatagenWorker {
     if (n >= o.maxConsecutiveFailures()) {
       abort.compareAndSet(
           null,
-          n + " consecutive rows failed (--max-consecutive-failures " + o.maxConsecutiveFailures() + "); last error: " + error);
+          n
+              + " consecutive rows failed (--max-consecutive-failures "
+              + o.maxConsecutiveFailures()
+              + "); last error: "
+              + error);
     }
   }
 
-  /** Sleeps before retry {@code attempt + 1}: {@code backoff · 2^attempt}. @return false when interrupted */
+  /**
+   * Sleeps before retry {@code attempt + 1}: {@code backoff · 2^attempt}. @return false when
+   * interrupted
+   */
   private boolean backoff(int attempt, String where, String error) {
     long ms = o.retryBackoff().toMillis() << Math.min(attempt, 16);
-    log.accept(where + ": " + error + "; retry " + (attempt + 1) + "/" + o.maxRetries() + " in " + ms + " ms");
+    log.accept(
+        where
+            + ": "
+            + error
+            + "; retry "
+            + (attempt + 1)
+            + "/"
+            + o.maxRetries()
+            + " in "
+            + ms
+            + " ms");
     try {
       Thread.sleep(ms);
       return true;
@@ -446,23 +617,46 @@ public final class DatagenWorker {
     }
   }
 
-  private static void checkLayers(List<HostTensor> layers, int s, int l, int h) throws GenerationException {
+  private static void checkLayers(List<HostTensor> layers, int s, int l, int h)
+      throws GenerationException {
     if (layers.size() != l) {
-      throw new GenerationException("the engine returned " + layers.size() + " hidden-state tensors, expected " + l, false, null);
+      throw new GenerationException(
+          "the engine returned " + layers.size() + " hidden-state tensors, expected " + l,
+          false,
+          null);
     }
     for (HostTensor t : layers) {
       if (t.rank() != 2 || t.dim(0) != s || t.dim(1) != h) {
         throw new GenerationException(
-            "hidden states of shape " + java.util.Arrays.toString(t.shape()) + ", expected [" + s + ", " + h
-                + "] (hidden_size of the model's config.json)", false, null);
+            "hidden states of shape "
+                + java.util.Arrays.toString(t.shape())
+                + ", expected ["
+                + s
+                + ", "
+                + h
+                + "] (hidden_size of the model's config.json)",
+            false,
+            null);
       }
     }
   }
 
-  private void writeShardFiles(String hash, SamplePlan.ShardRange range, ShardStats stats) throws IOException {
-    TokenFrequencies.write(layout.shardTokenFrequencies(o.shard(), o.shards()), stats.tokenFrequencies());
-    new ShardMarker(hash, o.shard(), o.shards(), range.from(), range.to(), stats.written.get() + stats.resumed.get(),
-            stats.tokens.get(), stats.maskedTokens.get(), stats.emptyRows(), stats.failures(), stats.lengths())
+  private void writeShardFiles(String hash, SamplePlan.ShardRange range, ShardStats stats)
+      throws IOException {
+    TokenFrequencies.write(
+        layout.shardTokenFrequencies(o.shard(), o.shards()), stats.tokenFrequencies());
+    new ShardMarker(
+            hash,
+            o.shard(),
+            o.shards(),
+            range.from(),
+            range.to(),
+            stats.written.get() + stats.resumed.get(),
+            stats.tokens.get(),
+            stats.maskedTokens.get(),
+            stats.emptyRows(),
+            stats.failures(),
+            stats.lengths())
         .write(layout.shardMarker(o.shard(), o.shards()));
   }
 

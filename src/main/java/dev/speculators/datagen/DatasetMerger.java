@@ -15,10 +15,10 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Finishes a dataset once every shard is done. Each shard, after writing its marker, looks for
- * the markers of all {@code n} shards; the shard that finds them all (possibly several at once)
- * writes {@code token_freq.pt}, {@code data/sample_lengths.json} and {@code data/data_config.json}.
- * The result depends only on the markers and shard token counts, every file is written by atomic
+ * Finishes a dataset once every shard is done. Each shard, after writing its marker, looks for the
+ * markers of all {@code n} shards; the shard that finds them all (possibly several at once) writes
+ * {@code token_freq.pt}, {@code data/sample_lengths.json} and {@code data/data_config.json}. The
+ * result depends only on the markers and shard token counts, every file is written by atomic
  * rename, so concurrent or repeated merges produce the same dataset.
  */
 public final class DatasetMerger {
@@ -36,7 +36,8 @@ public final class DatasetMerger {
    * @return the totals, or null when some shard has not finished yet
    */
   public Merged mergeIfComplete(
-      int shards, String contentHash, long totalRows, Function<Merged, ObjectNode> dataConfig) throws IOException {
+      int shards, String contentHash, long totalRows, Function<Merged, ObjectNode> dataConfig)
+      throws IOException {
     List<ShardMarker> markers = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
       Path p = layout.shardMarker(i, shards);
@@ -54,7 +55,13 @@ public final class DatasetMerger {
     for (ShardMarker m : markers) {
       Path p = layout.shardMarker(m.shard(), shards);
       if (!contentHash.equals(m.contentHash())) {
-        throw new IOException(p + " belongs to another dataset (content hash " + m.contentHash() + ", this run " + contentHash + ")");
+        throw new IOException(
+            p
+                + " belongs to another dataset (content hash "
+                + m.contentHash()
+                + ", this run "
+                + contentHash
+                + ")");
       }
       if (m.rowFrom() != expectFrom) {
         throw new IOException(p + " covers rows from " + m.rowFrom() + ", expected " + expectFrom);
@@ -69,18 +76,26 @@ public final class DatasetMerger {
       tokens += m.tokens();
       failed += m.failedRows().size();
       empty += m.emptyRows().size();
-      TokenFrequencies.read(layout.shardTokenFrequencies(m.shard(), shards)).forEach((id, n) -> freq.merge(id, n, Long::sum));
+      TokenFrequencies.read(layout.shardTokenFrequencies(m.shard(), shards))
+          .forEach((id, n) -> freq.merge(id, n, Long::sum));
     }
     if (expectFrom != totalRows) {
-      throw new IOException("the shard markers cover rows up to " + expectFrom + " of " + totalRows);
+      throw new IOException(
+          "the shard markers cover rows up to " + expectFrom + " of " + totalRows);
     }
     Merged merged = new Merged(lengths.size(), tokens, failed, empty);
     Map<Integer, Integer> lengthsByIndex = new TreeMap<>();
     lengths.forEach((k, v) -> lengthsByIndex.put(Math.toIntExact(k), v));
     SampleLengths.write(layout.sampleLengths(), lengthsByIndex);
     TokenFrequencies.write(layout.tokenFrequencies(), freq);
-    AtomicFiles.writeString(layout.dataConfig(), PyJson.dumps(new com.fasterxml.jackson.databind.ObjectMapper()
-        .convertValue(dataConfig.apply(merged), Object.class), 2, false) + "\n");
+    AtomicFiles.writeString(
+        layout.dataConfig(),
+        PyJson.dumps(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .convertValue(dataConfig.apply(merged), Object.class),
+                2,
+                false)
+            + "\n");
     return merged;
   }
 }

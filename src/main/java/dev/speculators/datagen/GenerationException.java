@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * A row could not be generated. {@link #retryable()} tells whether sending the same row again can
- * succeed (server busy, connection lost, a staging file cut short) or not (the template rejects
- * the conversation, the server refuses the prompt).
+ * succeed (server busy, connection lost, a staging file cut short) or not (the template rejects the
+ * conversation, the server refuses the prompt).
  */
 public class GenerationException extends IOException {
   private static final long serialVersionUID = 1L;

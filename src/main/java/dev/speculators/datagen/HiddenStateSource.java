@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Runs the target model's prefill over token ids and returns the hidden states of the requested
- * layers. Layer ids follow vLLM: id {@code k} is the input of decoder layer {@code k} (Hugging
- * Face {@code hidden_states[k]}), id {@code N} the output of the last layer before the final norm.
+ * layers. Layer ids follow vLLM: id {@code k} is the input of decoder layer {@code k} (Hugging Face
+ * {@code hidden_states[k]}), id {@code N} the output of the last layer before the final norm.
  *
  * <p>Implementations: the vLLM server ({@code VllmHiddenStateSource}), and the in-process CPU
  * reference engine. An engine that computes a stacked {@code [S, L, H]} tensor returns {@link
@@ -22,7 +22,8 @@ public interface HiddenStateSource extends AutoCloseable {
    * @return {@code layerIds.length} tensors {@code [S, H]} (bf16 or f32), in {@code layerIds} order
    * @throws GenerationException when the prefill failed (retryable or not)
    */
-  List<HostTensor> prefill(long[] ids, int[] layerIds) throws GenerationException, InterruptedException;
+  List<HostTensor> prefill(long[] ids, int[] layerIds)
+      throws GenerationException, InterruptedException;
 
   /** What computes the states, for logs and metadata. */
   String description();
@@ -34,7 +35,8 @@ public interface HiddenStateSource extends AutoCloseable {
   static List<HostTensor> splitLayers(HostTensor stacked) {
     long[] shape = stacked.shape();
     if (shape.length != 3) {
-      throw new IllegalArgumentException("expected hidden states [S, L, H], got rank " + shape.length);
+      throw new IllegalArgumentException(
+          "expected hidden states [S, L, H], got rank " + shape.length);
     }
     return splitLayers(stacked, (int) shape[0], (int) shape[1], (int) shape[2]);
   }

@@ -5,8 +5,8 @@ import java.io.IOException;
 /**
  * Opens an in-process {@link HiddenStateSource} for {@code --engine reference}. Implementations
  * register through {@link java.util.ServiceLoader} ({@code
- * META-INF/services/dev.speculators.datagen.HiddenStateSourceFactory}), which keeps the worker
- * free of any dependency on the engine's code.
+ * META-INF/services/dev.speculators.datagen.HiddenStateSourceFactory}), which keeps the worker free
+ * of any dependency on the engine's code.
  */
 public interface HiddenStateSourceFactory {
 

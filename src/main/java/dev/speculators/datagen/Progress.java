@@ -62,19 +62,32 @@ final class Progress implements AutoCloseable {
     double samplesPerSec = generated / secs;
     double tokensPerSec = stats.tokensWritten.get() / secs;
     double rowsPerSec = done / secs;
-    String eta = rowsPerSec > 0 && done < total ? duration((long) ((total - done) / rowsPerSec)) : done >= total ? "0s" : "?";
+    String eta =
+        rowsPerSec > 0 && done < total
+            ? duration((long) ((total - done) / rowsPerSec))
+            : done >= total ? "0s" : "?";
     return String.format(
         Locale.ROOT,
         "%s: %d/%d rows (%.1f%%), %d written, %d resumed, %d empty, %d failed, %.2f samples/s, %.0f tokens/s, ETA %s",
-        label, done, total, total == 0 ? 100.0 : 100.0 * done / total, generated, stats.resumed.get(),
-        stats.empty.get(), stats.failed.get(), samplesPerSec, tokensPerSec, eta);
+        label,
+        done,
+        total,
+        total == 0 ? 100.0 : 100.0 * done / total,
+        generated,
+        stats.resumed.get(),
+        stats.empty.get(),
+        stats.failed.get(),
+        samplesPerSec,
+        tokensPerSec,
+        eta);
   }
 
   static String duration(long seconds) {
     long h = seconds / 3600;
     long m = (seconds % 3600) / 60;
     long s = seconds % 60;
-    return h > 0 ? String.format(Locale.ROOT, "%dh%02dm%02ds", h, m, s)
+    return h > 0
+        ? String.format(Locale.ROOT, "%dh%02dm%02ds", h, m, s)
         : m > 0 ? String.format(Locale.ROOT, "%dm%02ds", m, s) : s + "s";
   }
 

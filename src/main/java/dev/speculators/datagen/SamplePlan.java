@@ -20,13 +20,19 @@ public final class SamplePlan {
 
   /** What normalisation dropped while planning (counted once, in the planning pass). */
   public record Normalization(
-      java.util.Map<String, Long> droppedRoles, long droppedLeadingAssistantTurns, long recordsWithoutAssistant) {}
+      java.util.Map<String, Long> droppedRoles,
+      long droppedLeadingAssistantTurns,
+      long recordsWithoutAssistant) {}
 
   /** Per-source numbers for logs, metadata and the summary. */
   public record SourceStats(String spec, long records, long selected, List<String> files) {}
 
   SamplePlan(
-      int[] source, long[] record, int[] rows, List<SourceStats> sourceStats, long invalidRecords,
+      int[] source,
+      long[] record,
+      int[] rows,
+      List<SourceStats> sourceStats,
+      long invalidRecords,
       Normalization normalization) {
     this.normalization = normalization;
     this.source = source;
@@ -91,7 +97,10 @@ public final class SamplePlan {
     return -i - 2;
   }
 
-  /** Rows {@code [from, to)} of shard {@code index} of {@code count}: contiguous, balanced, covering all rows. */
+  /**
+   * Rows {@code [from, to)} of shard {@code index} of {@code count}: contiguous, balanced, covering
+   * all rows.
+   */
   public ShardRange shard(int index, int count) {
     if (count < 1 || index < 0 || index >= count) {
       throw new IllegalArgumentException("shard " + index + "/" + count + " does not exist");

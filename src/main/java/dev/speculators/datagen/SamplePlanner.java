@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  *   <li>count the records of every source;
  *   <li>select: each source's records are shuffled with a generator derived from the seed and the
  *       source's position in the {@code --data} list, and its first {@code maxSamples} kept; with
- *       several sources the concatenated selections are shuffled again (another derived
- *       generator) and cut to the overall {@code maxSamples}. The selected records are normalised
- *       (turn dropout seeded per record) and their rows counted;
+ *       several sources the concatenated selections are shuffled again (another derived generator)
+ *       and cut to the overall {@code maxSamples}. The selected records are normalised (turn
+ *       dropout seeded per record) and their rows counted;
  *   <li>{@link #conversations} reads back only the records a shard needs.
  * </ol>
  *
@@ -44,7 +44,12 @@ public final class SamplePlanner {
   private final AtomicLong invalid = new AtomicLong();
 
   public SamplePlanner(
-      List<Source> sources, long seed, Long maxSamples, boolean turnDropout, boolean prefixMode, Consumer<String> log) {
+      List<Source> sources,
+      long seed,
+      Long maxSamples,
+      boolean turnDropout,
+      boolean prefixMode,
+      Consumer<String> log) {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("no dataset sources");
     }
@@ -66,7 +71,8 @@ public final class SamplePlanner {
     int total = 0;
     for (int s = 0; s < sources.size(); s++) {
       Source src = sources.get(s);
-      log.accept("counting the records of " + src.spec().text() + " (" + src.paths().size() + " files)");
+      log.accept(
+          "counting the records of " + src.spec().text() + " (" + src.paths().size() + " files)");
       long count = src.count();
       if (count > Integer.MAX_VALUE) {
         throw new IOException("--data " + src.spec().text() + ": more than 2^31 records");
@@ -77,7 +83,9 @@ public final class SamplePlanner {
       int[] selected = java.util.Arrays.copyOf(perm, keep);
       selectedPerSource.add(selected);
       total += keep;
-      stats.add(new SamplePlan.SourceStats(src.spec().text(), count, keep, src.paths().stream().map(Object::toString).toList()));
+      stats.add(
+          new SamplePlan.SourceStats(
+              src.spec().text(), count, keep, src.paths().stream().map(Object::toString).toList()));
     }
     int[] source = new int[total];
     long[] record = new long[total];
@@ -109,19 +117,31 @@ public final class SamplePlanner {
     int[] rows = new int[total];
     final int[] src = source;
     final long[] rec = record;
-    readPositions(src, rec, allPositions(total), (pos, conv) -> rows[pos] = conv.map(c -> ChatRowBuilder.rowCount(c, prefixMode)).orElse(0));
+    readPositions(
+        src,
+        rec,
+        allPositions(total),
+        (pos, conv) -> rows[pos] = conv.map(c -> ChatRowBuilder.rowCount(c, prefixMode)).orElse(0));
     long valid = total - invalid.get();
     if (total > 0 && valid == 0) {
-      throw new IOException("none of the " + total + " selected records holds a conversation (see the errors above)");
+      throw new IOException(
+          "none of the " + total + " selected records holds a conversation (see the errors above)");
     }
     return new SamplePlan(
-        source, record, rows, stats, invalid.get(),
+        source,
+        record,
+        rows,
+        stats,
+        invalid.get(),
         new SamplePlan.Normalization(
-            normalizer.droppedRoles(), normalizer.droppedLeadingAssistantTurns(), normalizer.recordsWithoutAssistant()));
+            normalizer.droppedRoles(),
+            normalizer.droppedLeadingAssistantTurns(),
+            normalizer.recordsWithoutAssistant()));
   }
 
   /** The conversations at plan positions {@code [from, to)}, read back from the sources. */
-  public Map<Integer, Conversation> conversations(SamplePlan plan, int from, int to) throws IOException {
+  public Map<Integer, Conversation> conversations(SamplePlan plan, int from, int to)
+      throws IOException {
     int n = plan.positions();
     int[] src = new int[n];
     long[] rec = new long[n];
@@ -147,7 +167,8 @@ public final class SamplePlanner {
   }
 
   /** Reads the records at the wanted positions, source by source, in file order. */
-  private void readPositions(int[] source, long[] record, BitSet wanted, PositionVisitor visitor) throws IOException {
+  private void readPositions(int[] source, long[] record, BitSet wanted, PositionVisitor visitor)
+      throws IOException {
     for (int s = 0; s < sources.size(); s++) {
       Map<Long, Integer> positionOf = new HashMap<>();
       for (int p = wanted.nextSetBit(0); p >= 0; p = wanted.nextSetBit(p + 1)) {
@@ -159,26 +180,38 @@ public final class SamplePlanner {
         continue;
       }
       final int sourceIndex = s;
-      sources.get(s).read(
-          positionOf::containsKey,
-          (r, node, where) -> visitor.accept(positionOf.get(r), conversation(sourceIndex, r, node, where)));
+      sources
+          .get(s)
+          .read(
+              positionOf::containsKey,
+              (r, node, where) ->
+                  visitor.accept(positionOf.get(r), conversation(sourceIndex, r, node, where)));
     }
   }
 
-  private Optional<Conversation> conversation(int source, long record, JsonNode node, String where) {
+  private Optional<Conversation> conversation(
+      int source, long record, JsonNode node, String where) {
     Optional<Conversation> c;
     try {
       c = normalizer.normalize(node);
     } catch (IllegalArgumentException e) {
       long n = invalid.incrementAndGet();
       if (n <= 10) {
-        log.accept("skipping " + where + " of --data " + sources.get(source).spec().text() + ": " + e.getMessage());
+        log.accept(
+            "skipping "
+                + where
+                + " of --data "
+                + sources.get(source).spec().text()
+                + ": "
+                + e.getMessage());
       } else if (n == 11) {
         log.accept("(further invalid records are counted, not listed)");
       }
       return Optional.empty();
     }
     boolean dropout = sources.get(source).spec().turnDropoutOr(turnDropout);
-    return dropout ? c.map(x -> TurnDropout.apply(x, SplitMix64.derive(seed, "turn-dropout", source, record))) : c;
+    return dropout
+        ? c.map(x -> TurnDropout.apply(x, SplitMix64.derive(seed, "turn-dropout", source, record)))
+        : c;
   }
 }

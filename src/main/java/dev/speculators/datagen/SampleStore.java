@@ -29,7 +29,8 @@ public final class SampleStore {
     for (HostTensor t : layers) {
       hidden.add(toBf16(t));
     }
-    new SampleFile(HostTensor.ofLongs(row.inputIds()), hidden, HostTensor.ofLongs(row.lossMask())).write(path);
+    new SampleFile(HostTensor.ofLongs(row.inputIds()), hidden, HostTensor.ofLongs(row.lossMask()))
+        .write(path);
     return Files.size(path);
   }
 
@@ -38,7 +39,9 @@ public final class SampleStore {
       case BF16 -> t;
       case F32 -> t.toBf16();
       case F16, F64 -> t.toF32().toBf16();
-      default -> throw new IllegalArgumentException("hidden states of dtype " + t.dtype() + " are not floating point");
+      default ->
+          throw new IllegalArgumentException(
+              "hidden states of dtype " + t.dtype() + " are not floating point");
     };
   }
 

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code shards/shard-<i>-of-<n>.json}: written when shard {@code i} has processed every row of
- * its range. It carries what the merge needs (sample lengths, counts, failed rows) and the content
+ * {@code shards/shard-<i>-of-<n>.json}: written when shard {@code i} has processed every row of its
+ * range. It carries what the merge needs (sample lengths, counts, failed rows) and the content
  * hash, so that markers of another plan are never merged.
  */
 public record ShardMarker(

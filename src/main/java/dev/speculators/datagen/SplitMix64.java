@@ -15,7 +15,9 @@ public final class SplitMix64 {
     this.state = seed;
   }
 
-  /** A generator for one purpose (a shuffle, one conversation's dropout) derived from the run seed. */
+  /**
+   * A generator for one purpose (a shuffle, one conversation's dropout) derived from the run seed.
+   */
   public static SplitMix64 derive(long seed, String purpose, long... ids) {
     long h = mix(seed ^ GOLDEN_GAMMA);
     for (int i = 0; i < purpose.length(); i++) {

@@ -2,10 +2,10 @@ package dev.speculators.engine;
 
 /**
  * Thread settings of libtorch for the reference engine. Its models are tiny, and on tiny ops
- * libtorch's OpenMP threads cost more than they bring (they spin on every op, and on a busy
- * machine each op then waits for a core): one intra-op thread is faster. The properties are read
- * once, when DJL starts its engine, so this must run before the first array is made; explicit
- * {@code -Dai.djl.pytorch.num_threads} settings win.
+ * libtorch's OpenMP threads cost more than they bring (they spin on every op, and on a busy machine
+ * each op then waits for a core): one intra-op thread is faster. The properties are read once, when
+ * DJL starts its engine, so this must run before the first array is made; explicit {@code
+ * -Dai.djl.pytorch.num_threads} settings win.
  */
 public final class EngineThreads {
   private EngineThreads() {}

@@ -41,10 +41,19 @@ public final class ReferenceEngineFactory implements HiddenStateSourceFactory {
         throw new IOException(
             "--engine reference needs the target's weights: no *.safetensors in " + dir);
       }
-      dir = hub.get().downloadAll(RepoType.MODEL, options.model(), options.modelRevision(),
-          name -> name.endsWith(".safetensors") || name.equals("model.safetensors.index.json"));
+      dir =
+          hub.get()
+              .downloadAll(
+                  RepoType.MODEL,
+                  options.model(),
+                  options.modelRevision(),
+                  name ->
+                      name.endsWith(".safetensors") || name.equals("model.safetensors.index.json"));
       if (!hasWeights(dir)) {
-        throw new IOException("--engine reference: the Hub model " + options.model() + " has no *.safetensors weights");
+        throw new IOException(
+            "--engine reference: the Hub model "
+                + options.model()
+                + " has no *.safetensors weights");
       }
     }
     EngineThreads.preferSingleThread();

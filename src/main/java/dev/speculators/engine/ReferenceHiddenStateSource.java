@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * Datagen's {@code engine: reference}: the target's prefill computed in process, returning the
- * same hidden states (vLLM layer ids, float32) a vLLM server with {@code extract_hidden_states}
- * writes. Safe to call from several datagen threads at once: each call has its own arrays.
+ * Datagen's {@code engine: reference}: the target's prefill computed in process, returning the same
+ * hidden states (vLLM layer ids, float32) a vLLM server with {@code extract_hidden_states} writes.
+ * Safe to call from several datagen threads at once: each call has its own arrays.
  */
 public final class ReferenceHiddenStateSource implements HiddenStateSource {
   private final ReferenceModel model;
@@ -23,7 +23,8 @@ public final class ReferenceHiddenStateSource implements HiddenStateSource {
   /**
    * @param onPrefill told the token count of every finished prefill (progress), or null
    */
-  public ReferenceHiddenStateSource(ReferenceModel model, String description, LongConsumer onPrefill) {
+  public ReferenceHiddenStateSource(
+      ReferenceModel model, String description, LongConsumer onPrefill) {
     this.model = model;
     this.description = description;
     this.onPrefill = onPrefill;
@@ -34,7 +35,8 @@ public final class ReferenceHiddenStateSource implements HiddenStateSource {
     if (ids.length == 0) {
       throw new GenerationException("empty row", false, null);
     }
-    int[] distinct = new LinkedHashSet<>(boxed(layerIds)).stream().mapToInt(Integer::intValue).toArray();
+    int[] distinct =
+        new LinkedHashSet<>(boxed(layerIds)).stream().mapToInt(Integer::intValue).toArray();
     List<HostTensor> out = new ArrayList<>(layerIds.length);
     try (NDManager m = model.newManager()) {
       TargetSession.Step step = model.newSession(m).extend(ids, distinct);

@@ -26,9 +26,9 @@ import java.util.Map;
  * norm.weight}, {@code lm_head.weight}). Everything is computed in float32 (bf16 weights are
  * widened exactly on load).
  *
- * <p>Hidden states are captured with vLLM's layer-id semantics: id {@code k} is the residual
- * stream entering decoder layer {@code k} ({@code k = 0} is the embedding), id {@code N} the last
- * layer's output before the final norm.
+ * <p>Hidden states are captured with vLLM's layer-id semantics: id {@code k} is the residual stream
+ * entering decoder layer {@code k} ({@code k = 0} is the embedding), id {@code N} the last layer's
+ * output before the final norm.
  *
  * <p>The same forward trains the tiny example target (autograd through every op: tensor scalars
  * only, see {@code GraphScalars}); inference simply runs it outside a gradient collector.
@@ -76,8 +76,13 @@ public final class ReferenceModel implements AutoCloseable {
         SafeTensorsFile.TensorInfo info = dir.tensorInfo(file);
         if (!Arrays.equals(info.shape(), shapes.get(name))) {
           throw new IOException(
-              dir.dir() + ": tensor '" + file + "' has shape " + Arrays.toString(info.shape())
-                  + ", config.json implies " + Arrays.toString(shapes.get(name)));
+              dir.dir()
+                  + ": tensor '"
+                  + file
+                  + "' has shape "
+                  + Arrays.toString(info.shape())
+                  + ", config.json implies "
+                  + Arrays.toString(shapes.get(name)));
         }
         w.put(name, Tensors.toNDArray(manager, dir.tensor(file)));
       }
@@ -173,12 +178,18 @@ public final class ReferenceModel implements AutoCloseable {
     for (int id : captureLayerIds) {
       if (id < 0 || id > config.numLayers()) {
         throw new IllegalArgumentException(
-            "layer id " + id + " is outside 0.." + config.numLayers() + " (" + config.numLayers()
+            "layer id "
+                + id
+                + " is outside 0.."
+                + config.numLayers()
+                + " ("
+                + config.numLayers()
                 + " = final layer output)");
       }
     }
     NDList cosSin = RotaryEmbedding.cosSin(positions, invFreq);
-    NDArray h = Embedding.embedding(ids, w("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    NDArray h =
+        Embedding.embedding(ids, w("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
     for (int layer = 0; layer < config.numLayers(); layer++) {
       capture(layer, h, captureLayerIds, captured);
       h = decoderLayer(layer, h, cosSin.get(0), cosSin.get(1), attention);
@@ -206,7 +217,9 @@ public final class ReferenceModel implements AutoCloseable {
   NDArray decoderLayer(int layer, NDArray h, NDArray cos, NDArray sin, TargetAttention attention) {
     String p = "layers." + layer + ".";
     double eps = config.rmsNormEps();
-    NDArray attn = selfAttention(layer, p, rmsNorm(h, w(p + "input_layernorm.weight"), eps), cos, sin, attention);
+    NDArray attn =
+        selfAttention(
+            layer, p, rmsNorm(h, w(p + "input_layernorm.weight"), eps), cos, sin, attention);
     NDArray out = h.add(attn);
     return out.add(mlp(p, rmsNorm(out, w(p + "post_attention_layernorm.weight"), eps)));
   }

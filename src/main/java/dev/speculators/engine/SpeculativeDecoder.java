@@ -14,16 +14,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Greedy speculative decoding as vLLM runs an EAGLE3 draft (eagle3-spec §7.2), offline: each
- * round the draft proposes K tokens, the target verifies them in one pass, the longest prefix that
+ * Greedy speculative decoding as vLLM runs an EAGLE3 draft (eagle3-spec §7.2), offline: each round
+ * the draft proposes K tokens, the target verifies them in one pass, the longest prefix that
  * matches the target's own greedy choices is accepted, and the target's next choice follows as the
  * bonus token. The output is therefore exactly plain greedy decoding.
  *
  * <p>How the draft is fed, as in vLLM: its cache covers the verified sequence, entry j pairing the
  * token at j+1 with {@code fc} of the target's aux hidden states at j (position j); speculative
- * steps feed the draft's own pre-norm output and the proposed token at the next position;
- * rejected entries are dropped from both caches. Counted like vLLM's spec-decode counters: one
- * draft and K draft tokens per verification, accepted tokens, and accepted per position.
+ * steps feed the draft's own pre-norm output and the proposed token at the next position; rejected
+ * entries are dropped from both caches. Counted like vLLM's spec-decode counters: one draft and K
+ * draft tokens per verification, accepted tokens, and accepted per position.
  */
 public final class SpeculativeDecoder {
   private final ReferenceModel target;
@@ -31,9 +31,11 @@ public final class SpeculativeDecoder {
   private final int k;
   private final int[] capture;
 
-  public SpeculativeDecoder(ReferenceModel target, Speculator speculator, int numSpeculativeTokens) {
+  public SpeculativeDecoder(
+      ReferenceModel target, Speculator speculator, int numSpeculativeTokens) {
     if (numSpeculativeTokens < 1) {
-      throw new IllegalArgumentException("num speculative tokens must be >= 1, got " + numSpeculativeTokens);
+      throw new IllegalArgumentException(
+          "num speculative tokens must be >= 1, got " + numSpeculativeTokens);
     }
     this.target = target;
     this.speculator = speculator;
@@ -86,7 +88,10 @@ public final class SpeculativeDecoder {
       while (!target.config().isEos(token) && out.size() < maxNewTokens) {
         // 1. the draft catches up with the verified sequence, then proposes K tokens
         NDArray h =
-            draft.decode(m.create(pendingTokens), draft.fc(pendingAux), positions(m, draftLength, pendingTokens.length),
+            draft.decode(
+                m.create(pendingTokens),
+                draft.fc(pendingAux),
+                positions(m, draftLength, pendingTokens.length),
                 draftCaches);
         draftLength += pendingTokens.length;
         NDArray last = h.get(new NDIndex("{}:", h.getShape().get(0) - 1));
@@ -95,7 +100,12 @@ public final class SpeculativeDecoder {
           long draftId = draft.logits(last).argMax(-1).toLongArray()[0];
           proposal[s] = draft.toVerifierIds(new long[] {draftId})[0];
           if (s + 1 < k) {
-            last = draft.decode(m.create(new long[] {proposal[s]}), last, positions(m, draftLength + s, 1), draftCaches);
+            last =
+                draft.decode(
+                    m.create(new long[] {proposal[s]}),
+                    last,
+                    positions(m, draftLength + s, 1),
+                    draftCaches);
           }
         }
         for (KvCache c : draftCaches) {
@@ -136,7 +146,8 @@ public final class SpeculativeDecoder {
       }
     }
     long[] tokens = out.stream().mapToLong(Long::longValue).toArray();
-    return new Result(tokens, new SpecDecodeCounters(drafts, drafts * k, accepted, perPosition), passes);
+    return new Result(
+        tokens, new SpecDecodeCounters(drafts, drafts * k, accepted, perPosition), passes);
   }
 
   // [rows, auxLayers·H]: the first rows of the step's captured states, in the draft's aux order

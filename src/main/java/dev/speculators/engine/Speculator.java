@@ -37,7 +37,8 @@ public final class Speculator implements AutoCloseable {
   private final String description;
   private final NDManager manager;
 
-  private Speculator(Eagle3DraftModel model, int[] auxLayerIds, String description, NDManager manager) {
+  private Speculator(
+      Eagle3DraftModel model, int[] auxLayerIds, String description, NDManager manager) {
     this.model = model;
     this.auxLayerIds = auxLayerIds.clone();
     this.description = description;
@@ -74,27 +75,39 @@ public final class Speculator implements AutoCloseable {
     JsonNode root = JSON.readTree(configFile.toFile());
     String where = configFile + ": ";
     if (!"eagle3".equals(root.path("speculators_model_type").asText())) {
-      throw new IOException(where + "speculators_model_type is '" + root.path("speculators_model_type").asText()
-          + "'; the reference engine runs eagle3 speculators");
+      throw new IOException(
+          where
+              + "speculators_model_type is '"
+              + root.path("speculators_model_type").asText()
+              + "'; the reference engine runs eagle3 speculators");
     }
     JsonNode layer = root.path("transformer_layer_config");
     if (!layer.isObject()) {
       throw new IOException(where + "no transformer_layer_config");
     }
     if (!"llama".equals(layer.path("model_type").asText("llama"))) {
-      throw new IOException(where + "draft architecture '" + layer.path("model_type").asText()
-          + "' is not supported (llama only)");
+      throw new IOException(
+          where
+              + "draft architecture '"
+              + layer.path("model_type").asText()
+              + "' is not supported (llama only)");
     }
     for (String flag : List.of("norm_before_fc", "fc_norm", "norm_output")) {
       if (root.path(flag).asBoolean(false)) {
-        throw new IOException(where + flag + "=true (Eagle 3.1) is not supported by the reference engine");
+        throw new IOException(
+            where + flag + "=true (Eagle 3.1) is not supported by the reference engine");
       }
     }
     TargetConfig t = target.config();
-    if (!root.path("target_hidden_size").isNull() && root.has("target_hidden_size")
+    if (!root.path("target_hidden_size").isNull()
+        && root.has("target_hidden_size")
         && root.get("target_hidden_size").asInt() != t.hiddenSize()) {
-      throw new IOException(where + "target_hidden_size " + root.get("target_hidden_size").asInt()
-          + " differs from the target's hidden_size " + t.hiddenSize());
+      throw new IOException(
+          where
+              + "target_hidden_size "
+              + root.get("target_hidden_size").asInt()
+              + " differs from the target's hidden_size "
+              + t.hiddenSize());
     }
     DraftConfig config;
     try {
@@ -103,8 +116,17 @@ public final class Speculator implements AutoCloseable {
       throw new IOException(where + e.getMessage(), e);
     }
     if (config.hiddenSize() != t.hiddenSize() || config.vocabSize() != t.vocabSize()) {
-      throw new IOException(where + "draft hidden_size/vocab_size " + config.hiddenSize() + "/" + config.vocabSize()
-          + " do not fit the target's " + t.hiddenSize() + "/" + t.vocabSize() + ": trained for another model");
+      throw new IOException(
+          where
+              + "draft hidden_size/vocab_size "
+              + config.hiddenSize()
+              + "/"
+              + config.vocabSize()
+              + " do not fit the target's "
+              + t.hiddenSize()
+              + "/"
+              + t.vocabSize()
+              + ": trained for another model");
     }
     int[] aux = auxIds(root, t);
     NDManager manager = NDManager.newBaseManager();
@@ -124,8 +146,14 @@ public final class Speculator implements AutoCloseable {
             throw new IOException(weightsFile + ": unexpected tensor '" + name + "'");
           }
           if (want != null && !Arrays.equals(want, tensor.shape())) {
-            throw new IOException(weightsFile + ": tensor '" + name + "' has shape " + Arrays.toString(tensor.shape())
-                + ", expected " + Arrays.toString(want));
+            throw new IOException(
+                weightsFile
+                    + ": tensor '"
+                    + name
+                    + "' has shape "
+                    + Arrays.toString(tensor.shape())
+                    + ", expected "
+                    + Arrays.toString(want));
           }
           params.put(name, Tensors.toNDArray(manager, tensor));
         }
@@ -136,19 +164,27 @@ public final class Speculator implements AutoCloseable {
         }
       }
       if (!config.fullVocabulary() && (d2t == null || d2t.length != config.draftVocabSize())) {
-        throw new IOException(weightsFile + ": draft vocabulary " + config.draftVocabSize()
-            + " needs a d2t tensor of that length");
+        throw new IOException(
+            weightsFile
+                + ": draft vocabulary "
+                + config.draftVocabSize()
+                + " needs a d2t tensor of that length");
       }
       if (d2t != null) {
         for (int i = 0; i < d2t.length; i++) {
           if (i + d2t[i] < 0 || i + d2t[i] >= t.vocabSize()) {
-            throw new IOException(weightsFile + ": d2t[" + i + "] maps outside the target vocabulary");
+            throw new IOException(
+                weightsFile + ": d2t[" + i + "] maps outside the target vocabulary");
           }
         }
       }
       params.putIfAbsent("embed_tokens.weight", target.weights().get("embed_tokens.weight"));
       Eagle3DraftModel model =
-          new Eagle3DraftModel(config, params, Set.of(), config.fullVocabulary() ? null : d2t,
+          new Eagle3DraftModel(
+              config,
+              params,
+              Set.of(),
+              config.fullVocabulary() ? null : d2t,
               CausalDecodeAttention.INSTANCE);
       return new Speculator(model, aux, "speculator " + dir, manager);
     } catch (IOException | RuntimeException e) {
@@ -164,7 +200,12 @@ public final class Speculator implements AutoCloseable {
    * @param d2t the draft→target offsets of the trained draft, or null for the full vocabulary
    */
   public static Speculator untrained(
-      DraftConfig config, int[] auxLayerIds, long[] d2t, HfModelDir targetDir, ReferenceModel target, long seed)
+      DraftConfig config,
+      int[] auxLayerIds,
+      long[] d2t,
+      HfModelDir targetDir,
+      ReferenceModel target,
+      long seed)
       throws IOException {
     NDManager manager = NDManager.newBaseManager();
     try {
@@ -176,8 +217,10 @@ public final class Speculator implements AutoCloseable {
         }
       }
       Map<String, NDArray> params =
-          DraftInitializer.initialize(manager, config, auxLayerIds.length, new VerifierWeights(targetDir), draftIds, seed);
-      Eagle3DraftModel model = new Eagle3DraftModel(config, params, Set.of(), d2t, CausalDecodeAttention.INSTANCE);
+          DraftInitializer.initialize(
+              manager, config, auxLayerIds.length, new VerifierWeights(targetDir), draftIds, seed);
+      Eagle3DraftModel model =
+          new Eagle3DraftModel(config, params, Set.of(), d2t, CausalDecodeAttention.INSTANCE);
       return new Speculator(model, auxLayerIds, "untrained draft (seed " + seed + ")", manager);
     } catch (IOException | RuntimeException e) {
       manager.close();
@@ -185,8 +228,12 @@ public final class Speculator implements AutoCloseable {
     }
   }
 
-  /** The same shape with fresh weights: see {@link #untrained(DraftConfig, int[], long[], HfModelDir, ReferenceModel, long)}. */
-  public Speculator untrainedTwin(HfModelDir targetDir, ReferenceModel target, long seed) throws IOException {
+  /**
+   * The same shape with fresh weights: see {@link #untrained(DraftConfig, int[], long[],
+   * HfModelDir, ReferenceModel, long)}.
+   */
+  public Speculator untrainedTwin(HfModelDir targetDir, ReferenceModel target, long seed)
+      throws IOException {
     return untrained(model.config(), auxLayerIds, model.d2t(), targetDir, target, seed);
   }
 
@@ -199,8 +246,11 @@ public final class Speculator implements AutoCloseable {
     for (int i = 0; i < out.length; i++) {
       out[i] = ids.get(i).asInt();
       if (out[i] < 0 || out[i] > t.numLayers()) {
-        throw new IOException("eagle_aux_hidden_state_layer_ids: " + out[i] + " is outside the target's 0.."
-            + t.numLayers());
+        throw new IOException(
+            "eagle_aux_hidden_state_layer_ids: "
+                + out[i]
+                + " is outside the target's 0.."
+                + t.numLayers());
       }
     }
     return out;

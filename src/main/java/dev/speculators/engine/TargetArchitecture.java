@@ -39,6 +39,8 @@ public enum TargetArchitecture {
       }
     }
     throw new IllegalArgumentException(
-        "model_type '" + modelType + "' is not supported by the reference engine (supported: llama, qwen3)");
+        "model_type '"
+            + modelType
+            + "' is not supported by the reference engine (supported: llama, qwen3)");
   }
 }

@@ -3,8 +3,8 @@ package dev.speculators.engine;
 import ai.djl.ndarray.NDArray;
 
 /**
- * How the target's attention sees keys: over a cache of the sequence so far (inference) or over
- * the packed documents of one row (training of the tiny target).
+ * How the target's attention sees keys: over a cache of the sequence so far (inference) or over the
+ * packed documents of one row (training of the tiny target).
  */
 public interface TargetAttention {
 

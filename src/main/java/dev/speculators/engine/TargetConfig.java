@@ -31,11 +31,15 @@ public record TargetConfig(
     eosTokenIds = List.copyOf(eosTokenIds);
     if (numAttentionHeads % numKeyValueHeads != 0) {
       throw new IllegalArgumentException(
-          "num_attention_heads (" + numAttentionHeads + ") must be a multiple of num_key_value_heads ("
-              + numKeyValueHeads + ")");
+          "num_attention_heads ("
+              + numAttentionHeads
+              + ") must be a multiple of num_key_value_heads ("
+              + numKeyValueHeads
+              + ")");
     }
     if (headDim % 2 != 0) {
-      throw new IllegalArgumentException("head_dim must be even for rotary embeddings, got " + headDim);
+      throw new IllegalArgumentException(
+          "head_dim must be even for rotary embeddings, got " + headDim);
     }
   }
 
@@ -51,30 +55,40 @@ public record TargetConfig(
     }
     String act = c.path("hidden_act").asText("silu");
     if (!act.equals("silu")) {
-      throw new IllegalArgumentException(where + "hidden_act '" + act + "' is not supported (silu only)");
+      throw new IllegalArgumentException(
+          where + "hidden_act '" + act + "' is not supported (silu only)");
     }
     for (String flag : List.of("attention_bias", "mlp_bias")) {
       if (c.path(flag).asBoolean(false)) {
-        throw new IllegalArgumentException(where + flag + "=true is not supported by the reference engine");
+        throw new IllegalArgumentException(
+            where + flag + "=true is not supported by the reference engine");
       }
     }
     if (c.path("use_sliding_window").asBoolean(false)) {
-      throw new IllegalArgumentException(where + "use_sliding_window=true is not supported by the reference engine");
+      throw new IllegalArgumentException(
+          where + "use_sliding_window=true is not supported by the reference engine");
     }
     JsonNode layerTypes = c.get("layer_types");
     if (layerTypes != null && layerTypes.isArray()) {
       for (JsonNode t : layerTypes) {
         if (!t.asText().equals("full_attention")) {
           throw new IllegalArgumentException(
-              where + "layer_types contains '" + t.asText() + "'; only full_attention is supported");
+              where
+                  + "layer_types contains '"
+                  + t.asText()
+                  + "'; only full_attention is supported");
         }
       }
     }
     RopeConfig rope =
         RopeConfig.fromHf(dir.ropeTheta(), dir.ropeScaling())
             .orElseThrow(
-                () -> new IllegalArgumentException(
-                    where + "rope scaling " + dir.ropeScaling() + " is not supported (default, linear, llama3)"));
+                () ->
+                    new IllegalArgumentException(
+                        where
+                            + "rope scaling "
+                            + dir.ropeScaling()
+                            + " is not supported (default, linear, llama3)"));
     return new TargetConfig(
         arch,
         dir.hiddenSize(),

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One sequence being decoded by the target: a key/value cache per layer and the number of
- * positions it holds. {@link #extend} runs new tokens at the next positions (a prefill, one
- * decoding step, or the verification of draft tokens); {@link #truncate} forgets positions, e.g.
- * of rejected draft tokens. Its arrays live in the manager it was given; not thread-safe.
+ * One sequence being decoded by the target: a key/value cache per layer and the number of positions
+ * it holds. {@link #extend} runs new tokens at the next positions (a prefill, one decoding step, or
+ * the verification of draft tokens); {@link #truncate} forgets positions, e.g. of rejected draft
+ * tokens. Its arrays live in the manager it was given; not thread-safe.
  */
 public final class TargetSession {
   private final ReferenceModel model;
@@ -55,7 +55,11 @@ public final class TargetSession {
     Map<Integer, NDArray> captured = new HashMap<>();
     NDArray out =
         model.forward(
-            manager.create(ids), manager.create(positions), this::attend, captureLayerIds, captured);
+            manager.create(ids),
+            manager.create(positions),
+            this::attend,
+            captureLayerIds,
+            captured);
     length += ids.length;
     return new Step(model, out, captured);
   }
@@ -69,7 +73,8 @@ public final class TargetSession {
   /** Keeps the first {@code newLength} positions. */
   public void truncate(long newLength) {
     if (newLength < 0 || newLength > length) {
-      throw new IllegalArgumentException("cannot truncate " + length + " positions to " + newLength);
+      throw new IllegalArgumentException(
+          "cannot truncate " + length + " positions to " + newLength);
     }
     for (KvCache c : caches) {
       c.truncate(newLength);

@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * Acceptance of a speculator over some stretch of traffic, from counter deltas (vLLM's own
- * definitions): mean acceptance length {@code 1 + accepted/drafts} (the bonus token included),
- * the unconditional rate at each draft position {@code accepted_pos[i]/drafts}, the conditional
- * rate {@code p_i/p_{i-1}} (with {@code p_{-1} = 1}: the chance position i is accepted given that
- * i-1 was), and the token acceptance rate {@code accepted/draft_tokens}.
+ * definitions): mean acceptance length {@code 1 + accepted/drafts} (the bonus token included), the
+ * unconditional rate at each draft position {@code accepted_pos[i]/drafts}, the conditional rate
+ * {@code p_i/p_{i-1}} (with {@code p_{-1} = 1}: the chance position i is accepted given that i-1
+ * was), and the token acceptance rate {@code accepted/draft_tokens}.
  *
  * <p>Pooling several benchmarks means adding their deltas and computing the report of the sum
  * ({@link SpecDecodeCounters#plus}), never averaging ratios.
@@ -44,8 +44,10 @@ public record AcceptanceReport(
       cond[i] = previous == 0 ? (i == 0 ? 0.0 : Double.NaN) : (double) perPos[i] / previous;
     }
     double length = drafts == 0 ? 1.0 : (double) (drafts + delta.acceptedTokens()) / drafts;
-    double rate = delta.draftTokens() == 0 ? 0.0 : (double) delta.acceptedTokens() / delta.draftTokens();
-    return new AcceptanceReport(drafts, delta.draftTokens(), delta.acceptedTokens(), length, rate, p, cond, drafts == 0);
+    double rate =
+        delta.draftTokens() == 0 ? 0.0 : (double) delta.acceptedTokens() / delta.draftTokens();
+    return new AcceptanceReport(
+        drafts, delta.draftTokens(), delta.acceptedTokens(), length, rate, p, cond, drafts == 0);
   }
 
   /** The report of what happened between two snapshots. */
@@ -88,8 +90,15 @@ public record AcceptanceReport(
 
   @Override
   public String toString() {
-    return "AcceptanceReport[drafts=" + drafts + ", meanAcceptanceLength=" + meanAcceptanceLength
-        + ", perPosition=" + Arrays.toString(perPositionAcceptance) + ", conditional="
-        + Arrays.toString(conditionalAcceptance) + (noDrafts ? ", noDrafts" : "") + "]";
+    return "AcceptanceReport[drafts="
+        + drafts
+        + ", meanAcceptanceLength="
+        + meanAcceptanceLength
+        + ", perPosition="
+        + Arrays.toString(perPositionAcceptance)
+        + ", conditional="
+        + Arrays.toString(conditionalAcceptance)
+        + (noDrafts ? ", noDrafts" : "")
+        + "]";
   }
 }

@@ -7,8 +7,8 @@ import java.util.Set;
  * How GuideLLM drives the server: load profile, limits, sampling parameters (sent in every request
  * body), model and tokenizer. Null means "GuideLLM's default".
  *
- * @param profile {@code throughput} (default), {@code sweep}, {@code synchronous},
- *     {@code concurrent}, {@code constant} or {@code poisson}
+ * @param profile {@code throughput} (default), {@code sweep}, {@code synchronous}, {@code
+ *     concurrent}, {@code constant} or {@code poisson}
  * @param rates the profile's numbers: max concurrency (throughput), number of benchmarks (sweep),
  *     streams (concurrent), requests per second (constant, poisson)
  * @param textColumn the prompt column of the data files, when GuideLLM cannot guess it
@@ -33,9 +33,13 @@ public record BenchmarkSettings(
     profile = profile == null ? "throughput" : profile;
     if (!PROFILES.contains(profile)) {
       throw new IllegalArgumentException(
-          "--profile " + profile + ": expected one of " + String.join(", ", PROFILES.stream().sorted().toList()));
+          "--profile "
+              + profile
+              + ": expected one of "
+              + String.join(", ", PROFILES.stream().sorted().toList()));
     }
-    if ((profile.equals("constant") || profile.equals("poisson") || profile.equals("concurrent")) && rates.isEmpty()) {
+    if ((profile.equals("constant") || profile.equals("poisson") || profile.equals("concurrent"))
+        && rates.isEmpty()) {
       throw new IllegalArgumentException("--profile " + profile + " needs --rate");
     }
     if (profile.equals("synchronous") && !rates.isEmpty()) {

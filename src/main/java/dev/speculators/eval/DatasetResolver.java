@@ -16,16 +16,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Turns {@code --data} values into datasets, with the rules of the upstream speculators
- * evaluation:
+ * Turns {@code --data} values into datasets, with the rules of the upstream speculators evaluation:
  *
  * <ul>
  *   <li>an existing local path (a value containing {@code /}, or a data file in the working
- *       directory): a file is one dataset, a directory gives one dataset per {@code *.jsonl}
- *       file in it (recursively, sorted);
- *   <li>{@code org/dataset:file.jsonl}: that file of a Hugging Face dataset, downloaded through
- *       the Hub cache; when it does not exist the error lists the repository's {@code .jsonl}
- *       files;
+ *       directory): a file is one dataset, a directory gives one dataset per {@code *.jsonl} file
+ *       in it (recursively, sorted);
+ *   <li>{@code org/dataset:file.jsonl}: that file of a Hugging Face dataset, downloaded through the
+ *       Hub cache; when it does not exist the error lists the repository's {@code .jsonl} files;
  *   <li>{@code org/dataset}: every {@code .jsonl} file of the repository, sorted, each one
  *       benchmarked separately;
  *   <li>anything else: a GuideLLM built-in or synthetic data spec, passed through.
@@ -70,7 +68,9 @@ public final class DatasetResolver {
     Path local = Path.of(spec);
     boolean looksLikePath = spec.contains("/") || hasDataExtension(spec);
     if (looksLikePath && Files.exists(local)) {
-      return Files.isDirectory(local) ? localDirectory(spec, local) : List.of(localFile(spec, local));
+      return Files.isDirectory(local)
+          ? localDirectory(spec, local)
+          : List.of(localFile(spec, local));
     }
     Matcher file = HUB_FILE.matcher(spec);
     if (file.matches()) {
@@ -88,24 +88,36 @@ public final class DatasetResolver {
   private EvalDataset localFile(String spec, Path file) throws EvalException {
     String fileName = file.getFileName().toString();
     if (!hasDataExtension(fileName)) {
-      throw new EvalException("--data " + spec + ": unsupported file type; use .jsonl, .json or .csv");
+      throw new EvalException(
+          "--data " + spec + ": unsupported file type; use .jsonl, .json or .csv");
     }
-    return EvalDataset.file(baseName(fileName), spec, EvalDataset.Kind.LOCAL_FILE, file.toAbsolutePath());
+    return EvalDataset.file(
+        baseName(fileName), spec, EvalDataset.Kind.LOCAL_FILE, file.toAbsolutePath());
   }
 
   private List<EvalDataset> localDirectory(String spec, Path dir) throws EvalException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".jsonl"))
+              .sorted()
+              .toList();
     } catch (IOException e) {
-      throw new EvalException("--data " + spec + ": cannot list the directory: " + e.getMessage(), e);
+      throw new EvalException(
+          "--data " + spec + ": cannot list the directory: " + e.getMessage(), e);
     }
     if (files.isEmpty()) {
       throw new EvalException("--data " + spec + ": the directory has no .jsonl files");
     }
     List<EvalDataset> out = new ArrayList<>();
     for (Path f : files) {
-      out.add(EvalDataset.file(nameFor(dir.relativize(f).toString()), spec, EvalDataset.Kind.LOCAL_FILE, f.toAbsolutePath()));
+      out.add(
+          EvalDataset.file(
+              nameFor(dir.relativize(f).toString()),
+              spec,
+              EvalDataset.Kind.LOCAL_FILE,
+              f.toAbsolutePath()));
     }
     return out;
   }
@@ -115,10 +127,17 @@ public final class DatasetResolver {
     if (!files.contains(fileName)) {
       List<String> jsonl = files.stream().filter(f -> f.endsWith(".jsonl")).toList();
       throw new EvalException(
-          "--data " + spec + ": dataset '" + repo + "' has no file '" + fileName + "'; its .jsonl files: "
+          "--data "
+              + spec
+              + ": dataset '"
+              + repo
+              + "' has no file '"
+              + fileName
+              + "'; its .jsonl files: "
               + (jsonl.isEmpty() ? "(none)" : String.join(", ", jsonl)));
     }
-    return EvalDataset.file(nameFor(fileName), spec, EvalDataset.Kind.HUB_FILE, download(spec, repo, fileName));
+    return EvalDataset.file(
+        nameFor(fileName), spec, EvalDataset.Kind.HUB_FILE, download(spec, repo, fileName));
   }
 
   private List<EvalDataset> hubRepository(String spec) throws EvalException {
@@ -126,14 +145,23 @@ public final class DatasetResolver {
     List<String> jsonl = files.stream().filter(f -> f.endsWith(".jsonl")).sorted().toList();
     if (jsonl.isEmpty()) {
       throw new EvalException(
-          "--data " + spec + ": dataset '" + spec + "' has no .jsonl files (it has: "
-              + String.join(", ", files.stream().limit(20).toList()) + (files.size() > 20 ? ", ..." : "")
-              + "); name one file as " + spec + ":FILE");
+          "--data "
+              + spec
+              + ": dataset '"
+              + spec
+              + "' has no .jsonl files (it has: "
+              + String.join(", ", files.stream().limit(20).toList())
+              + (files.size() > 20 ? ", ..." : "")
+              + "); name one file as "
+              + spec
+              + ":FILE");
     }
-    log.accept("dataset " + spec + ": " + jsonl.size() + " .jsonl files: " + String.join(", ", jsonl));
+    log.accept(
+        "dataset " + spec + ": " + jsonl.size() + " .jsonl files: " + String.join(", ", jsonl));
     List<EvalDataset> out = new ArrayList<>();
     for (String f : jsonl) {
-      out.add(EvalDataset.file(nameFor(f), spec, EvalDataset.Kind.HUB_FILE, download(spec, spec, f)));
+      out.add(
+          EvalDataset.file(nameFor(f), spec, EvalDataset.Kind.HUB_FILE, download(spec, spec, f)));
     }
     return out;
   }
@@ -164,7 +192,10 @@ public final class DatasetResolver {
     return safeName(dot > 0 ? fileName.substring(0, dot) : fileName);
   }
 
-  /** A relative path in a repository or directory as a dataset name: {@code data/math.jsonl -> data_math}. */
+  /**
+   * A relative path in a repository or directory as a dataset name: {@code data/math.jsonl ->
+   * data_math}.
+   */
   private static String nameFor(String relative) {
     return baseName(relative.replace('\\', '/').replace('/', '_'));
   }

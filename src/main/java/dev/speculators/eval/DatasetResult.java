@@ -30,6 +30,7 @@ public record DatasetResult(
     if (baseline == null) {
       return Double.NaN;
     }
-    return benchmark.headline().outputTokensPerSecond() / baseline.headline().outputTokensPerSecond();
+    return benchmark.headline().outputTokensPerSecond()
+        / baseline.headline().outputTokensPerSecond();
   }
 }

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * One dataset to benchmark, resolved from a {@code --data} value.
  *
- * @param name unique, file-name safe; names the outputs ({@code guidellm_<name>.json}) and the
- *     rows of {@code acceptance.csv}
+ * @param name unique, file-name safe; names the outputs ({@code guidellm_<name>.json}) and the rows
+ *     of {@code acceptance.csv}
  * @param spec the {@code --data} value it came from
  * @param kind where the prompts come from
  * @param file the local file for {@link Kind#LOCAL_FILE} and {@link Kind#HUB_FILE}, else null

@@ -29,13 +29,17 @@ public final class EvalOutputs {
   public static final String ACCEPTANCE_CSV = "acceptance.csv";
   public static final String SUMMARY = "summary.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private EvalOutputs() {}
 
-  /** Writes {@code results.json}, {@code acceptance.csv} and {@code summary.json} into {@code dir}. */
+  /**
+   * Writes {@code results.json}, {@code acceptance.csv} and {@code summary.json} into {@code dir}.
+   */
   public static void write(Path dir, EvalResults results) throws IOException {
-    AtomicFiles.writeString(dir.resolve(RESULTS), JSON.writeValueAsString(resultsJson(results)) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve(RESULTS), JSON.writeValueAsString(resultsJson(results)) + "\n");
     AtomicFiles.writeString(dir.resolve(ACCEPTANCE_CSV), acceptanceCsv(results));
     AtomicFiles.writeString(dir.resolve(SUMMARY), JSON.writeValueAsString(summary(results)) + "\n");
   }
@@ -129,7 +133,10 @@ public final class EvalOutputs {
     return n;
   }
 
-  /** The file name of a raw {@code /metrics} scrape taken {@code when} ("before", "after") a dataset. */
+  /**
+   * The file name of a raw {@code /metrics} scrape taken {@code when} ("before", "after") a
+   * dataset.
+   */
   public static String metricsFile(String dataset, String when) {
     return "metrics_" + dataset + "_" + when + ".prom";
   }
@@ -181,7 +188,9 @@ public final class EvalOutputs {
     return n;
   }
 
-  /** Counters as they appear in {@code results.json} (also used by the reference engine's results). */
+  /**
+   * Counters as they appear in {@code results.json} (also used by the reference engine's results).
+   */
   public static ObjectNode counters(SpecDecodeCounters c) {
     ObjectNode n = JSON.createObjectNode();
     n.put("drafts", c.drafts());
@@ -194,7 +203,10 @@ public final class EvalOutputs {
     return n;
   }
 
-  /** An acceptance report as it appears in {@code results.json} (also used by the reference engine's results). */
+  /**
+   * An acceptance report as it appears in {@code results.json} (also used by the reference engine's
+   * results).
+   */
   public static ObjectNode acceptance(AcceptanceReport a) {
     ObjectNode n = JSON.createObjectNode();
     n.put("drafts", a.drafts());
@@ -214,15 +226,21 @@ public final class EvalOutputs {
     for (DatasetResult d : r.datasets()) {
       String name = d.dataset().name();
       if (d.acceptance().noDrafts()) {
-        w.add(name + ": no drafts during the benchmark, so the acceptance length of 1 is not a measurement;"
-            + " is the server running with --speculative-config?");
+        w.add(
+            name
+                + ": no drafts during the benchmark, so the acceptance length of 1 is not a measurement;"
+                + " is the server running with --speculative-config?");
       }
       GuidellmBenchmark.Requests req = d.benchmark().headline().requests();
       if (req.errored() > 0) {
         w.add(name + ": " + req.errored() + " of " + req.total() + " requests failed");
       }
       if (d.baseline() != null && d.baseline().headline().requests().errored() > 0) {
-        w.add(name + ": " + d.baseline().headline().requests().errored() + " baseline requests failed");
+        w.add(
+            name
+                + ": "
+                + d.baseline().headline().requests().errored()
+                + " baseline requests failed");
       }
     }
     return w;
@@ -244,7 +262,9 @@ public final class EvalOutputs {
   /** {@code acceptance.csv} with one row per named report (also used by the reference engine). */
   public static String acceptanceCsv(java.util.Map<String, AcceptanceReport> rows) {
     int k = rows.values().stream().mapToInt(AcceptanceReport::positions).max().orElse(0);
-    StringBuilder b = new StringBuilder("dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate");
+    StringBuilder b =
+        new StringBuilder(
+            "dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate");
     for (int i = 0; i < k; i++) {
       b.append(",acceptance_at_pos_").append(i);
     }
@@ -257,8 +277,16 @@ public final class EvalOutputs {
   }
 
   private static void csvRow(StringBuilder b, String name, AcceptanceReport a, int k) {
-    b.append(name).append(',').append(a.drafts()).append(',').append(a.draftTokens()).append(',')
-        .append(a.acceptedTokens()).append(',').append(plain(a.meanAcceptanceLength())).append(',')
+    b.append(name)
+        .append(',')
+        .append(a.drafts())
+        .append(',')
+        .append(a.draftTokens())
+        .append(',')
+        .append(a.acceptedTokens())
+        .append(',')
+        .append(plain(a.meanAcceptanceLength()))
+        .append(',')
         .append(plain(a.acceptanceRate()));
     double[] p = a.perPositionAcceptance();
     double[] c = a.conditionalAcceptance();
@@ -315,16 +343,41 @@ public final class EvalOutputs {
 
   public static String table(EvalResults r) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"dataset", "drafts", "mean AL", "acc rate", "per-position", "out tok/s", "baseline", "speedup", "TTFT ms", "ITL ms"});
+    rows.add(
+        new String[] {
+          "dataset",
+          "drafts",
+          "mean AL",
+          "acc rate",
+          "per-position",
+          "out tok/s",
+          "baseline",
+          "speedup",
+          "TTFT ms",
+          "ITL ms"
+        });
     for (DatasetResult d : r.datasets()) {
       GuidellmBenchmark h = d.benchmark().headline();
-      rows.add(row(d.dataset().name(), d.acceptance(), h.outputTokensPerSecond(),
-          d.baseline() == null ? Double.NaN : d.baseline().headline().outputTokensPerSecond(), d.speedup(),
-          h.ttftMs().median(), h.itlMs().median()));
+      rows.add(
+          row(
+              d.dataset().name(),
+              d.acceptance(),
+              h.outputTokensPerSecond(),
+              d.baseline() == null ? Double.NaN : d.baseline().headline().outputTokensPerSecond(),
+              d.speedup(),
+              h.ttftMs().median(),
+              h.itlMs().median()));
     }
     if (r.datasets().size() > 1) {
-      rows.add(row(DatasetResolver.POOLED, r.pooledAcceptance(), r.pooledOutputTokensPerSecond(),
-          r.pooledBaselineOutputTokensPerSecond(), r.pooledSpeedup(), r.pooledTtftMsMedian(), r.pooledItlMsMedian()));
+      rows.add(
+          row(
+              DatasetResolver.POOLED,
+              r.pooledAcceptance(),
+              r.pooledOutputTokensPerSecond(),
+              r.pooledBaselineOutputTokensPerSecond(),
+              r.pooledSpeedup(),
+              r.pooledTtftMsMedian(),
+              r.pooledItlMsMedian()));
     }
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
@@ -336,7 +389,10 @@ public final class EvalOutputs {
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         boolean left = i == 0 || i == 4;
-        String cell = left ? String.format("%-" + width[i] + "s", row[i]) : String.format("%" + width[i] + "s", row[i]);
+        String cell =
+            left
+                ? String.format("%-" + width[i] + "s", row[i])
+                : String.format("%" + width[i] + "s", row[i]);
         b.append(i == 0 ? "" : "  ").append(cell);
       }
       b.append('\n');
@@ -347,14 +403,29 @@ public final class EvalOutputs {
     return b.toString();
   }
 
-  private static String[] row(String name, AcceptanceReport a, double tps, double baseline, double speedup, double ttft, double itl) {
+  private static String[] row(
+      String name,
+      AcceptanceReport a,
+      double tps,
+      double baseline,
+      double speedup,
+      double ttft,
+      double itl) {
     StringBuilder pos = new StringBuilder();
     for (double p : a.perPositionAcceptance()) {
       pos.append(pos.length() == 0 ? "" : " ").append(fmt(p, 3));
     }
     return new String[] {
-      name, Long.toString(a.drafts()), fmt(a.meanAcceptanceLength(), 3) + (a.noDrafts() ? "*" : ""), fmt(a.acceptanceRate(), 3),
-      pos.toString(), fmt(tps, 1), fmt(baseline, 1), fmt(speedup, 3), fmt(ttft, 1), fmt(itl, 2)
+      name,
+      Long.toString(a.drafts()),
+      fmt(a.meanAcceptanceLength(), 3) + (a.noDrafts() ? "*" : ""),
+      fmt(a.acceptanceRate(), 3),
+      pos.toString(),
+      fmt(tps, 1),
+      fmt(baseline, 1),
+      fmt(speedup, 3),
+      fmt(ttft, 1),
+      fmt(itl, 2)
     };
   }
 
@@ -362,10 +433,13 @@ public final class EvalOutputs {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-";
   }
 
-  // ---- formatting --------------------------------------------------------------------------------
+  // ---- formatting
+  // --------------------------------------------------------------------------------
 
   private static double round(double v, int decimals) {
-    return Double.isFinite(v) ? new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue() : v;
+    return Double.isFinite(v)
+        ? new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue()
+        : v;
   }
 
   private static void num(ObjectNode n, String key, double v) {

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The results of an evaluation run so far: per dataset, and pooled over datasets. Pooled
- * acceptance is the report of the summed counter deltas. Pooled throughput and latency are means
- * over datasets of each dataset's headline benchmark (every dataset weighs the same), and the
- * pooled speedup is the ratio of the pooled throughputs.
+ * The results of an evaluation run so far: per dataset, and pooled over datasets. Pooled acceptance
+ * is the report of the summed counter deltas. Pooled throughput and latency are means over datasets
+ * of each dataset's headline benchmark (every dataset weighs the same), and the pooled speedup is
+ * the ratio of the pooled throughputs.
  *
  * @param vllmVersion from the server's {@code /version}, or null
  * @param guidellmVersion as GuideLLM recorded it in its result, or null
@@ -72,14 +72,32 @@ public record EvalResults(
     List<DatasetResult> more = new java.util.ArrayList<>(datasets);
     more.add(result);
     return new EvalResults(
-        endpoint, baselineEndpoint, vllmVersion, servedModels, guidellmExecutable, guidellmCli,
-        guidellmVersion != null ? guidellmVersion : newGuidellmVersion, settings, more, false, null);
+        endpoint,
+        baselineEndpoint,
+        vllmVersion,
+        servedModels,
+        guidellmExecutable,
+        guidellmCli,
+        guidellmVersion != null ? guidellmVersion : newGuidellmVersion,
+        settings,
+        more,
+        false,
+        null);
   }
 
   public EvalResults finished(String failure) {
     return new EvalResults(
-        endpoint, baselineEndpoint, vllmVersion, servedModels, guidellmExecutable, guidellmCli, guidellmVersion,
-        settings, datasets, failure == null, failure);
+        endpoint,
+        baselineEndpoint,
+        vllmVersion,
+        servedModels,
+        guidellmExecutable,
+        guidellmCli,
+        guidellmVersion,
+        settings,
+        datasets,
+        failure == null,
+        failure);
   }
 
   private double meanOverDatasets(ToDoubleFunction<DatasetResult> f) {

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One evaluation: for each dataset, scrape the server's spec-decode counters, run GuideLLM,
- * scrape again, and (optionally) run the same traffic against a baseline server without
- * speculation. Results are rewritten after every dataset, so a failure later keeps what was
- * measured; the compact summary goes to the termination message at the end, failure or not.
+ * One evaluation: for each dataset, scrape the server's spec-decode counters, run GuideLLM, scrape
+ * again, and (optionally) run the same traffic against a baseline server without speculation.
+ * Results are rewritten after every dataset, so a failure later keeps what was measured; the
+ * compact summary goes to the termination message at the end, failure or not.
  */
 public final class EvalRunner {
   private static final Duration HEALTH_POLL = Duration.ofSeconds(2);
@@ -25,6 +25,7 @@ public final class EvalRunner {
   private final EvalSettings settings;
   private final HfHub hub;
   private final Consumer<String> log;
+
   /** What has been measured so far; saved as is when the run fails. */
   private EvalResults current;
 
@@ -40,13 +41,23 @@ public final class EvalRunner {
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
-      throw new EvalException("--output " + out + ": cannot create the folder: " + e.getMessage(), e);
+      throw new EvalException(
+          "--output " + out + ": cannot create the folder: " + e.getMessage(), e);
     }
     current =
         new EvalResults(
             VllmClient.serverRoot(settings.endpoint()),
-            settings.baselineEndpoint() == null ? null : VllmClient.serverRoot(settings.baselineEndpoint()),
-            null, List.of(), settings.guidellm(), settings.guidellmCli(), null, settings.benchmark(), List.of(), false,
+            settings.baselineEndpoint() == null
+                ? null
+                : VllmClient.serverRoot(settings.baselineEndpoint()),
+            null,
+            List.of(),
+            settings.guidellm(),
+            settings.guidellmCli(),
+            null,
+            settings.benchmark(),
+            List.of(),
+            false,
             null);
     try {
       measure();
@@ -69,7 +80,10 @@ public final class EvalRunner {
   private void measure() throws EvalException {
     List<EvalDataset> datasets = new DatasetResolver(hub, log).resolve(settings.data());
     Map<String, Path> baselineFiles = baselineFiles(datasets);
-    log.accept(datasets.size() + " dataset(s): " + String.join(", ", datasets.stream().map(EvalDataset::name).toList()));
+    log.accept(
+        datasets.size()
+            + " dataset(s): "
+            + String.join(", ", datasets.stream().map(EvalDataset::name).toList()));
 
     VllmClient vllm = new VllmClient(settings.endpoint(), settings.requestTimeout());
     vllm.awaitHealthy(settings.startupTimeout(), HEALTH_POLL, log);
@@ -81,24 +95,45 @@ public final class EvalRunner {
     String version = vllm.version().orElse(null);
     current =
         new EvalResults(
-            current.endpoint(), current.baselineEndpoint(), version, vllm.models(), current.guidellmExecutable(),
-            current.guidellmCli(), null, current.settings(), List.of(), false, null);
-    log.accept("vLLM " + (version == null ? "(version unknown)" : version) + " at " + vllm.base()
-        + ", serving " + current.servedModels());
+            current.endpoint(),
+            current.baselineEndpoint(),
+            version,
+            vllm.models(),
+            current.guidellmExecutable(),
+            current.guidellmCli(),
+            null,
+            current.settings(),
+            List.of(),
+            false,
+            null);
+    log.accept(
+        "vLLM "
+            + (version == null ? "(version unknown)" : version)
+            + " at "
+            + vllm.base()
+            + ", serving "
+            + current.servedModels());
 
     String firstScrape = vllm.metrics();
     String source = vllm.base() + "/metrics";
     if (!SpecDecodeCounters.present(PrometheusText.parse(source, firstScrape))) {
       throw new EvalException(
-          "vLLM at " + vllm.base() + " exports no " + SpecDecodeCounters.DRAFTS + " counter: it is not serving"
+          "vLLM at "
+              + vllm.base()
+              + " exports no "
+              + SpecDecodeCounters.DRAFTS
+              + " counter: it is not serving"
               + " with a speculator (--speculative-config), or stats logging is off (--disable-log-stats)");
     }
-    GuidellmRunner guidellm = new GuidellmRunner(settings.guidellm(), settings.benchmarkTimeout(), log);
+    GuidellmRunner guidellm =
+        new GuidellmRunner(settings.guidellm(), settings.benchmarkTimeout(), log);
     String beforeText = firstScrape;
     for (int i = 0; i < datasets.size(); i++) {
       EvalDataset d = datasets.get(i);
       String what = "for dataset '" + d.name() + "'";
-      log.accept(String.format(Locale.ROOT, "dataset %d/%d '%s' (%s)", i + 1, datasets.size(), d.name(), d.spec()));
+      log.accept(
+          String.format(
+              Locale.ROOT, "dataset %d/%d '%s' (%s)", i + 1, datasets.size(), d.name(), d.spec()));
       if (i > 0) {
         beforeText = vllm.metrics();
       }
@@ -113,35 +148,55 @@ public final class EvalRunner {
       String baselineSource = null;
       if (baselineServer != null) {
         log.accept("dataset '" + d.name() + "': baseline run against " + baselineServer.base());
-        baseline = runGuidellm(guidellm, settings.baselineEndpoint(), d, true, what + " (baseline)");
+        baseline =
+            runGuidellm(guidellm, settings.baselineEndpoint(), d, true, what + " (baseline)");
         baselineSource = baselineServer.base().toString();
       } else if (baselineFiles.containsKey(d.name())) {
         Path f = baselineFiles.get(d.name());
         baseline = readBaseline(f);
         baselineSource = f.toString();
       }
-      DatasetResult result = new DatasetResult(d, before, after, benchmark, baseline, baselineSource);
+      DatasetResult result =
+          new DatasetResult(d, before, after, benchmark, baseline, baselineSource);
       current = current.withDataset(result, benchmark.guidellmVersion());
       save(current);
       AcceptanceReport a = result.acceptance();
       log.accept(
           String.format(
-              Locale.ROOT, "dataset '%s': mean acceptance length %.3f over %d drafts, %.1f output tokens/s%s", d.name(),
-              a.meanAcceptanceLength(), a.drafts(), benchmark.headline().outputTokensPerSecond(),
-              baseline == null ? "" : String.format(Locale.ROOT, " (speedup %.3f)", result.speedup())));
+              Locale.ROOT,
+              "dataset '%s': mean acceptance length %.3f over %d drafts, %.1f output tokens/s%s",
+              d.name(),
+              a.meanAcceptanceLength(),
+              a.drafts(),
+              benchmark.headline().outputTokensPerSecond(),
+              baseline == null
+                  ? ""
+                  : String.format(Locale.ROOT, " (speedup %.3f)", result.speedup())));
     }
   }
 
-  private GuidellmResult runGuidellm(GuidellmRunner runner, String target, EvalDataset d, boolean baseline, String what)
+  private GuidellmResult runGuidellm(
+      GuidellmRunner runner, String target, EvalDataset d, boolean baseline, String what)
       throws EvalException {
     Path output = settings.output().resolve(EvalOutputs.guidellmFile(d.name(), baseline));
     Path partial = output.resolveSibling(output.getFileName() + ".partial.json");
     List<String> args =
-        settings.guidellmCli().arguments(VllmClient.serverRoot(target), d, settings.benchmark(), partial.toAbsolutePath());
-    return runner.run(args, partial, output, settings.output().resolve(EvalOutputs.guidellmLog(d.name(), baseline)), what);
+        settings
+            .guidellmCli()
+            .arguments(
+                VllmClient.serverRoot(target), d, settings.benchmark(), partial.toAbsolutePath());
+    return runner.run(
+        args,
+        partial,
+        output,
+        settings.output().resolve(EvalOutputs.guidellmLog(d.name(), baseline)),
+        what);
   }
 
-  /** Checks up front that every dataset has its baseline result, so nothing fails after hours of benchmarks. */
+  /**
+   * Checks up front that every dataset has its baseline result, so nothing fails after hours of
+   * benchmarks.
+   */
   private Map<String, Path> baselineFiles(List<EvalDataset> datasets) throws EvalException {
     Map<String, Path> files = new HashMap<>();
     Path source = settings.baselineResults();
@@ -151,8 +206,11 @@ public final class EvalRunner {
     if (Files.isRegularFile(source)) {
       if (datasets.size() != 1) {
         throw new EvalException(
-            "--baseline-results " + source + ": one GuideLLM result file is the baseline of one dataset, but there are "
-                + datasets.size() + "; pass a folder with guidellm_baseline_<name>.json or guidellm_<name>.json files");
+            "--baseline-results "
+                + source
+                + ": one GuideLLM result file is the baseline of one dataset, but there are "
+                + datasets.size()
+                + "; pass a folder with guidellm_baseline_<name>.json or guidellm_<name>.json files");
       }
       readBaseline(source);
       files.put(datasets.get(0).name(), source);
@@ -167,8 +225,15 @@ public final class EvalRunner {
       Path f = Files.isRegularFile(preferred) ? preferred : plain;
       if (!Files.isRegularFile(f)) {
         throw new EvalException(
-            "--baseline-results " + source + ": no baseline for dataset '" + d.name() + "' (expected "
-                + preferred.getFileName() + " or " + plain.getFileName() + ")");
+            "--baseline-results "
+                + source
+                + ": no baseline for dataset '"
+                + d.name()
+                + "' (expected "
+                + preferred.getFileName()
+                + " or "
+                + plain.getFileName()
+                + ")");
       }
       readBaseline(f);
       files.put(d.name(), f);
@@ -200,7 +265,8 @@ public final class EvalRunner {
     try {
       EvalOutputs.write(settings.output(), results);
     } catch (IOException e) {
-      throw new EvalException("cannot write the results into " + settings.output() + ": " + e.getMessage(), e);
+      throw new EvalException(
+          "cannot write the results into " + settings.output() + ": " + e.getMessage(), e);
     }
     if (results.complete() || results.error() != null) {
       TerminationLog.write(settings.terminationLog(), EvalOutputs.summary(results));

@@ -7,16 +7,17 @@ import java.util.List;
 /**
  * Everything an evaluation run needs; the operator passes each of these as a flag.
  *
- * @param endpoint the vLLM server with the speculator ({@code http://host:port}, optionally
- *     ending in {@code /v1})
+ * @param endpoint the vLLM server with the speculator ({@code http://host:port}, optionally ending
+ *     in {@code /v1})
  * @param data the {@code --data} values (see {@link DatasetResolver})
  * @param guidellm the GuideLLM executable
  * @param startupTimeout how long to wait for {@code /health}
  * @param benchmarkTimeout how long one GuideLLM run may take before it is stopped
  * @param requestTimeout the timeout of each call to vLLM's own endpoints
  * @param baselineEndpoint a vLLM server with the same target and no speculator, or null
- * @param baselineResults a GuideLLM result file, or a folder with {@code guidellm_baseline_<name>.json}
- *     or {@code guidellm_<name>.json} files, from an earlier run without speculation; or null
+ * @param baselineResults a GuideLLM result file, or a folder with {@code
+ *     guidellm_baseline_<name>.json} or {@code guidellm_<name>.json} files, from an earlier run
+ *     without speculation; or null
  * @param terminationLog where the summary goes for Kubernetes
  */
 public record EvalSettings(
@@ -39,7 +40,8 @@ public record EvalSettings(
       throw new IllegalArgumentException("--data: at least one dataset is needed");
     }
     if (baselineEndpoint != null && baselineResults != null) {
-      throw new IllegalArgumentException("--baseline-endpoint and --baseline-results exclude each other");
+      throw new IllegalArgumentException(
+          "--baseline-endpoint and --baseline-results exclude each other");
     }
   }
 }

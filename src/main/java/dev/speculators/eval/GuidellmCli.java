@@ -39,11 +39,13 @@ public enum GuidellmCli {
   }
 
   /** The arguments (after the executable) that benchmark {@code dataset} against {@code target}. */
-  public List<String> arguments(String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
+  public List<String> arguments(
+      String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
     return this == V0_7 ? v07(target, dataset, s, output) : v06(target, dataset, s, output);
   }
 
-  private static List<String> v07(String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
+  private static List<String> v07(
+      String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
     List<String> a = new ArrayList<>(List.of("run"));
     KindSpec backend =
         KindSpec.of("openai_http")
@@ -58,20 +60,28 @@ public enum GuidellmCli {
       a.addAll(List.of("--override", "profile." + rateField(s.profile()), joinRates(s)));
     }
     if (s.maxRequests() != null) {
-      a.addAll(List.of("--constraint", KindSpec.of("max_requests").with("count", s.maxRequests()).toCli()));
+      a.addAll(
+          List.of(
+              "--constraint", KindSpec.of("max_requests").with("count", s.maxRequests()).toCli()));
     }
     if (s.maxSeconds() != null) {
-      a.addAll(List.of("--constraint", KindSpec.of("max_duration").with("seconds", s.maxSeconds()).toCli()));
+      a.addAll(
+          List.of(
+              "--constraint", KindSpec.of("max_duration").with("seconds", s.maxSeconds()).toCli()));
     }
     a.addAll(List.of("--data", data07(dataset)));
     if (s.textColumn() != null) {
       a.addAll(
           List.of(
               "--data-column-mapper",
-              KindSpec.of("generative_column_mapper").with("column_mappings.text_column", s.textColumn()).toCli()));
+              KindSpec.of("generative_column_mapper")
+                  .with("column_mappings.text_column", s.textColumn())
+                  .toCli()));
     }
     if (s.processor() != null) {
-      a.addAll(List.of("--tokenizer", KindSpec.of("huggingface_auto").with("model", s.processor()).toCli()));
+      a.addAll(
+          List.of(
+              "--tokenizer", KindSpec.of("huggingface_auto").with("model", s.processor()).toCli()));
     }
     a.addAll(List.of("--output", KindSpec.of("json").with("path", output.toString()).toCli()));
     a.add("--disable-console-interactive");
@@ -117,7 +127,8 @@ public enum GuidellmCli {
     return spec;
   }
 
-  private static List<String> v06(String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
+  private static List<String> v06(
+      String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
     List<String> a = new ArrayList<>(List.of("benchmark", "run", "--target", target));
     if (s.model() != null) {
       a.addAll(List.of("--model", s.model()));
@@ -132,7 +143,12 @@ public enum GuidellmCli {
     if (s.maxSeconds() != null) {
       a.addAll(List.of("--max-seconds", s.maxSeconds().toString()));
     }
-    a.addAll(List.of("--data", dataset.kind() == EvalDataset.Kind.GUIDELLM ? dataset.builtin() : dataset.file().toString()));
+    a.addAll(
+        List.of(
+            "--data",
+            dataset.kind() == EvalDataset.Kind.GUIDELLM
+                ? dataset.builtin()
+                : dataset.file().toString()));
     if (s.textColumn() != null) {
       ObjectNode mapper = JSON.createObjectNode().put("text_column", s.textColumn());
       a.addAll(List.of("--data-column-mapper", mapper.toString()));

@@ -10,14 +10,15 @@ import java.util.List;
 
 /**
  * A GuideLLM result file, read from any of its layouts: v0.7 ({@code {metadata, config,
- * benchmarks}}), v0.6 ({@code {metadata, args, benchmarks}}), v0.4 ({@code {args, benchmarks}})
- * and v0.3 ({@code {benchmarks}}). Only the JSON output is read; GuideLLM's CSV has a
- * three-row header that changes between versions.
+ * benchmarks}}), v0.6 ({@code {metadata, args, benchmarks}}), v0.4 ({@code {args, benchmarks}}) and
+ * v0.3 ({@code {benchmarks}}). Only the JSON output is read; GuideLLM's CSV has a three-row header
+ * that changes between versions.
  *
  * @param layout {@code "0.7"}, {@code "0.6"}, {@code "0.4"} or {@code "0.3"}
  * @param guidellmVersion as the file records it, or null
  */
-public record GuidellmResult(String layout, String guidellmVersion, List<GuidellmBenchmark> benchmarks) {
+public record GuidellmResult(
+    String layout, String guidellmVersion, List<GuidellmBenchmark> benchmarks) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public GuidellmResult {
@@ -25,12 +26,14 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
   }
 
   /**
-   * The benchmark that stands for the run: the one with the highest output token throughput
-   * (with the default {@code throughput} profile there is only one).
+   * The benchmark that stands for the run: the one with the highest output token throughput (with
+   * the default {@code throughput} profile there is only one).
    */
   public GuidellmBenchmark headline() {
     return benchmarks.stream()
-        .max(Comparator.comparingDouble(b -> Double.isNaN(b.outputTokensPerSecond()) ? -1 : b.outputTokensPerSecond()))
+        .max(
+            Comparator.comparingDouble(
+                b -> Double.isNaN(b.outputTokensPerSecond()) ? -1 : b.outputTokensPerSecond()))
         .orElseThrow();
   }
 
@@ -39,7 +42,8 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
     try {
       root = JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new MalformedInputException(file.toString(), 0, "not a JSON document (" + e.getMessage() + ")");
+      throw new MalformedInputException(
+          file.toString(), 0, "not a JSON document (" + e.getMessage() + ")");
     }
     return parse(file.toString(), root);
   }
@@ -50,7 +54,8 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
     }
     JsonNode list = root.get("benchmarks");
     if (list == null || !list.isArray()) {
-      throw new MalformedInputException(source, 0, "no 'benchmarks' array: not a GuideLLM result file");
+      throw new MalformedInputException(
+          source, 0, "no 'benchmarks' array: not a GuideLLM result file");
     }
     if (list.isEmpty()) {
       throw new MalformedInputException(source, 0, "GuideLLM recorded no benchmarks");
@@ -76,7 +81,8 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
   private static GuidellmBenchmark benchmark(String source, int index, JsonNode b) {
     JsonNode metrics = b.get("metrics");
     if (metrics == null || !metrics.isObject()) {
-      throw new MalformedInputException(source, 0, "benchmarks[" + index + "] has no 'metrics' object");
+      throw new MalformedInputException(
+          source, 0, "benchmarks[" + index + "] has no 'metrics' object");
     }
     String strategy = text(b.path("config").path("strategy").path("type_"));
     if (strategy == null) {
@@ -103,7 +109,8 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
       return GuidellmBenchmark.Stat.MISSING;
     }
     return new GuidellmBenchmark.Stat(
-        s.path("median").asDouble(Double.NaN), s.path("percentiles").path("p99").asDouble(Double.NaN));
+        s.path("median").asDouble(Double.NaN),
+        s.path("percentiles").path("p99").asDouble(Double.NaN));
   }
 
   private static GuidellmBenchmark.Requests requests(JsonNode b) {
@@ -117,7 +124,10 @@ public record GuidellmResult(String layout, String guidellmVersion, List<Guidell
         long incomplete = n.path("incomplete").asLong(0);
         long errored = n.path("errored").asLong(0);
         return new GuidellmBenchmark.Requests(
-            successful, incomplete, errored, n.path("total").asLong(successful + incomplete + errored));
+            successful,
+            incomplete,
+            errored,
+            n.path("total").asLong(successful + incomplete + errored));
       }
     }
     return GuidellmBenchmark.Requests.UNKNOWN;

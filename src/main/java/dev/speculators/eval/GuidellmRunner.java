@@ -17,10 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs GuideLLM as a child process: its output lines go to the log as they come and to a log
- * file; it must end within a time limit (else it is killed with its children), exit with 0 and
- * leave a readable result file. The result and the log appear under their final names only when
- * complete.
+ * Runs GuideLLM as a child process: its output lines go to the log as they come and to a log file;
+ * it must end within a time limit (else it is killed with its children), exit with 0 and leave a
+ * readable result file. The result and the log appear under their final names only when complete.
  */
 public final class GuidellmRunner {
   private static final int TAIL_LINES = 20;
@@ -39,7 +38,8 @@ public final class GuidellmRunner {
    * Runs GuideLLM with {@code arguments} (whose output option names {@code partialOutput}), then
    * moves the result to {@code output} and the log to {@code logFile}.
    */
-  public GuidellmResult run(List<String> arguments, Path partialOutput, Path output, Path logFile, String what)
+  public GuidellmResult run(
+      List<String> arguments, Path partialOutput, Path output, Path logFile, String what)
       throws EvalException {
     List<String> command = new ArrayList<>();
     command.add(executable);
@@ -49,7 +49,8 @@ public final class GuidellmRunner {
       Files.deleteIfExists(partialOutput);
       Files.createDirectories(logFile.toAbsolutePath().getParent());
     } catch (IOException e) {
-      throw new EvalException("cannot prepare the output folder for " + what + ": " + e.getMessage(), e);
+      throw new EvalException(
+          "cannot prepare the output folder for " + what + ": " + e.getMessage(), e);
     }
     log.accept("running " + String.join(" ", command));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -59,7 +60,12 @@ public final class GuidellmRunner {
       process = builder.start();
     } catch (IOException e) {
       throw new EvalException(
-          "cannot start GuideLLM '" + executable + "' (" + e.getMessage() + "); install it or pass --guidellm PATH", e);
+          "cannot start GuideLLM '"
+              + executable
+              + "' ("
+              + e.getMessage()
+              + "); install it or pass --guidellm PATH",
+          e);
     }
     Thread killOnExit = new Thread(() -> destroyTree(process), "guidellm-kill-on-exit");
     Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -72,8 +78,13 @@ public final class GuidellmRunner {
       if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
         destroyTree(process);
         throw new EvalException(
-            "GuideLLM did not finish " + what + " within " + timeout.toSeconds() + " s and was stopped"
-                + " (raise --benchmark-timeout, or lower --max-requests / --max-seconds); log: " + logFile);
+            "GuideLLM did not finish "
+                + what
+                + " within "
+                + timeout.toSeconds()
+                + " s and was stopped"
+                + " (raise --benchmark-timeout, or lower --max-requests / --max-seconds); log: "
+                + logFile);
       }
       exit = process.exitValue();
       pump.join(TimeUnit.SECONDS.toMillis(10));
@@ -87,18 +98,34 @@ public final class GuidellmRunner {
     }
     if (exit != 0) {
       throw new EvalException(
-          "GuideLLM exited with code " + exit + " " + what + "; last output:\n  " + String.join("\n  ", snapshot(tail))
-              + "\nfull log: " + logFile);
+          "GuideLLM exited with code "
+              + exit
+              + " "
+              + what
+              + "; last output:\n  "
+              + String.join("\n  ", snapshot(tail))
+              + "\nfull log: "
+              + logFile);
     }
     if (!Files.isRegularFile(partialOutput)) {
-      throw new EvalException("GuideLLM exited with 0 but wrote no result file " + what + " (expected " + partialOutput + ")");
+      throw new EvalException(
+          "GuideLLM exited with 0 but wrote no result file "
+              + what
+              + " (expected "
+              + partialOutput
+              + ")");
     }
     GuidellmResult result;
     try {
       result = GuidellmResult.read(partialOutput);
-      Files.move(partialOutput, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          partialOutput,
+          output,
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } catch (MalformedInputException e) {
-      throw new EvalException("GuideLLM wrote an unreadable result " + what + ": " + e.getMessage(), e);
+      throw new EvalException(
+          "GuideLLM wrote an unreadable result " + what + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new EvalException("cannot keep the GuideLLM result " + what + ": " + e.getMessage(), e);
     }
@@ -106,7 +133,9 @@ public final class GuidellmRunner {
   }
 
   private void pump(Process process, Path partialLog, Deque<String> tail) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         BufferedWriter out = Files.newBufferedWriter(partialLog, StandardCharsets.UTF_8)) {
       String line;
       while ((line = in.readLine()) != null) {
@@ -135,7 +164,11 @@ public final class GuidellmRunner {
   private static void publishLog(Path partialLog, Path logFile) {
     try {
       if (Files.exists(partialLog)) {
-        Files.move(partialLog, logFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            partialLog,
+            logFile,
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
       // the partial log stays where it is, under its .partial name

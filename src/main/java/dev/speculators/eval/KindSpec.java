@@ -35,7 +35,8 @@ final class KindSpec {
     boolean plain = entries.values().stream().allMatch(v -> PLAIN.matcher(format(v)).matches());
     if (plain) {
       StringBuilder b = new StringBuilder();
-      entries.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(format(v)));
+      entries.forEach(
+          (k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(format(v)));
       return b.toString();
     }
     ObjectNode root = JSON.createObjectNode();

@@ -6,16 +6,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Acceptance from a vLLM server log, by the method of the upstream speculators evaluation
- * ({@code parse_logs.py}): every metrics line is one interval; per-position rates are
- * zero-padded to the longest line and averaged weighted by the interval's drafted tokens
- * ({@code w_i = Σ rate·drafted / Σ drafted}); the conditional rate is {@code w_i / w_{i-1}} with
- * {@code w_{-1} = 1}. Lines of formats without per-position rates (F0, F1) cannot take part in
- * that average; they are counted separately and only feed the overall token acceptance rate.
+ * Acceptance from a vLLM server log, by the method of the upstream speculators evaluation ({@code
+ * parse_logs.py}): every metrics line is one interval; per-position rates are zero-padded to the
+ * longest line and averaged weighted by the interval's drafted tokens ({@code w_i = Σ rate·drafted
+ * / Σ drafted}); the conditional rate is {@code w_i / w_{i-1}} with {@code w_{-1} = 1}. Lines of
+ * formats without per-position rates (F0, F1) cannot take part in that average; they are counted
+ * separately and only feed the overall token acceptance rate.
  *
- * <p>The log carries rates rounded to 3 decimals and includes warm-up traffic, so the
- * {@code /metrics} method ({@link AcceptanceReport}) is the precise one; this one reads logs of
- * runs that were not scraped.
+ * <p>The log carries rates rounded to 3 decimals and includes warm-up traffic, so the {@code
+ * /metrics} method ({@link AcceptanceReport}) is the precise one; this one reads logs of runs that
+ * were not scraped.
  */
 public record LogAcceptanceAnalysis(
     int samples,
@@ -50,7 +50,11 @@ public record LogAcceptanceAnalysis(
   public static LogAcceptanceAnalysis of(String source, List<SpecDecodeLogLine> lines) {
     if (lines.isEmpty()) {
       throw new MalformedInputException(
-          source, 0, "no '" + SpecDecodeLogParser.MARKER + "' lines: was vLLM serving with a speculator and with stats logging on?");
+          source,
+          0,
+          "no '"
+              + SpecDecodeLogParser.MARKER
+              + "' lines: was vLLM serving with a speculator and with stats logging on?");
     }
     List<SpecDecodeLogLine> rated = new ArrayList<>();
     long accepted = 0;
@@ -68,8 +72,14 @@ public record LogAcceptanceAnalysis(
     }
     if (rated.isEmpty()) {
       throw new MalformedInputException(
-          source, 0, "the metrics lines have no per-position acceptance rates (formats " + formats
-              + ", vLLM before 0.8.5); only the overall rate is known: " + accepted + " of " + draftedWithAccepted
+          source,
+          0,
+          "the metrics lines have no per-position acceptance rates (formats "
+              + formats
+              + ", vLLM before 0.8.5); only the overall rate is known: "
+              + accepted
+              + " of "
+              + draftedWithAccepted
               + " drafted tokens accepted");
     }
     int k = rated.stream().mapToInt(l -> l.perPositionAcceptance().length).max().orElse(0);
@@ -91,8 +101,15 @@ public record LogAcceptanceAnalysis(
       previous = w[i];
     }
     return new LogAcceptanceAnalysis(
-        rated.size(), total, (double) total / rated.size(), w, c, lines.size() - rated.size(), accepted,
-        draftedWithAccepted, formats);
+        rated.size(),
+        total,
+        (double) total / rated.size(),
+        w,
+        c,
+        lines.size() - rated.size(),
+        accepted,
+        draftedWithAccepted,
+        formats);
   }
 
   /** {@code 1 + Σ w_i}: the mean acceptance length the weighted rates imply. */
@@ -127,16 +144,25 @@ public record LogAcceptanceAnalysis(
   /** What this analysis knows beyond the upstream report, one fact per line. */
   public List<String> notes() {
     List<String> notes = new ArrayList<>();
-    notes.add(String.format(java.util.Locale.ROOT, "Implied mean acceptance length: %.3f", impliedMeanAcceptanceLength()));
+    notes.add(
+        String.format(
+            java.util.Locale.ROOT,
+            "Implied mean acceptance length: %.3f",
+            impliedMeanAcceptanceLength()));
     if (draftedTokensWithAcceptedCount > 0) {
       notes.add(
           String.format(
-              java.util.Locale.ROOT, "Draft token acceptance rate: %.4f (%d of %d tokens)",
-              (double) acceptedTokens / draftedTokensWithAcceptedCount, acceptedTokens, draftedTokensWithAcceptedCount));
+              java.util.Locale.ROOT,
+              "Draft token acceptance rate: %.4f (%d of %d tokens)",
+              (double) acceptedTokens / draftedTokensWithAcceptedCount,
+              acceptedTokens,
+              draftedTokensWithAcceptedCount));
     }
     notes.add("Log formats: " + formats);
     if (linesWithoutPerPosition > 0) {
-      notes.add(linesWithoutPerPosition + " metrics lines without per-position rates were left out of the weighted rates");
+      notes.add(
+          linesWithoutPerPosition
+              + " metrics lines without per-position rates were left out of the weighted rates");
     }
     return notes;
   }

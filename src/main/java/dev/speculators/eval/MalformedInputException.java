@@ -1,9 +1,9 @@
 package dev.speculators.eval;
 
 /**
- * Input text that cannot be read as the format it claims to be: a Prometheus exposition, a vLLM
- * log line, a GuideLLM result. The message names the source and the line number (1-based) where
- * that applies.
+ * Input text that cannot be read as the format it claims to be: a Prometheus exposition, a vLLM log
+ * line, a GuideLLM result. The message names the source and the line number (1-based) where that
+ * applies.
  */
 public class MalformedInputException extends IllegalArgumentException {
   private final int lineNumber;

@@ -6,8 +6,8 @@ import java.math.RoundingMode;
 /**
  * Formats numbers the way NumPy prints them, so that reports match the upstream Python tools
  * character for character: {@code str(np.round(a, 3))} for 1-D float arrays (default print options:
- * unique shortest digits, fractional parts padded to a common width, 75-column lines) and
- * Python's {@code f"{x:.2f}"} (round half to even on the exact binary value).
+ * unique shortest digits, fractional parts padded to a common width, 75-column lines) and Python's
+ * {@code f"{x:.2f}"} (round half to even on the exact binary value).
  */
 public final class NumpyFormat {
   private static final int LINE_WIDTH = 75;
@@ -36,7 +36,11 @@ public final class NumpyFormat {
       }
       anyFinite = true;
       // after rounding to 3 decimals the shortest unique form has at most 3 fractional digits
-      String plain = BigDecimal.valueOf(Math.rint(v * 1000)).movePointLeft(3).stripTrailingZeros().toPlainString();
+      String plain =
+          BigDecimal.valueOf(Math.rint(v * 1000))
+              .movePointLeft(3)
+              .stripTrailingZeros()
+              .toPlainString();
       int dot = plain.indexOf('.');
       String intPart = dot < 0 ? plain : plain.substring(0, dot);
       String frac = dot < 0 ? "" : plain.substring(dot + 1);
@@ -50,7 +54,10 @@ public final class NumpyFormat {
       if (Double.isFinite(v)) {
         String d = digits[i];
         int dot = d.indexOf('.');
-        words[i] = pad(d.substring(0, dot), intWidth, true) + "." + pad(d.substring(dot + 1), fracWidth, false);
+        words[i] =
+            pad(d.substring(0, dot), intWidth, true)
+                + "."
+                + pad(d.substring(dot + 1), fracWidth, false);
       } else {
         String s = Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
         words[i] = anyFinite ? pad(s, intWidth + 1 + fracWidth, true) : s;

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parser for the Prometheus text exposition format (version 0.0.4, plus the OpenMetrics
- * additions a Python {@code prometheus_client} may emit): comment and {@code # HELP}/{@code # TYPE}
- * lines, labels in any order with escaped values, {@code NaN}/{@code +Inf}/{@code -Inf} and
- * exponent values, optional timestamps, exemplars and {@code # EOF}. Series whose name ends in
- * {@code _created} (counter creation times) are left out. A line that fits none of this is an
- * error naming its number: silently skipping it could drop a counter and skew every ratio.
+ * Parser for the Prometheus text exposition format (version 0.0.4, plus the OpenMetrics additions a
+ * Python {@code prometheus_client} may emit): comment and {@code # HELP}/{@code # TYPE} lines,
+ * labels in any order with escaped values, {@code NaN}/{@code +Inf}/{@code -Inf} and exponent
+ * values, optional timestamps, exemplars and {@code # EOF}. Series whose name ends in {@code
+ * _created} (counter creation times) are left out. A line that fits none of this is an error naming
+ * its number: silently skipping it could drop a counter and skew every ratio.
  */
 public final class PrometheusText {
   private final String source;
@@ -85,7 +85,10 @@ public final class PrometheusText {
       pos++;
     }
     if (pos == start) {
-      fail("expected a metric name, found '" + text.substring(pos, Math.min(lineEnd, pos + 20)) + "'");
+      fail(
+          "expected a metric name, found '"
+              + text.substring(pos, Math.min(lineEnd, pos + 20))
+              + "'");
     }
     return text.substring(start, pos);
   }
@@ -205,7 +208,8 @@ public final class PrometheusText {
   }
 
   private static boolean isNameChar(char c, boolean first, boolean colonAllowed) {
-    boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colonAllowed && c == ':');
+    boolean letter =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colonAllowed && c == ':');
     return letter || (!first && c >= '0' && c <= '9');
   }
 

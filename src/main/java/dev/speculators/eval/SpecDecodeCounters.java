@@ -6,22 +6,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A snapshot of vLLM's cumulative speculative-decoding counters, summed over every label other
- * than {@code position} (data-parallel {@code engine}s, {@code model_name}). The same shape comes
- * from a {@code /metrics} scrape of vLLM and from the reference engine, so acceptance is computed
- * once, by {@link AcceptanceReport}, for both.
+ * A snapshot of vLLM's cumulative speculative-decoding counters, summed over every label other than
+ * {@code position} (data-parallel {@code engine}s, {@code model_name}). The same shape comes from a
+ * {@code /metrics} scrape of vLLM and from the reference engine, so acceptance is computed once, by
+ * {@link AcceptanceReport}, for both.
  *
  * @param drafts {@code vllm:spec_decode_num_drafts_total}
  * @param draftTokens {@code vllm:spec_decode_num_draft_tokens_total}
  * @param acceptedTokens {@code vllm:spec_decode_num_accepted_tokens_total}
- * @param acceptedPerPosition {@code vllm:spec_decode_num_accepted_tokens_per_pos_total} by
- *     {@code position} (0..K-1)
+ * @param acceptedPerPosition {@code vllm:spec_decode_num_accepted_tokens_per_pos_total} by {@code
+ *     position} (0..K-1)
  */
-public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTokens, long[] acceptedPerPosition) {
+public record SpecDecodeCounters(
+    long drafts, long draftTokens, long acceptedTokens, long[] acceptedPerPosition) {
   public static final String DRAFTS = "vllm:spec_decode_num_drafts_total";
   public static final String DRAFT_TOKENS = "vllm:spec_decode_num_draft_tokens_total";
   public static final String ACCEPTED_TOKENS = "vllm:spec_decode_num_accepted_tokens_total";
-  public static final String ACCEPTED_PER_POSITION = "vllm:spec_decode_num_accepted_tokens_per_pos_total";
+  public static final String ACCEPTED_PER_POSITION =
+      "vllm:spec_decode_num_accepted_tokens_per_pos_total";
 
   /** Nothing counted yet. */
   public static final SpecDecodeCounters ZERO = new SpecDecodeCounters(0, 0, 0, new long[0]);
@@ -59,19 +61,26 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
         case DRAFTS -> drafts += s.value();
         case DRAFT_TOKENS -> draftTokens += s.value();
         case ACCEPTED_TOKENS -> accepted += s.value();
-        case ACCEPTED_PER_POSITION -> perPosition.merge(position(source, s), s.value(), Double::sum);
+        case ACCEPTED_PER_POSITION ->
+            perPosition.merge(position(source, s), s.value(), Double::sum);
         default -> {
           // other vLLM metrics are not ours to read
         }
       }
     }
-    int k = perPosition.isEmpty() ? 0 : perPosition.keySet().stream().mapToInt(i -> i).max().orElse(-1) + 1;
+    int k =
+        perPosition.isEmpty()
+            ? 0
+            : perPosition.keySet().stream().mapToInt(i -> i).max().orElse(-1) + 1;
     long[] pos = new long[k];
     for (Map.Entry<Integer, Double> e : perPosition.entrySet()) {
-      pos[e.getKey()] = count(source, ACCEPTED_PER_POSITION + "{position=\"" + e.getKey() + "\"}", e.getValue());
+      pos[e.getKey()] =
+          count(source, ACCEPTED_PER_POSITION + "{position=\"" + e.getKey() + "\"}", e.getValue());
     }
     return new SpecDecodeCounters(
-        count(source, DRAFTS, drafts), count(source, DRAFT_TOKENS, draftTokens), count(source, ACCEPTED_TOKENS, accepted),
+        count(source, DRAFTS, drafts),
+        count(source, DRAFT_TOKENS, draftTokens),
+        count(source, ACCEPTED_TOKENS, accepted),
         pos);
   }
 
@@ -91,7 +100,11 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
     int k = Math.max(positions(), before.positions());
     long[] pos = new long[k];
     for (int i = 0; i < k; i++) {
-      pos[i] = delta(ACCEPTED_PER_POSITION + "{position=\"" + i + "\"}", at(before.acceptedPerPosition, i), at(acceptedPerPosition, i));
+      pos[i] =
+          delta(
+              ACCEPTED_PER_POSITION + "{position=\"" + i + "\"}",
+              at(before.acceptedPerPosition, i),
+              at(acceptedPerPosition, i));
     }
     return new SpecDecodeCounters(dDrafts, dDraftTokens, dAccepted, pos);
   }
@@ -104,12 +117,15 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
       pos[i] = at(acceptedPerPosition, i) + at(other.acceptedPerPosition, i);
     }
     return new SpecDecodeCounters(
-        drafts + other.drafts, draftTokens + other.draftTokens, acceptedTokens + other.acceptedTokens, pos);
+        drafts + other.drafts,
+        draftTokens + other.draftTokens,
+        acceptedTokens + other.acceptedTokens,
+        pos);
   }
 
   /**
-   * These counters in vLLM's exposition format, as one engine of a server serving
-   * {@code modelName}: what a stand-in for vLLM (the reference engine) serves on {@code /metrics}.
+   * These counters in vLLM's exposition format, as one engine of a server serving {@code
+   * modelName}: what a stand-in for vLLM (the reference engine) serves on {@code /metrics}.
    */
   public String toPrometheusText(String modelName) {
     String model = modelName.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
@@ -118,17 +134,25 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
     counter(b, DRAFTS, "Number of spec decoding drafts.", labels, drafts);
     counter(b, DRAFT_TOKENS, "Number of draft tokens.", labels, draftTokens);
     counter(b, ACCEPTED_TOKENS, "Number of accepted tokens.", labels, acceptedTokens);
-    String family = ACCEPTED_PER_POSITION.substring(0, ACCEPTED_PER_POSITION.length() - "_total".length());
+    String family =
+        ACCEPTED_PER_POSITION.substring(0, ACCEPTED_PER_POSITION.length() - "_total".length());
     b.append("# HELP ").append(family).append(" Accepted tokens per draft position.\n");
     b.append("# TYPE ").append(family).append(" counter\n");
     for (int i = 0; i < acceptedPerPosition.length; i++) {
-      b.append(ACCEPTED_PER_POSITION).append('{').append(labels).append(",position=\"").append(i).append("\"} ")
-          .append(acceptedPerPosition[i]).append(".0\n");
+      b.append(ACCEPTED_PER_POSITION)
+          .append('{')
+          .append(labels)
+          .append(",position=\"")
+          .append(i)
+          .append("\"} ")
+          .append(acceptedPerPosition[i])
+          .append(".0\n");
     }
     return b.toString();
   }
 
-  private static void counter(StringBuilder b, String name, String help, String labels, long value) {
+  private static void counter(
+      StringBuilder b, String name, String help, String labels, long value) {
     String family = name.substring(0, name.length() - "_total".length());
     b.append("# HELP ").append(family).append(' ').append(help).append('\n');
     b.append("# TYPE ").append(family).append(" counter\n");
@@ -142,7 +166,11 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
   private static long delta(String counter, long before, long after) {
     if (after < before) {
       throw new IllegalStateException(
-          counter + " went down from " + before + " to " + after
+          counter
+              + " went down from "
+              + before
+              + " to "
+              + after
               + ": the vLLM server restarted during the benchmark, so its counters cannot be compared");
     }
     return after - before;
@@ -152,7 +180,9 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
     String p = s.labels().get("position");
     if (p == null || !p.matches("\\d{1,4}")) {
       throw new MalformedInputException(
-          source, 0, ACCEPTED_PER_POSITION + " sample without a valid 'position' label: " + s.labels());
+          source,
+          0,
+          ACCEPTED_PER_POSITION + " sample without a valid 'position' label: " + s.labels());
     }
     return Integer.parseInt(p);
   }
@@ -180,7 +210,14 @@ public record SpecDecodeCounters(long drafts, long draftTokens, long acceptedTok
 
   @Override
   public String toString() {
-    return "SpecDecodeCounters[drafts=" + drafts + ", draftTokens=" + draftTokens + ", acceptedTokens="
-        + acceptedTokens + ", acceptedPerPosition=" + Arrays.toString(acceptedPerPosition) + "]";
+    return "SpecDecodeCounters[drafts="
+        + drafts
+        + ", draftTokens="
+        + draftTokens
+        + ", acceptedTokens="
+        + acceptedTokens
+        + ", acceptedPerPosition="
+        + Arrays.toString(acceptedPerPosition)
+        + "]";
   }
 }

@@ -12,19 +12,32 @@ package dev.speculators.eval;
  *     has none (F0, F1)
  */
 public record SpecDecodeLogLine(
-    int lineNumber, Format format, long draftedTokens, long acceptedTokens, double[] perPositionAcceptance) {
+    int lineNumber,
+    Format format,
+    long draftedTokens,
+    long acceptedTokens,
+    double[] perPositionAcceptance) {
 
   /** vLLM's log line formats over time (see the interfaces notes, "log line formats"). */
   public enum Format {
-    /** {@code Speculative metrics: Draft acceptance rate: 1.000, Number of accepted tokens: ..} (V1 before Apr 2025). */
+    /**
+     * {@code Speculative metrics: Draft acceptance rate: 1.000, Number of accepted tokens: ..} (V1
+     * before Apr 2025).
+     */
     F0,
-    /** {@code SpecDecoding metrics: Draft acceptance rate: ..%, Accepted: N tokens, Drafted: N tokens}. */
+    /**
+     * {@code SpecDecoding metrics: Draft acceptance rate: ..%, Accepted: N tokens, Drafted: N
+     * tokens}.
+     */
     F1,
     /** F1 plus {@code Mean acceptance length} and {@code Per-position acceptance rate}. */
     F2,
     /** F2 plus accepted/drafted throughput. */
     F2B,
-    /** {@code Mean acceptance length, throughputs, Accepted, Drafted, Per-position .., Avg Draft acceptance rate} (current). */
+    /**
+     * {@code Mean acceptance length, throughputs, Accepted, Drafted, Per-position .., Avg Draft
+     * acceptance rate} (current).
+     */
     F3
   }
 

@@ -20,12 +20,14 @@ import java.util.regex.Pattern;
 public final class SpecDecodeLogParser {
   /** Marker of F1..F3 lines; the prefix before it (timestamps, process ids) varies. */
   public static final String MARKER = "SpecDecoding metrics:";
+
   /** Marker of the F0 lines of early V1 engines. */
   public static final String LEGACY_MARKER = "Speculative metrics:";
 
   private static final Pattern ITEM_START = Pattern.compile(",\\s+(?=[A-Za-z][A-Za-z \\-]*:)");
   private static final Pattern TOKENS = Pattern.compile("(\\d+) tokens");
-  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|nan|NaN");
+  private static final Pattern NUMBER =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|nan|NaN");
 
   private final String source;
 
@@ -57,7 +59,8 @@ public final class SpecDecodeLogParser {
     Map<String, String> fields = fields(number, body);
     Long drafted = tokens(number, fields, "Drafted");
     if (drafted == null) {
-      throw new MalformedInputException(source, number, "SpecDecoding metrics line without 'Drafted: N tokens'");
+      throw new MalformedInputException(
+          source, number, "SpecDecoding metrics line without 'Drafted: N tokens'");
     }
     Long accepted = tokens(number, fields, "Accepted");
     double[] perPosition = null;
@@ -69,7 +72,8 @@ public final class SpecDecodeLogParser {
         perPosition[i] = number(number, "Per-position acceptance rate", parts[i].trim());
       }
     }
-    for (String label : List.of("Mean acceptance length", "Draft acceptance rate", "Avg Draft acceptance rate")) {
+    for (String label :
+        List.of("Mean acceptance length", "Draft acceptance rate", "Avg Draft acceptance rate")) {
       String v = fields.get(label);
       if (v != null) {
         number(number, label, v.endsWith("%") ? v.substring(0, v.length() - 1) : v);
@@ -85,19 +89,24 @@ public final class SpecDecodeLogParser {
     } else {
       format = Format.F1;
     }
-    return new SpecDecodeLogLine(number, format, drafted, accepted == null ? -1 : accepted, perPosition);
+    return new SpecDecodeLogLine(
+        number, format, drafted, accepted == null ? -1 : accepted, perPosition);
   }
 
   private SpecDecodeLogLine parseLegacy(int number, String body) {
     Map<String, String> fields = fields(number, body);
     String drafted = fields.get("Number of draft tokens");
     if (drafted == null) {
-      throw new MalformedInputException(source, number, "Speculative metrics line without 'Number of draft tokens'");
+      throw new MalformedInputException(
+          source, number, "Speculative metrics line without 'Number of draft tokens'");
     }
     String accepted = fields.get("Number of accepted tokens");
     return new SpecDecodeLogLine(
-        number, Format.F0, integer(number, "Number of draft tokens", drafted),
-        accepted == null ? -1 : integer(number, "Number of accepted tokens", accepted), null);
+        number,
+        Format.F0,
+        integer(number, "Number of draft tokens", drafted),
+        accepted == null ? -1 : integer(number, "Number of accepted tokens", accepted),
+        null);
   }
 
   /**
@@ -121,7 +130,8 @@ public final class SpecDecodeLogParser {
     for (String item : items) {
       int colon = item.indexOf(':');
       if (colon <= 0) {
-        throw new MalformedInputException(source, number, "cannot read '" + item.strip() + "' as 'label: value'");
+        throw new MalformedInputException(
+            source, number, "cannot read '" + item.strip() + "' as 'label: value'");
       }
       fields.put(item.substring(0, colon).strip(), item.substring(colon + 1).strip());
     }
@@ -135,21 +145,24 @@ public final class SpecDecodeLogParser {
     }
     Matcher m = TOKENS.matcher(v);
     if (!m.matches()) {
-      throw new MalformedInputException(source, number, "'" + label + ": " + v + "' is not 'N tokens'");
+      throw new MalformedInputException(
+          source, number, "'" + label + ": " + v + "' is not 'N tokens'");
     }
     return Long.parseLong(m.group(1));
   }
 
   private long integer(int number, String label, String v) {
     if (!v.matches("\\d+")) {
-      throw new MalformedInputException(source, number, "'" + label + ": " + v + "' is not a whole number");
+      throw new MalformedInputException(
+          source, number, "'" + label + ": " + v + "' is not a whole number");
     }
     return Long.parseLong(v);
   }
 
   private double number(int number, String label, String v) {
     if (!NUMBER.matcher(v).matches()) {
-      throw new MalformedInputException(source, number, "'" + label + "' value '" + v + "' is not a number");
+      throw new MalformedInputException(
+          source, number, "'" + label + "' value '" + v + "' is not a number");
     }
     return v.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(v);
   }

@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The few vLLM HTTP endpoints the evaluation reads besides the OpenAI API (which GuideLLM
- * drives): {@code /health}, {@code /metrics}, {@code /version}, {@code /v1/models}. Every call has
- * a timeout; an unanswered call becomes an {@link EvalException} naming the URL.
+ * The few vLLM HTTP endpoints the evaluation reads besides the OpenAI API (which GuideLLM drives):
+ * {@code /health}, {@code /metrics}, {@code /version}, {@code /v1/models}. Every call has a
+ * timeout; an unanswered call becomes an {@link EvalException} naming the URL.
  */
 public final class VllmClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +37,9 @@ public final class VllmClient {
             .build();
   }
 
-  /** {@code http://host:8000/v1/} and {@code http://host:8000} both give {@code http://host:8000}. */
+  /**
+   * {@code http://host:8000/v1/} and {@code http://host:8000} both give {@code http://host:8000}.
+   */
   public static String serverRoot(String endpoint) {
     String s = endpoint.strip();
     while (s.endsWith("/")) {
@@ -47,7 +49,8 @@ public final class VllmClient {
       s = s.substring(0, s.length() - 3);
     }
     URI uri = URI.create(s);
-    if (uri.getScheme() == null || uri.getHost() == null
+    if (uri.getScheme() == null
+        || uri.getHost() == null
         || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
       throw new IllegalArgumentException("endpoint '" + endpoint + "': expected http://HOST:PORT");
     }
@@ -62,7 +65,8 @@ public final class VllmClient {
    * Polls {@code /health} until it answers 200, or throws when {@code timeout} passes. The last
    * failure (connection refused, HTTP 503, ...) goes into the message.
    */
-  public void awaitHealthy(Duration timeout, Duration interval, Consumer<String> log) throws EvalException {
+  public void awaitHealthy(Duration timeout, Duration interval, Consumer<String> log)
+      throws EvalException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer yet";
     long nextReport = System.nanoTime();
@@ -79,7 +83,13 @@ public final class VllmClient {
       long now = System.nanoTime();
       if (now >= deadline) {
         throw new EvalException(
-            "vLLM at " + base + " did not become healthy within " + timeout.toSeconds() + " s (GET /health: " + last + ")");
+            "vLLM at "
+                + base
+                + " did not become healthy within "
+                + timeout.toSeconds()
+                + " s (GET /health: "
+                + last
+                + ")");
       }
       if (now >= nextReport) {
         log.accept("waiting for vLLM at " + base + "/health (" + last + ")");
@@ -94,11 +104,13 @@ public final class VllmClient {
     try {
       HttpResponse<String> r = get("/metrics");
       if (r.statusCode() != 200) {
-        throw new EvalException("vLLM at " + base + " answered HTTP " + r.statusCode() + " to GET /metrics");
+        throw new EvalException(
+            "vLLM at " + base + " answered HTTP " + r.statusCode() + " to GET /metrics");
       }
       return r.body();
     } catch (IOException e) {
-      throw new EvalException("vLLM at " + base + " did not answer GET /metrics: " + describe(e), e);
+      throw new EvalException(
+          "vLLM at " + base + " did not answer GET /metrics: " + describe(e), e);
     }
   }
 
@@ -135,7 +147,8 @@ public final class VllmClient {
   }
 
   private HttpResponse<String> get(String path) throws IOException, EvalException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).GET().build();
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {

@@ -13,9 +13,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /**
- * Writes that readers never see half-done: content goes to a temporary sibling first and is
- * renamed into place. A crash leaves either the old file or the new one, plus at most a
- * {@code .tmp-*} leftover that {@link #isTemporary(Path)} recognises.
+ * Writes that readers never see half-done: content goes to a temporary sibling first and is renamed
+ * into place. A crash leaves either the old file or the new one, plus at most a {@code .tmp-*}
+ * leftover that {@link #isTemporary(Path)} recognises.
  */
 public final class AtomicFiles {
   private static final String TMP_MARKER = ".tmp-";
@@ -52,7 +52,9 @@ public final class AtomicFiles {
         });
   }
 
-  /** Lets {@code writer} produce the file at a temporary path, then renames it to {@code target}. */
+  /**
+   * Lets {@code writer} produce the file at a temporary path, then renames it to {@code target}.
+   */
   public static void writeVia(Path target, PathWriter writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
@@ -101,7 +103,8 @@ public final class AtomicFiles {
         root,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Files.delete(file);
             return FileVisitResult.CONTINUE;
           }

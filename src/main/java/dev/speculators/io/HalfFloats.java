@@ -1,8 +1,8 @@
 package dev.speculators.io;
 
 /**
- * Conversions between float32 and the two 16-bit float formats. Widening is exact; narrowing
- * rounds to nearest, ties to even, like torch and numpy.
+ * Conversions between float32 and the two 16-bit float formats. Widening is exact; narrowing rounds
+ * to nearest, ties to even, like torch and numpy.
  */
 public final class HalfFloats {
   /** The bf16 bits every NaN becomes (c10's scalar conversion uses the same quiet NaN). */
@@ -16,9 +16,9 @@ public final class HalfFloats {
   }
 
   /**
-   * Round-to-nearest-even narrowing, bit-identical to torch's {@code .to(torch.bfloat16)} for
-   * every non-NaN input (overflow rounds to infinity, subnormals keep their bits). NaN becomes
-   * {@link #BF16_NAN}; torch's vectorised CPU kernel writes 0xFFFF instead, also a NaN.
+   * Round-to-nearest-even narrowing, bit-identical to torch's {@code .to(torch.bfloat16)} for every
+   * non-NaN input (overflow rounds to infinity, subnormals keep their bits). NaN becomes {@link
+   * #BF16_NAN}; torch's vectorised CPU kernel writes 0xFFFF instead, also a NaN.
    */
   public static short floatToBf16(float value) {
     if (Float.isNaN(value)) {

@@ -8,8 +8,8 @@ import java.util.Arrays;
 
 /**
  * A dense, contiguous (C order), little-endian tensor in host memory: on the heap or a
- * memory-mapped region of a file. Immutable: every transformation returns a new tensor, views
- * share bytes with their source.
+ * memory-mapped region of a file. Immutable: every transformation returns a new tensor, views share
+ * bytes with their source.
  *
  * <p>Sizes are limited to what one {@link ByteBuffer} addresses (2 GiB); readers offer row-range
  * reads for larger tensors.
@@ -30,8 +30,8 @@ public final class HostTensor {
   }
 
   /**
-   * Wraps {@code littleEndianData} from its position to its limit, without copying. The caller
-   * must not change those bytes afterwards.
+   * Wraps {@code littleEndianData} from its position to its limit, without copying. The caller must
+   * not change those bytes afterwards.
    *
    * @throws IllegalArgumentException when the byte count does not match {@code shape}
    */
@@ -364,7 +364,8 @@ public final class HostTensor {
     }
     ByteBuffer out = allocate(numel * 2);
     float[] chunk = new float[CHUNK];
-    FloatBuffer src = dtype == DType.F32 ? data().asFloatBuffer() : FloatBuffer.wrap(toFloatArray());
+    FloatBuffer src =
+        dtype == DType.F32 ? data().asFloatBuffer() : FloatBuffer.wrap(toFloatArray());
     int written = 0;
     while (src.hasRemaining()) {
       int n = Math.min(CHUNK, src.remaining());
@@ -391,8 +392,8 @@ public final class HostTensor {
   }
 
   /**
-   * Converts to F32: exact from BF16/F16, rounded from F64, value conversion from integers and
-   * bool (like torch {@code .float()}). Returns {@code this} when already F32.
+   * Converts to F32: exact from BF16/F16, rounded from F64, value conversion from integers and bool
+   * (like torch {@code .float()}). Returns {@code this} when already F32.
    */
   public HostTensor toF32() {
     if (dtype == DType.F32) {
@@ -418,8 +419,8 @@ public final class HostTensor {
   }
 
   /**
-   * A view with another shape and the same elements; one dimension may be {@code -1} (inferred).
-   * No arguments makes a 0-dimensional tensor of a one-element tensor.
+   * A view with another shape and the same elements; one dimension may be {@code -1} (inferred). No
+   * arguments makes a 0-dimensional tensor of a one-element tensor.
    */
   public HostTensor reshape(long... newShape) {
     long[] s = newShape.clone();

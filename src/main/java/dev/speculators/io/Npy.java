@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Reads and writes numpy {@code .npy} files (format versions 1, 2 and 3) holding one C-ordered
  * array of a plain little-endian dtype. The header is a Python dict literal; writing reproduces
- * numpy's own layout (64-byte alignment and the spare space it reserves for growing arrays), so
- * our files are byte-identical to {@code np.save}'s.
+ * numpy's own layout (64-byte alignment and the spare space it reserves for growing arrays), so our
+ * files are byte-identical to {@code np.save}'s.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -30,8 +30,8 @@ public final class Npy {
   /**
    * Reads an {@code .npy} file; large arrays are memory-mapped.
    *
-   * @throws TensorFileException for a bad magic or header, Fortran order, an unsupported dtype,
-   *     or fewer data bytes than the header promises
+   * @throws TensorFileException for a bad magic or header, Fortran order, an unsupported dtype, or
+   *     fewer data bytes than the header promises
    */
   public static HostTensor read(Path path) throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -62,10 +62,12 @@ public final class Npy {
         prefix = 12;
         charset = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
       } else {
-        throw new TensorFileException(path, "unsupported .npy format version " + major + "." + (head.get(7) & 0xFF));
+        throw new TensorFileException(
+            path, "unsupported .npy format version " + major + "." + (head.get(7) & 0xFF));
       }
       if (prefix + headerLength > fileSize || headerLength > 100_000_000L) {
-        throw new TensorFileException(path, "truncated .npy header (" + headerLength + " bytes announced)");
+        throw new TensorFileException(
+            path, "truncated .npy header (" + headerLength + " bytes announced)");
       }
       ByteBuffer header = ByteBuffer.allocate((int) headerLength);
       readUpTo(ch, header, prefix);
@@ -74,18 +76,26 @@ public final class Npy {
       try {
         dict = new LiteralParser(text).parseDict();
       } catch (IllegalArgumentException e) {
-        throw new TensorFileException(path, "malformed .npy header " + text.strip() + ": " + e.getMessage());
+        throw new TensorFileException(
+            path, "malformed .npy header " + text.strip() + ": " + e.getMessage());
       }
       HeaderFields h = fields(path, dict);
       long dataStart = prefix + headerLength;
       long needed = HostTensor.numelOf(h.shape) * h.dtype.byteSize();
       if (dataStart + needed > fileSize) {
         throw new TensorFileException(
-            path, "truncated: " + h.dtype + java.util.Arrays.toString(h.shape) + " needs " + needed
-                + " data bytes, the file has " + (fileSize - dataStart));
+            path,
+            "truncated: "
+                + h.dtype
+                + java.util.Arrays.toString(h.shape)
+                + " needs "
+                + needed
+                + " data bytes, the file has "
+                + (fileSize - dataStart));
       }
       if (needed > Integer.MAX_VALUE - 8) {
-        throw new TensorFileException(path, "array of " + needed + " bytes exceeds the 2 GiB host buffer limit");
+        throw new TensorFileException(
+            path, "array of " + needed + " bytes exceeds the 2 GiB host buffer limit");
       }
       ByteBuffer data;
       if (needed >= MMAP_THRESHOLD) {
@@ -109,7 +119,8 @@ public final class Npy {
     AtomicFiles.writeVia(
         path,
         tmp -> {
-          try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+          try (FileChannel out =
+              FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             SafeTensors.writeFully(out, ByteBuffer.wrap(header));
             SafeTensors.writeFully(out, tensor.data());
           }
@@ -162,12 +173,15 @@ public final class Npy {
 
   private record HeaderFields(DType dtype, long[] shape) {}
 
-  private static HeaderFields fields(Path path, Map<String, Object> dict) throws TensorFileException {
+  private static HeaderFields fields(Path path, Map<String, Object> dict)
+      throws TensorFileException {
     Object descr = dict.get("descr");
     Object fortran = dict.get("fortran_order");
     Object shapeObj = dict.get("shape");
     if (!(descr instanceof String)) {
-      throw new TensorFileException(path, "header 'descr' is missing or not a plain dtype string (structured arrays are not supported)");
+      throw new TensorFileException(
+          path,
+          "header 'descr' is missing or not a plain dtype string (structured arrays are not supported)");
     }
     if (!(fortran instanceof Boolean)) {
       throw new TensorFileException(path, "header 'fortran_order' is missing");
@@ -209,7 +223,9 @@ public final class Npy {
     return total;
   }
 
-  /** Parses the Python literal subset numpy headers use: a dict of strings, booleans, int tuples. */
+  /**
+   * Parses the Python literal subset numpy headers use: a dict of strings, booleans, int tuples.
+   */
   private static final class LiteralParser {
     private final String s;
     private int i;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 
 /**
- * Machine-readable progress in a workload's log: one line {@code PROGRESS {json}} next to the
- * human progress line. The operator reads the newest such line from the container log to show
- * live progress (epoch/step, samples) in the resource status while the pod runs.
+ * Machine-readable progress in a workload's log: one line {@code PROGRESS {json}} next to the human
+ * progress line. The operator reads the newest such line from the container log to show live
+ * progress (epoch/step, samples) in the resource status while the pod runs.
  */
 public final class ProgressLine {
   public static final String PREFIX = "PROGRESS ";

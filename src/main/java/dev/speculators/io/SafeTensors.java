@@ -40,33 +40,48 @@ public final class SafeTensors {
    */
   private static final List<DType> WRITE_ORDER =
       List.of(
-          DType.I64, DType.F64, DType.F32, DType.I32, DType.BF16, DType.F16, DType.I16, DType.I8,
-          DType.U8, DType.BOOL);
+          DType.I64,
+          DType.F64,
+          DType.F32,
+          DType.I32,
+          DType.BF16,
+          DType.F16,
+          DType.I16,
+          DType.I8,
+          DType.U8,
+          DType.BOOL);
 
   private SafeTensors() {}
 
   /**
    * Opens and validates a safetensors file; the tensors are read on demand.
    *
-   * @throws TensorFileException for a truncated file, a malformed header, or tensors whose
-   *     offsets overlap, leave the data section, or disagree with dtype and shape
+   * @throws TensorFileException for a truncated file, a malformed header, or tensors whose offsets
+   *     overlap, leave the data section, or disagree with dtype and shape
    */
   public static SafeTensorsFile open(Path path) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
       long fileSize = channel.size();
       if (fileSize < 8) {
-        throw new TensorFileException(path, "file has " + fileSize + " bytes, too short for a safetensors header");
+        throw new TensorFileException(
+            path, "file has " + fileSize + " bytes, too short for a safetensors header");
       }
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, len, 0, path);
       long headerLength = len.getLong(0);
       if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
-        throw new TensorFileException(path, "header length " + headerLength + " is invalid (not a safetensors file?)");
+        throw new TensorFileException(
+            path, "header length " + headerLength + " is invalid (not a safetensors file?)");
       }
       if (8 + headerLength > fileSize) {
         throw new TensorFileException(
-            path, "header of " + headerLength + " bytes does not fit in the file of " + fileSize + " bytes (truncated)");
+            path,
+            "header of "
+                + headerLength
+                + " bytes does not fit in the file of "
+                + fileSize
+                + " bytes (truncated)");
       }
       ByteBuffer header = ByteBuffer.allocate((int) headerLength);
       readFully(channel, header, 8, path);
@@ -90,8 +105,8 @@ public final class SafeTensors {
    * Writes {@code tensors} atomically, laid out like the reference writer (header padded with
    * spaces to a multiple of 8 bytes, data ordered by alignment then name).
    *
-   * @param metadata written as {@code __metadata__} (in its iteration order) when non-empty; may
-   *     be null
+   * @param metadata written as {@code __metadata__} (in its iteration order) when non-empty; may be
+   *     null
    */
   public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata)
       throws IOException {
@@ -102,7 +117,8 @@ public final class SafeTensors {
       }
     }
     ordered.sort(
-        Comparator.<Map.Entry<String, HostTensor>>comparingInt(e -> WRITE_ORDER.indexOf(e.getValue().dtype()))
+        Comparator.<Map.Entry<String, HostTensor>>comparingInt(
+                e -> WRITE_ORDER.indexOf(e.getValue().dtype()))
             .thenComparing(Map.Entry::getKey));
     byte[] header = header(ordered, metadata);
     AtomicFiles.writeVia(
@@ -110,7 +126,8 @@ public final class SafeTensors {
         tmp -> {
           try (FileChannel out =
               FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            ByteBuffer len =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeFully(out, len);
             writeFully(out, ByteBuffer.wrap(header));
             for (Map.Entry<String, HostTensor> e : ordered) {
@@ -120,7 +137,8 @@ public final class SafeTensors {
         });
   }
 
-  private static byte[] header(List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata)
+  private static byte[] header(
+      List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata)
       throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
@@ -158,11 +176,14 @@ public final class SafeTensors {
     return bytes.toByteArray();
   }
 
-  private record Parsed(Map<String, SafeTensorsFile.TensorInfo> tensors, Map<String, String> metadata) {}
+  private record Parsed(
+      Map<String, SafeTensorsFile.TensorInfo> tensors, Map<String, String> metadata) {}
 
-  private static Parsed parseHeader(Path path, byte[] header, long dataLength) throws TensorFileException {
+  private static Parsed parseHeader(Path path, byte[] header, long dataLength)
+      throws TensorFileException {
     if (header[0] != '{') {
-      throw new TensorFileException(path, "header does not start with '{' (not a safetensors file?)");
+      throw new TensorFileException(
+          path, "header does not start with '{' (not a safetensors file?)");
     }
     JsonNode root;
     try {
@@ -184,7 +205,8 @@ public final class SafeTensors {
         }
         for (Map.Entry<String, JsonNode> kv : node.properties()) {
           if (!kv.getValue().isTextual()) {
-            throw new TensorFileException(path, "__metadata__ value of '" + kv.getKey() + "' is not a string");
+            throw new TensorFileException(
+                path, "__metadata__ value of '" + kv.getKey() + "' is not a string");
           }
           metadata.put(kv.getKey(), kv.getValue().asText());
         }
@@ -196,8 +218,8 @@ public final class SafeTensors {
     return new Parsed(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
   }
 
-  private static SafeTensorsFile.TensorInfo tensorInfo(Path path, String name, JsonNode node, long dataLength)
-      throws TensorFileException {
+  private static SafeTensorsFile.TensorInfo tensorInfo(
+      Path path, String name, JsonNode node, long dataLength) throws TensorFileException {
     String where = "tensor '" + name + "'";
     if (!node.isObject()) {
       throw new TensorFileException(path, where + " is not a JSON object");
@@ -217,32 +239,54 @@ public final class SafeTensors {
     long begin = offsets[0];
     long end = offsets[1];
     if (end < begin) {
-      throw new TensorFileException(path, where + " has data_offsets " + Arrays.toString(offsets) + " with end before begin");
+      throw new TensorFileException(
+          path, where + " has data_offsets " + Arrays.toString(offsets) + " with end before begin");
     }
     long needed;
     try {
       needed = Math.multiplyExact(HostTensor.numelOf(shape), dtype.byteSize());
     } catch (ArithmeticException e) {
-      throw new TensorFileException(path, where + " has an impossibly large shape " + Arrays.toString(shape));
+      throw new TensorFileException(
+          path, where + " has an impossibly large shape " + Arrays.toString(shape));
     }
     if (end - begin != needed) {
       throw new TensorFileException(
-          path, where + " has data_offsets " + Arrays.toString(offsets) + " (" + (end - begin)
-              + " bytes) but " + dtype + Arrays.toString(shape) + " needs " + needed + " bytes");
+          path,
+          where
+              + " has data_offsets "
+              + Arrays.toString(offsets)
+              + " ("
+              + (end - begin)
+              + " bytes) but "
+              + dtype
+              + Arrays.toString(shape)
+              + " needs "
+              + needed
+              + " bytes");
     }
     if (end > dataLength) {
       throw new TensorFileException(
-          path, where + " ends at data byte " + end + " but the file holds only " + dataLength
+          path,
+          where
+              + " ends at data byte "
+              + end
+              + " but the file holds only "
+              + dataLength
               + " bytes of data (truncated)");
     }
     return new SafeTensorsFile.TensorInfo(name, dtype, shape, begin, end);
   }
 
-  private static long[] longs(Path path, String where, String field, JsonNode node, int expectedLength)
+  private static long[] longs(
+      Path path, String where, String field, JsonNode node, int expectedLength)
       throws TensorFileException {
     if (node == null || !node.isArray() || (expectedLength >= 0 && node.size() != expectedLength)) {
       throw new TensorFileException(
-          path, where + " has no valid " + field + (expectedLength >= 0 ? " (expected " + expectedLength + " integers)" : ""));
+          path,
+          where
+              + " has no valid "
+              + field
+              + (expectedLength >= 0 ? " (expected " + expectedLength + " integers)" : ""));
     }
     long[] out = new long[node.size()];
     for (int i = 0; i < out.length; i++) {
@@ -265,13 +309,26 @@ public final class SafeTensors {
       SafeTensorsFile.TensorInfo cur = byOffset.get(i);
       if (cur.begin() < prev.end()) {
         throw new TensorFileException(
-            path, "tensors '" + prev.name() + "' [" + prev.begin() + ", " + prev.end() + ") and '"
-                + cur.name() + "' [" + cur.begin() + ", " + cur.end() + ") overlap");
+            path,
+            "tensors '"
+                + prev.name()
+                + "' ["
+                + prev.begin()
+                + ", "
+                + prev.end()
+                + ") and '"
+                + cur.name()
+                + "' ["
+                + cur.begin()
+                + ", "
+                + cur.end()
+                + ") overlap");
       }
     }
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer dst, long position, Path path) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer dst, long position, Path path)
+      throws IOException {
     while (dst.hasRemaining()) {
       if (channel.read(dst, position + dst.position()) < 0) {
         throw new TensorFileException(path, "unexpected end of file");

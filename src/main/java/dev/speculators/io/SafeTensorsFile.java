@@ -92,7 +92,8 @@ public final class SafeTensorsFile implements Closeable {
    */
   public HostTensor get(String name) throws IOException {
     TensorInfo info = info(name);
-    return HostTensor.wrapUnchecked(info.dtype(), info.shape(), bytes(info, info.begin(), info.end()));
+    return HostTensor.wrapUnchecked(
+        info.dtype(), info.shape(), bytes(info, info.begin(), info.end()));
   }
 
   /** Rows {@code [from, to)} along dimension 0 of tensor {@code name}, reading only those bytes. */
@@ -101,13 +102,22 @@ public final class SafeTensorsFile implements Closeable {
     long[] shape = info.shape();
     if (shape.length == 0 || from < 0 || to < from || to > shape[0]) {
       throw new IndexOutOfBoundsException(
-          path + ": rows [" + from + ", " + to + ") of '" + name + "' with shape "
+          path
+              + ": rows ["
+              + from
+              + ", "
+              + to
+              + ") of '"
+              + name
+              + "' with shape "
               + Arrays.toString(shape));
     }
     long rowBytes = shape[0] == 0 ? 0 : (info.end() - info.begin()) / shape[0];
     shape[0] = to - from;
     return HostTensor.wrapUnchecked(
-        info.dtype(), shape, bytes(info, info.begin() + from * rowBytes, info.begin() + to * rowBytes));
+        info.dtype(),
+        shape,
+        bytes(info, info.begin() + from * rowBytes, info.begin() + to * rowBytes));
   }
 
   /** Every tensor, in header order (all mapped or read). */
@@ -126,12 +136,18 @@ public final class SafeTensorsFile implements Closeable {
     long length = end - begin;
     if (length > Integer.MAX_VALUE - 8) {
       throw new IOException(
-          path + ": tensor '" + info.name() + "' has " + length
+          path
+              + ": tensor '"
+              + info.name()
+              + "' has "
+              + length
               + " bytes, more than one host buffer holds (2 GiB); read it with getRows");
     }
     long position = dataStart + begin;
     if (length >= MMAP_THRESHOLD) {
-      return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
+      return channel
+          .map(FileChannel.MapMode.READ_ONLY, position, length)
+          .order(ByteOrder.LITTLE_ENDIAN);
     }
     ByteBuffer b = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
     while (b.hasRemaining()) {

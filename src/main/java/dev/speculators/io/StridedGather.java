@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Turns a strided view of a storage (what torch pickles for every tensor: offset, sizes,
- * strides) into a contiguous {@link HostTensor}: a zero-copy slice when the view is already
- * contiguous, a gathered copy otherwise (transposes, step slices).
+ * Turns a strided view of a storage (what torch pickles for every tensor: offset, sizes, strides)
+ * into a contiguous {@link HostTensor}: a zero-copy slice when the view is already contiguous, a
+ * gathered copy otherwise (transposes, step slices).
  */
 final class StridedGather {
   private StridedGather() {}
@@ -20,7 +20,11 @@ final class StridedGather {
       DType dtype, ByteBuffer storage, long storageNumel, long offset, long[] size, long[] stride) {
     if (size.length != stride.length) {
       throw new IllegalArgumentException(
-          "size " + Arrays.toString(size) + " and stride " + Arrays.toString(stride) + " differ in rank");
+          "size "
+              + Arrays.toString(size)
+              + " and stride "
+              + Arrays.toString(stride)
+              + " differ in rank");
     }
     long numel = HostTensor.numelOf(size);
     int es = dtype.byteSize();
@@ -51,7 +55,8 @@ final class StridedGather {
     }
     if (isContiguous(size, stride)) {
       ByteBuffer v = storage.duplicate();
-      v.position(HostTensor.toIntSize(offset * es)).limit(HostTensor.toIntSize((offset + numel) * es));
+      v.position(HostTensor.toIntSize(offset * es))
+          .limit(HostTensor.toIntSize((offset + numel) * es));
       return HostTensor.wrapUnchecked(dtype, size.clone(), v.slice());
     }
     ByteBuffer out = HostTensor.allocate(numel * es);

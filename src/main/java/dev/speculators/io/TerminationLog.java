@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The pod contract between workloads and the operator: every workload writes a compact JSON
- * summary to its container termination message, which Kubernetes copies into the pod status and
- * the operator copies into the resource status. Kubernetes truncates the message at 4096 bytes,
- * so a summary that does not fit is replaced by a marker instead of being cut into invalid JSON.
+ * The pod contract between workloads and the operator: every workload writes a compact JSON summary
+ * to its container termination message, which Kubernetes copies into the pod status and the
+ * operator copies into the resource status. Kubernetes truncates the message at 4096 bytes, so a
+ * summary that does not fit is replaced by a marker instead of being cut into invalid JSON.
  */
 public final class TerminationLog {
   /** The default path Kubernetes reads ({@code terminationMessagePath}). */

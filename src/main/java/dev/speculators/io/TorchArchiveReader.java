@@ -15,8 +15,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * The zip side of a torch.save file: finds {@code <name>/data.pkl}, checks the byte order and
- * hands out storages {@code <name>/data/<key>}, memory-mapping the large uncompressed ones.
+ * The zip side of a torch.save file: finds {@code <name>/data.pkl}, checks the byte order and hands
+ * out storages {@code <name>/data/<key>}, memory-mapping the large uncompressed ones.
  */
 final class TorchArchiveReader implements Closeable {
   /** Storages smaller than this are read onto the heap; mapping them costs more than copying. */
@@ -37,8 +37,7 @@ final class TorchArchiveReader implements Closeable {
   }
 
   /**
-   * Opens the archive and validates its frame (magic, zip directory, {@code data.pkl}, byte
-   * order).
+   * Opens the archive and validates its frame (magic, zip directory, {@code data.pkl}, byte order).
    */
   static TorchArchiveReader open(Path path) throws IOException {
     checkZipMagic(path);
@@ -83,8 +82,17 @@ final class TorchArchiveReader implements Closeable {
     if (numel < 0 || size < needed) {
       throw new TensorFileException(
           path,
-          "storage " + name + " has " + size + " bytes, data.pkl declares " + numel + " " + dtype
-              + " elements (" + needed + " bytes)");
+          "storage "
+              + name
+              + " has "
+              + size
+              + " bytes, data.pkl declares "
+              + numel
+              + " "
+              + dtype
+              + " elements ("
+              + needed
+              + " bytes)");
     }
     if (needed > Integer.MAX_VALUE - 8) {
       throw new TensorFileException(path, "storage " + name + " is larger than 2 GiB");
@@ -94,12 +102,19 @@ final class TorchArchiveReader implements Closeable {
       long offset = entry.getDataOffset();
       if (offset + needed > fileSize) {
         throw new TensorFileException(
-            path, "storage " + name + " ends at byte " + (offset + needed) + " but the file has "
-                + fileSize + " bytes (truncated)");
+            path,
+            "storage "
+                + name
+                + " ends at byte "
+                + (offset + needed)
+                + " but the file has "
+                + fileSize
+                + " bytes (truncated)");
       }
-      bytes = needed >= MMAP_THRESHOLD
-          ? channel.map(FileChannel.MapMode.READ_ONLY, offset, needed)
-          : readAt(offset, (int) needed, name);
+      bytes =
+          needed >= MMAP_THRESHOLD
+              ? channel.map(FileChannel.MapMode.READ_ONLY, offset, needed)
+              : readAt(offset, (int) needed, name);
     } else {
       bytes = ByteBuffer.wrap(readEntry(entry), 0, (int) needed).slice();
     }
@@ -144,7 +159,8 @@ final class TorchArchiveReader implements Closeable {
       }
     }
     if (found == null) {
-      throw new TensorFileException(path, "zip archive has no <name>/data.pkl: not a torch.save file");
+      throw new TensorFileException(
+          path, "zip archive has no <name>/data.pkl: not a torch.save file");
     }
     return found;
   }
@@ -169,13 +185,20 @@ final class TorchArchiveReader implements Closeable {
       byte[] data = in.readAllBytes();
       if (entry.getSize() >= 0 && data.length != entry.getSize()) {
         throw new TensorFileException(
-            path, entry.getName() + " is truncated: " + data.length + " of " + entry.getSize() + " bytes");
+            path,
+            entry.getName()
+                + " is truncated: "
+                + data.length
+                + " of "
+                + entry.getSize()
+                + " bytes");
       }
       return data;
     } catch (TensorFileException e) {
       throw e;
     } catch (IOException e) {
-      throw new TensorFileException(path, "cannot read " + entry.getName() + ": " + e.getMessage(), e);
+      throw new TensorFileException(
+          path, "cannot read " + entry.getName() + ": " + e.getMessage(), e);
     }
   }
 

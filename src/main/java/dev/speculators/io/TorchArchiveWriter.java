@@ -13,8 +13,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
- * Writes the zip container of a torch.save file the way torch does: uncompressed records under
- * one folder named after the file, each record's data 64-byte aligned, in torch's order ({@code
+ * Writes the zip container of a torch.save file the way torch does: uncompressed records under one
+ * folder named after the file, each record's data 64-byte aligned, in torch's order ({@code
  * data.pkl}, {@code .format_version}, {@code .storage_alignment}, {@code byteorder}, {@code
  * data/<key>}..., {@code version}, {@code .data/serialization_id}).
  */

@@ -17,15 +17,14 @@ import java.util.Set;
 import net.razorvine.pickle.PickleException;
 
 /**
- * Reads and writes {@code torch.save} files (the zip format of torch 1.6 and later) without
- * Python.
+ * Reads and writes {@code torch.save} files (the zip format of torch 1.6 and later) without Python.
  *
  * <p>{@link #load} returns plain Java values: {@link Map} (a {@link LinkedHashMap}, keys in file
  * order), {@link List} (for Python lists and tuples), {@link HostTensor}, {@link Long}, {@link
- * Double}, {@link String}, {@link Boolean}, {@code byte[]}, {@link DType} (for {@code torch.float32}
- * and friends) and {@code null}. Storages of uncompressed entries are memory-mapped; tensors that
- * are contiguous views of them share those bytes, other views (transposes, step slices) are
- * gathered into contiguous copies.
+ * Double}, {@link String}, {@link Boolean}, {@code byte[]}, {@link DType} (for {@code
+ * torch.float32} and friends) and {@code null}. Storages of uncompressed entries are memory-mapped;
+ * tensors that are contiguous views of them share those bytes, other views (transposes, step
+ * slices) are gathered into contiguous copies.
  *
  * <p>{@link #save} writes what {@code torch.load(path, weights_only=True)} reads.
  */
@@ -35,8 +34,8 @@ public final class TorchFiles {
   /**
    * Reads a torch.save file.
    *
-   * @throws TensorFileException when the file is not a torch zip archive, is truncated or
-   *     corrupt, or holds objects other than tensors and plain containers and values
+   * @throws TensorFileException when the file is not a torch zip archive, is truncated or corrupt,
+   *     or holds objects other than tensors and plain containers and values
    */
   public static Object load(Path path) throws IOException {
     try (TorchArchiveReader archive = TorchArchiveReader.open(path)) {
@@ -176,8 +175,10 @@ public final class TorchFiles {
         Object k = e.getKey();
         if (!(k instanceof String || k instanceof Long || k instanceof Integer)) {
           throw new IllegalArgumentException(
-              where + " has a key of unsupported type "
-                  + (k == null ? "null" : k.getClass().getName()) + " (String or integer keys only)");
+              where
+                  + " has a key of unsupported type "
+                  + (k == null ? "null" : k.getClass().getName())
+                  + " (String or integer keys only)");
         }
         String sub = where + "[" + (k instanceof String ? "'" + k + "'" : k) + "]";
         validateWritable(e.getValue(), sub, seen);
@@ -194,10 +195,11 @@ public final class TorchFiles {
       }
     } else {
       throw new IllegalArgumentException(
-          where + " has unsupported type " + o.getClass().getName()
+          where
+              + " has unsupported type "
+              + o.getClass().getName()
               + " (tensors, maps, lists, arrays, numbers, strings, booleans and null only)");
     }
     seen.remove(o);
   }
-
 }

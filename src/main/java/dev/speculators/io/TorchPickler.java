@@ -11,8 +11,8 @@ import net.razorvine.pickle.IObjectPickler;
 import net.razorvine.pickle.Pickler;
 
 /**
- * Writes the {@code data.pkl} of a torch.save archive with pickle protocol 2, in the shape
- * torch's {@code weights_only} loader accepts: each tensor becomes {@code GLOBAL
+ * Writes the {@code data.pkl} of a torch.save archive with pickle protocol 2, in the shape torch's
+ * {@code weights_only} loader accepts: each tensor becomes {@code GLOBAL
  * torch._utils._rebuild_tensor_v2} applied to a persistent storage id ({@code BINPERSID}), its
  * offset 0, size, contiguous stride, {@code False} and an empty {@code OrderedDict}.
  *
@@ -42,14 +42,19 @@ final class TorchPickler extends Pickler {
         writeGlobal(out, "torch._utils", "_rebuild_tensor_v2");
         pickler.save(
             new Object[] {
-              ref, 0L, boxed(t.shape()), boxed(contiguousStride(t.shape())), false,
+              ref,
+              0L,
+              boxed(t.shape()),
+              boxed(contiguousStride(t.shape())),
+              false,
               EmptyOrderedDict.INSTANCE
             });
         out.write('R');
       };
 
   private final IObjectPickler storageTypePickler =
-      (obj, out, pickler) -> writeGlobal(out, "torch", ((StorageTypeRef) obj).dtype().torchStorageName());
+      (obj, out, pickler) ->
+          writeGlobal(out, "torch", ((StorageTypeRef) obj).dtype().torchStorageName());
 
   private final IObjectPickler orderedDictPickler =
       (obj, out, pickler) -> {

@@ -182,7 +182,10 @@ final class TorchUnpickler extends Unpickler {
         return (IObjectConstructor) TorchUnpickler::orderedDict;
       case "torch.Size":
         return (IObjectConstructor)
-            args -> args.length == 0 ? new ArrayList<>() : new ArrayList<>(asList(args[0], "torch.Size"));
+            args ->
+                args.length == 0
+                    ? new ArrayList<>()
+                    : new ArrayList<>(asList(args[0], "torch.Size"));
       case "torch.device":
         return (IObjectConstructor) TorchUnpickler::device;
       case "_codecs.encode":

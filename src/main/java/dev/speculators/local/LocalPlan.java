@@ -46,7 +46,8 @@ public final class LocalPlan {
   }
 
   /** Generate a hidden-state dataset. */
-  public record DatasetStep(String name, String location, HiddenStateDatasetSpec spec, Path dir) implements Step {}
+  public record DatasetStep(String name, String location, HiddenStateDatasetSpec spec, Path dir)
+      implements Step {}
 
   /**
    * Train a speculator.
@@ -56,8 +57,14 @@ public final class LocalPlan {
    * @param targetModel the target model (the dataset's, or the training's own for a path)
    */
   public record TrainingStep(
-      String name, String location, SpeculatorTrainingSpec spec, DatasetStep dataset, Path datasetDir,
-      ModelSource targetModel, Path dir) implements Step {}
+      String name,
+      String location,
+      SpeculatorTrainingSpec spec,
+      DatasetStep dataset,
+      Path datasetDir,
+      ModelSource targetModel,
+      Path dir)
+      implements Step {}
 
   /**
    * Evaluate a speculator.
@@ -66,8 +73,14 @@ public final class LocalPlan {
    * @param speculatorDir the speculator directory
    */
   public record EvalStep(
-      String name, String location, EvalSettings spec, ModelSource targetModel, TrainingStep training,
-      Path speculatorDir, Path dir) implements Step {}
+      String name,
+      String location,
+      EvalSettings spec,
+      ModelSource targetModel,
+      TrainingStep training,
+      Path speculatorDir,
+      Path dir)
+      implements Step {}
 
   private final Path file;
   private final List<Step> steps;
@@ -86,7 +99,8 @@ public final class LocalPlan {
   }
 
   /** Reads, admits and expands the resources of {@code file}. */
-  public static LocalPlan read(Path file, LocalVolumes volumes) throws InvalidResourcesException, IOException {
+  public static LocalPlan read(Path file, LocalVolumes volumes)
+      throws InvalidResourcesException, IOException {
     List<ResourceDocuments.Document> docs = ResourceDocuments.read(file);
     if (docs.isEmpty()) {
       throw new InvalidResourcesException(file + ": no resources");
@@ -97,7 +111,11 @@ public final class LocalPlan {
     for (ResourceDocuments.Document d : docs) {
       AdmissionResult r = validator.admitCreate(d.node());
       if (!r.allowed()) {
-        StringBuilder b = new StringBuilder(d.location()).append(": ").append(r.resource()).append(" is invalid:");
+        StringBuilder b =
+            new StringBuilder(d.location())
+                .append(": ")
+                .append(r.resource())
+                .append(" is invalid:");
         r.errors().forEach(e -> b.append("\n    ").append(e));
         problems.add(b.toString());
       }
@@ -127,13 +145,15 @@ public final class LocalPlan {
       this.volumes = volumes;
     }
 
-    void add(ResourceDocuments.Document d, ObjectNode object, List<String> problems) throws IOException {
+    void add(ResourceDocuments.Document d, ObjectNode object, List<String> problems)
+        throws IOException {
       String kind = object.path("kind").asText();
       String name = object.path("metadata").path("name").asText();
       String where = d.location() + ": " + kind + "/" + name;
       switch (kind) {
         case "HiddenStateDataset" -> {
-          HiddenStateDatasetSpec spec = MAPPER.treeToValue(object, HiddenStateDataset.class).getSpec();
+          HiddenStateDatasetSpec spec =
+              MAPPER.treeToValue(object, HiddenStateDataset.class).getSpec();
           if (!engine(spec.engine, where, "spec.engine", problems)) {
             return;
           }
@@ -141,12 +161,18 @@ public final class LocalPlan {
             problems.add(where + ": a HiddenStateDataset of that name is already defined");
             return;
           }
-          DatasetStep step = new DatasetStep(name, d.location(), spec, volumes.storage(spec.storage, name));
+          DatasetStep step =
+              new DatasetStep(name, d.location(), spec, volumes.storage(spec.storage, name));
           datasets.put(name, step);
           steps.add(step);
         }
-        case "SpeculatorTraining" -> training(d, name, where,
-            MAPPER.treeToValue(object, SpeculatorTraining.class).getSpec(), problems);
+        case "SpeculatorTraining" ->
+            training(
+                d,
+                name,
+                where,
+                MAPPER.treeToValue(object, SpeculatorTraining.class).getSpec(),
+                problems);
         case "SpeculatorEval" -> {
           SpeculatorEvalSpec spec = MAPPER.treeToValue(object, SpeculatorEval.class).getSpec();
           eval(d.location(), name, where, spec, spec.targetModel, spec, problems);
@@ -155,7 +181,11 @@ public final class LocalPlan {
       }
     }
 
-    private void training(ResourceDocuments.Document d, String name, String where, SpeculatorTrainingSpec spec,
+    private void training(
+        ResourceDocuments.Document d,
+        String name,
+        String where,
+        SpeculatorTrainingSpec spec,
         List<String> problems) {
       if (!engine(spec.engine, where, "spec.engine", problems)) {
         return;
@@ -170,19 +200,27 @@ public final class LocalPlan {
       if (spec.dataset.ref != null) {
         dataset = datasets.get(spec.dataset.ref.name);
         if (dataset == null) {
-          problems.add(where + ": spec.dataset.ref: HiddenStateDataset '" + spec.dataset.ref.name
-              + "' is not defined before it in this file");
+          problems.add(
+              where
+                  + ": spec.dataset.ref: HiddenStateDataset '"
+                  + spec.dataset.ref.name
+                  + "' is not defined before it in this file");
           return;
         }
         datasetDir = dataset.dir();
         target = dataset.spec().targetModel;
       } else if (spec.dataset.template != null) {
         String datasetName = name + "-dataset";
-        if (!engine(spec.dataset.template.engine, where, "spec.dataset.template.engine", problems)) {
+        if (!engine(
+            spec.dataset.template.engine, where, "spec.dataset.template.engine", problems)) {
           return;
         }
-        dataset = new DatasetStep(datasetName, d.location(), spec.dataset.template,
-            volumes.storage(spec.dataset.template.storage, datasetName));
+        dataset =
+            new DatasetStep(
+                datasetName,
+                d.location(),
+                spec.dataset.template,
+                volumes.storage(spec.dataset.template.storage, datasetName));
         steps.add(dataset);
         datasetDir = dataset.dir();
         target = dataset.spec().targetModel;
@@ -191,7 +229,14 @@ public final class LocalPlan {
         target = spec.targetModel;
       }
       TrainingStep step =
-          new TrainingStep(name, d.location(), spec, dataset, datasetDir, target, volumes.storage(spec.storage, name));
+          new TrainingStep(
+              name,
+              d.location(),
+              spec,
+              dataset,
+              datasetDir,
+              target,
+              volumes.storage(spec.storage, name));
       trainings.put(name, step);
       steps.add(step);
       if (spec.evaluation != null) {
@@ -199,18 +244,32 @@ public final class LocalPlan {
           return;
         }
         String evalName = name + "-eval";
-        steps.add(new EvalStep(evalName, d.location(), spec.evaluation, target, step, step.dir().resolve("final"),
-            volumes.storage(spec.evaluation.storage, evalName)));
+        steps.add(
+            new EvalStep(
+                evalName,
+                d.location(),
+                spec.evaluation,
+                target,
+                step,
+                step.dir().resolve("final"),
+                volumes.storage(spec.evaluation.storage, evalName)));
       }
     }
 
-    private void eval(String location, String name, String where, EvalSettings settings, ModelSource target,
-        SpeculatorEvalSpec spec, List<String> problems) {
+    private void eval(
+        String location,
+        String name,
+        String where,
+        EvalSettings settings,
+        ModelSource target,
+        SpeculatorEvalSpec spec,
+        List<String> problems) {
       if (!engine(settings.engine, where, "spec.engine", problems)) {
         return;
       }
       if (settings.preset != null) {
-        problems.add(where + ": spec.preset names a published vLLM evaluation; it needs engine vllm");
+        problems.add(
+            where + ": spec.preset names a published vLLM evaluation; it needs engine vllm");
         return;
       }
       TrainingStep training = null;
@@ -218,8 +277,11 @@ public final class LocalPlan {
       if (spec.speculator.trainingRef != null) {
         training = trainings.get(spec.speculator.trainingRef.name);
         if (training == null) {
-          problems.add(where + ": spec.speculator.trainingRef: SpeculatorTraining '" + spec.speculator.trainingRef.name
-              + "' is not defined before it in this file");
+          problems.add(
+              where
+                  + ": spec.speculator.trainingRef: SpeculatorTraining '"
+                  + spec.speculator.trainingRef.name
+                  + "' is not defined before it in this file");
           return;
         }
         speculator = training.dir().resolve("final");
@@ -229,18 +291,33 @@ public final class LocalPlan {
       } else if (spec.speculator.path != null) {
         speculator = volumes.path(spec.speculator.path);
       } else {
-        problems.add(where + ": spec.speculator.hfId: the reference engine evaluates local speculators"
-            + " (trainingRef or path)");
+        problems.add(
+            where
+                + ": spec.speculator.hfId: the reference engine evaluates local speculators"
+                + " (trainingRef or path)");
         return;
       }
-      steps.add(new EvalStep(name, location, settings, target, training, speculator,
-          volumes.storage(settings.storage, name)));
+      steps.add(
+          new EvalStep(
+              name,
+              location,
+              settings,
+              target,
+              training,
+              speculator,
+              volumes.storage(settings.storage, name)));
     }
 
-    private static boolean engine(Engine engine, String where, String field, List<String> problems) {
+    private static boolean engine(
+        Engine engine, String where, String field, List<String> problems) {
       if (engine != Engine.REFERENCE) {
-        problems.add(where + ": " + field + " is '" + (engine == null ? "vllm" : engine.name().toLowerCase(java.util.Locale.ROOT))
-            + "'; run executes resources locally on CPU and needs engine: reference (vllm needs a cluster with GPUs)");
+        problems.add(
+            where
+                + ": "
+                + field
+                + " is '"
+                + (engine == null ? "vllm" : engine.name().toLowerCase(java.util.Locale.ROOT))
+                + "'; run executes resources locally on CPU and needs engine: reference (vllm needs a cluster with GPUs)");
         return false;
       }
       return true;
@@ -251,8 +328,17 @@ public final class LocalPlan {
       for (Step s : steps) {
         Step other = seen.putIfAbsent(s.dir(), s);
         if (other != null) {
-          problems.add(s.location() + ": " + s.name() + " would write into " + s.dir() + ", like " + other.name()
-              + " (" + other.location() + "); give them distinct names or storage");
+          problems.add(
+              s.location()
+                  + ": "
+                  + s.name()
+                  + " would write into "
+                  + s.dir()
+                  + ", like "
+                  + other.name()
+                  + " ("
+                  + other.location()
+                  + "); give them distinct names or storage");
         }
       }
     }

@@ -52,8 +52,10 @@ import java.util.regex.Pattern;
  * workers' own log lines go to the log sink ({@code run.log}).
  */
 public final class LocalRunner {
-  private static final Pattern DATAGEN_PROGRESS = Pattern.compile("datagen shard \\d+/\\d+: (\\d+)/(\\d+) rows");
+  private static final Pattern DATAGEN_PROGRESS =
+      Pattern.compile("datagen shard \\d+/\\d+: (\\d+)/(\\d+) rows");
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Tokens generated per evaluation prompt at most; decoding stops earlier at an end token. */
   static final int MAX_OUTPUT_TOKENS = 128;
 
@@ -66,8 +68,13 @@ public final class LocalRunner {
   private final Map<String, Path> models = new HashMap<>();
   private volatile Trainer activeTrainer;
 
-  public LocalRunner(LocalPlan plan, LocalVolumes volumes, PrintStream console, boolean interactive,
-      Consumer<String> log, Supplier<HfHub> hub) {
+  public LocalRunner(
+      LocalPlan plan,
+      LocalVolumes volumes,
+      PrintStream console,
+      boolean interactive,
+      Consumer<String> log,
+      Supplier<HfHub> hub) {
     this.plan = plan;
     this.volumes = volumes;
     this.console = console;
@@ -95,7 +102,13 @@ public final class LocalRunner {
     List<RunReport.TrainingOutcome> trainings = new ArrayList<>();
     List<RunReport.EvalOutcome> evaluations = new ArrayList<>();
     for (LocalPlan.Step step : plan.steps()) {
-      log.accept("=== " + step.getClass().getSimpleName().replace("Step", "") + " " + step.name() + " → " + step.dir());
+      log.accept(
+          "=== "
+              + step.getClass().getSimpleName().replace("Step", "")
+              + " "
+              + step.name()
+              + " → "
+              + step.dir());
       try {
         if (step instanceof LocalPlan.DatasetStep d) {
           datasets.add(dataset(d));
@@ -107,14 +120,24 @@ public final class LocalRunner {
       } catch (LocalRunException e) {
         throw e;
       } catch (IOException | RuntimeException | EvalException e) {
-        throw new LocalRunException(step.location() + ": " + step.name() + " failed: "
-            + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        throw new LocalRunException(
+            step.location()
+                + ": "
+                + step.name()
+                + " failed: "
+                + (e.getMessage() != null ? e.getMessage() : e.toString()),
+            e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LocalRunException(step.name() + ": interrupted", e);
       }
     }
-    return new RunReport(plan.file(), volumes.output(), datasets, trainings, evaluations,
+    return new RunReport(
+        plan.file(),
+        volumes.output(),
+        datasets,
+        trainings,
+        evaluations,
         (System.nanoTime() - start) / 1e9);
   }
 
@@ -130,17 +153,41 @@ public final class LocalRunner {
       data.add(dataSpec(s));
     }
     int shards = spec.shards;
-    int concurrency = Math.max(1, Math.min(spec.concurrency, Runtime.getRuntime().availableProcessors()));
+    int concurrency =
+        Math.max(1, Math.min(spec.concurrency, Runtime.getRuntime().availableProcessors()));
     ProgressBar bar = new ProgressBar(console, interactive, "datagen " + step.name(), "rows");
     long[] last = {0, 0};
     for (int shard = 0; shard < shards; shard++) {
       DatagenOptions options =
           new DatagenOptions(
-              null, model.toString(), "main", data, step.dir(), spec.sequenceLength, spec.maxSamples,
-              spec.layerIds == null ? null : spec.layerIds.stream().mapToInt(Integer::intValue).toArray(),
-              shard, shards, concurrency, spec.seed, false, DatagenOptions.Engine.REFERENCE,
-              DatagenOptions.Renderer.AUTO, Map.of(), null, Duration.ofMinutes(2), Duration.ofSeconds(1),
-              Duration.ofSeconds(1), 1, Duration.ofMillis(100), 8, Duration.ofMillis(250), null, null,
+              null,
+              model.toString(),
+              "main",
+              data,
+              step.dir(),
+              spec.sequenceLength,
+              spec.maxSamples,
+              spec.layerIds == null
+                  ? null
+                  : spec.layerIds.stream().mapToInt(Integer::intValue).toArray(),
+              shard,
+              shards,
+              concurrency,
+              spec.seed,
+              false,
+              DatagenOptions.Engine.REFERENCE,
+              DatagenOptions.Renderer.AUTO,
+              Map.of(),
+              null,
+              Duration.ofMinutes(2),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(1),
+              1,
+              Duration.ofMillis(100),
+              8,
+              Duration.ofMillis(250),
+              null,
+              null,
               List.of("speculators run -f " + plan.file()));
       int shardIndex = shard;
       Consumer<String> datagenLog =
@@ -157,18 +204,29 @@ public final class LocalRunner {
             }
           };
       DatagenWorker.Result r =
-          new DatagenWorker(options, new DatagenWorker.Dependencies(hubOrNull(), hubDatasets(), new ReferenceEngineFactory()),
-              datagenLog).run();
+          new DatagenWorker(
+                  options,
+                  new DatagenWorker.Dependencies(
+                      hubOrNull(), hubDatasets(), new ReferenceEngineFactory()),
+                  datagenLog)
+              .run();
       if (r.exitCode() != 0) {
         bar.finish(last[0], last[1], "failed");
-        throw new LocalRunException(step.location() + ": HiddenStateDataset " + step.name() + " failed: "
-            + r.summary().path("error").asText(r.summary().toString()) + " (details in the run log)");
+        throw new LocalRunException(
+            step.location()
+                + ": HiddenStateDataset "
+                + step.name()
+                + " failed: "
+                + r.summary().path("error").asText(r.summary().toString())
+                + " (details in the run log)");
       }
     }
-    SortedMap<Integer, Integer> lengths = SampleLengths.read(new DatasetLayout(step.dir()).sampleLengthsFile());
+    SortedMap<Integer, Integer> lengths =
+        SampleLengths.read(new DatasetLayout(step.dir()).sampleLengthsFile());
     long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();
     bar.finish(last[1], last[1], lengths.size() + " samples, " + tokens + " tokens");
-    return new RunReport.DatasetOutcome(step.name(), step.dir(), lengths.size(), tokens, seconds(start));
+    return new RunReport.DatasetOutcome(
+        step.name(), step.dir(), lengths.size(), tokens, seconds(start));
   }
 
   private DataSpec dataSpec(DatasetSource s) {
@@ -177,10 +235,20 @@ public final class LocalRunner {
       if (!Files.exists(p)) {
         throw new IllegalArgumentException("dataset source path " + p + " does not exist");
       }
-      return new DataSpec(p.toString(), DataSpec.Kind.LOCAL, p.toString(), p, null, null, null, null, s.maxSamples,
+      return new DataSpec(
+          p.toString(),
+          DataSpec.Kind.LOCAL,
+          p.toString(),
+          p,
+          null,
+          null,
+          null,
+          null,
+          s.maxSamples,
           s.turnDropout);
     }
-    StringBuilder text = new StringBuilder(s.preset != null ? s.preset.name().toLowerCase(Locale.ROOT) : s.hf);
+    StringBuilder text =
+        new StringBuilder(s.preset != null ? s.preset.name().toLowerCase(Locale.ROOT) : s.hf);
     if (s.maxSamples != null) {
       text.append(",maxSamples=").append(s.maxSamples);
     }
@@ -195,36 +263,71 @@ public final class LocalRunner {
 
   // ---- training -----------------------------------------------------------------------------
 
-  private RunReport.TrainingOutcome training(LocalPlan.TrainingStep step) throws IOException, LocalRunException {
+  private RunReport.TrainingOutcome training(LocalPlan.TrainingStep step)
+      throws IOException, LocalRunException {
     long start = System.nanoTime();
     DraftSpec d = step.spec().draft;
     TrainingParameters p = step.spec().training;
     Path model = model(step.targetModel());
     TrainingOptions options =
         new TrainingOptions(
-            model, verifierName(step.targetModel(), model), step.datasetDir(), null, step.dir(), p.epochs,
-            p.learningRate, p.weightDecay, LearningRateSchedule.Kind.valueOf(p.scheduler.name()),
-            p.warmupSteps != null ? p.warmupSteps : -1, p.warmupRatio != null ? p.warmupRatio : -1,
-            p.maxSequenceLength, d.tttSteps, d.resolvedValidationTttSteps(), d.tttStepLossDecay,
-            d.tttInputs == dev.speculators.api.TttInputs.GROUND_TRUTH ? TttInputs.GROUND_TRUTH : TttInputs.DRAFT,
-            d.numLayers, d.draftVocabSize, d.normBeforeResidual, d.trainLmHead, p.noiseStd,
-            p.gradClip > 0 ? p.gradClip : Double.MAX_VALUE, p.seed, p.validationRatio, 1, true, false, 2, 1, 0,
+            model,
+            verifierName(step.targetModel(), model),
+            step.datasetDir(),
+            null,
+            step.dir(),
+            p.epochs,
+            p.learningRate,
+            p.weightDecay,
+            LearningRateSchedule.Kind.valueOf(p.scheduler.name()),
+            p.warmupSteps != null ? p.warmupSteps : -1,
+            p.warmupRatio != null ? p.warmupRatio : -1,
+            p.maxSequenceLength,
+            d.tttSteps,
+            d.resolvedValidationTttSteps(),
+            d.tttStepLossDecay,
+            d.tttInputs == dev.speculators.api.TttInputs.GROUND_TRUTH
+                ? TttInputs.GROUND_TRUTH
+                : TttInputs.DRAFT,
+            d.numLayers,
+            d.draftVocabSize,
+            d.normBeforeResidual,
+            d.trainLmHead,
+            p.noiseStd,
+            p.gradClip > 0 ? p.gradClip : Double.MAX_VALUE,
+            p.seed,
+            p.validationRatio,
+            1,
+            true,
+            false,
+            2,
+            1,
+            0,
             false);
     ProgressBar bar = new ProgressBar(console, interactive, "train " + step.name(), "steps");
     long[] last = {0, 0};
     Trainer trainer =
-        new Trainer(options, line -> {
-          Optional<ObjectNode> progress = ProgressLine.parse(line);
-          if (progress.isPresent() && "train".equals(progress.get().path("kind").asText())) {
-            ObjectNode n = progress.get();
-            last[0] = n.path("globalStep").asLong();
-            last[1] = n.path("totalSteps").asLong();
-            bar.update(last[0], last[1], String.format(Locale.ROOT, "epoch %d/%d  loss %.4f",
-                n.path("epoch").asInt(), n.path("epochs").asInt(), n.path("loss").asDouble()));
-          } else {
-            log.accept(line);
-          }
-        });
+        new Trainer(
+            options,
+            line -> {
+              Optional<ObjectNode> progress = ProgressLine.parse(line);
+              if (progress.isPresent() && "train".equals(progress.get().path("kind").asText())) {
+                ObjectNode n = progress.get();
+                last[0] = n.path("globalStep").asLong();
+                last[1] = n.path("totalSteps").asLong();
+                bar.update(
+                    last[0],
+                    last[1],
+                    String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d  loss %.4f",
+                        n.path("epoch").asInt(),
+                        n.path("epochs").asInt(),
+                        n.path("loss").asDouble()));
+              } else {
+                log.accept(line);
+              }
+            });
     activeTrainer = trainer;
     Trainer.Summary s;
     try {
@@ -234,13 +337,28 @@ public final class LocalRunner {
     }
     if (s.interrupted()) {
       bar.finish(last[0], last[1], "stopped");
-      throw new LocalRunException("training " + step.name() + " stopped; its checkpoint is in " + step.dir()
-          + "/checkpoints (run again to resume)");
+      throw new LocalRunException(
+          "training "
+              + step.name()
+              + " stopped; its checkpoint is in "
+              + step.dir()
+              + "/checkpoints (run again to resume)");
     }
     Accuracy acc = accuracy(step.dir().resolve("metrics.jsonl"), s);
-    bar.finish(s.globalStep(), s.globalStep(), String.format(Locale.ROOT, "loss %.4f", s.trainLoss()));
-    return new RunReport.TrainingOutcome(step.name(), step.dir(), s.epochsCompleted(), s.globalStep(), s.trainLoss(),
-        s.valLoss(), acc.full(), acc.cond(), acc.source(), s.finalDir(), seconds(start));
+    bar.finish(
+        s.globalStep(), s.globalStep(), String.format(Locale.ROOT, "loss %.4f", s.trainLoss()));
+    return new RunReport.TrainingOutcome(
+        step.name(),
+        step.dir(),
+        s.epochsCompleted(),
+        s.globalStep(),
+        s.trainLoss(),
+        s.valLoss(),
+        acc.full(),
+        acc.cond(),
+        acc.source(),
+        s.finalDir(),
+        seconds(start));
   }
 
   private record Accuracy(double[] full, double[] cond, String source) {}
@@ -263,7 +381,10 @@ public final class LocalRunner {
       }
     }
     if (lastVal != null) {
-      return new Accuracy(doubles(lastVal.path("full_acc_epoch")), doubles(lastVal.path("cond_acc_epoch")), "validation");
+      return new Accuracy(
+          doubles(lastVal.path("full_acc_epoch")),
+          doubles(lastVal.path("cond_acc_epoch")),
+          "validation");
     }
     return new Accuracy(s.fullAcc(), s.condAcc(), "training");
   }
@@ -282,7 +403,8 @@ public final class LocalRunner {
 
   // ---- evaluation ---------------------------------------------------------------------------
 
-  private RunReport.EvalOutcome evaluation(LocalPlan.EvalStep step) throws IOException, EvalException {
+  private RunReport.EvalOutcome evaluation(LocalPlan.EvalStep step)
+      throws IOException, EvalException {
     long start = System.nanoTime();
     EvalSettings e = step.spec();
     List<String> data = new ArrayList<>();
@@ -291,29 +413,68 @@ public final class LocalRunner {
       data.add(Files.exists(local) ? local.toString() : d);
     }
     if (e.sampling != null && e.sampling.temperature != null && e.sampling.temperature != 0) {
-      log.accept("note: " + step.name() + ": the reference engine decodes greedily; spec.sampling is not used");
+      log.accept(
+          "note: "
+              + step.name()
+              + ": the reference engine decodes greedily; spec.sampling is not used");
     }
     if (Boolean.TRUE.equals(e.baseline)) {
-      log.accept("note: " + step.name() + ": no throughput baseline on the CPU; the report gives target forward"
-          + " passes per output token instead (1 without speculation)");
+      log.accept(
+          "note: "
+              + step.name()
+              + ": no throughput baseline on the CPU; the report gives target forward"
+              + " passes per output token instead (1 without speculation)");
     }
     int k = e.numSpeculativeTokens != null ? e.numSpeculativeTokens : 3;
     long seed = step.training() != null ? step.training().spec().training.seed : 0L;
     ReferenceEvalSettings settings =
         new ReferenceEvalSettings(
-            model(step.targetModel()), step.speculatorDir(), data, step.dir(), k,
-            e.guidellm == null ? null : e.guidellm.maxRequests, MAX_OUTPUT_TOKENS, null, true, seed, true, null);
+            model(step.targetModel()),
+            step.speculatorDir(),
+            data,
+            step.dir(),
+            k,
+            e.guidellm == null ? null : e.guidellm.maxRequests,
+            MAX_OUTPUT_TOKENS,
+            null,
+            true,
+            seed,
+            true,
+            null);
     ProgressBar bar = new ProgressBar(console, interactive, "eval " + step.name(), "prompts");
     ReferenceEvalResults r =
-        new ReferenceEvalRunner(settings, hubOrNull(), log,
-            (dataset, done, total) -> bar.update(done, total, "K=" + k + "  " + dataset)).run();
-    bar.finish(r.prompts(), r.prompts(), String.format(Locale.ROOT, "mean acceptance length %.3f (untrained %.3f)",
-        r.pooledAcceptance().meanAcceptanceLength(),
-        r.pooledUntrainedAcceptance() == null ? Double.NaN : r.pooledUntrainedAcceptance().meanAcceptanceLength()));
-    Double gate = step.training() != null && step.training().spec().acceptanceGate != null
-        ? step.training().spec().acceptanceGate.minMeanAcceptanceLength : null;
-    return new RunReport.EvalOutcome(step.name(), step.dir(), k, r.prompts(), r.outputTokens(), r.targetPasses(),
-        r.pooled(), r.pooledUntrained(), true, gate, seconds(start));
+        new ReferenceEvalRunner(
+                settings,
+                hubOrNull(),
+                log,
+                (dataset, done, total) -> bar.update(done, total, "K=" + k + "  " + dataset))
+            .run();
+    bar.finish(
+        r.prompts(),
+        r.prompts(),
+        String.format(
+            Locale.ROOT,
+            "mean acceptance length %.3f (untrained %.3f)",
+            r.pooledAcceptance().meanAcceptanceLength(),
+            r.pooledUntrainedAcceptance() == null
+                ? Double.NaN
+                : r.pooledUntrainedAcceptance().meanAcceptanceLength()));
+    Double gate =
+        step.training() != null && step.training().spec().acceptanceGate != null
+            ? step.training().spec().acceptanceGate.minMeanAcceptanceLength
+            : null;
+    return new RunReport.EvalOutcome(
+        step.name(),
+        step.dir(),
+        k,
+        r.prompts(),
+        r.outputTokens(),
+        r.targetPasses(),
+        r.pooled(),
+        r.pooledUntrained(),
+        true,
+        gate,
+        seconds(start));
   }
 
   // ---- shared -------------------------------------------------------------------------------

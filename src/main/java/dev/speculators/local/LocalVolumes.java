@@ -45,7 +45,9 @@ public final class LocalVolumes {
     if (storage == null || storage.claimName == null) {
       return output.resolve(resourceName);
     }
-    return claim(storage.claimName).resolve(storage.subPath != null ? storage.subPath : resourceName).normalize();
+    return claim(storage.claimName)
+        .resolve(storage.subPath != null ? storage.subPath : resourceName)
+        .normalize();
   }
 
   /** A file or directory named by a volume path. */
@@ -66,8 +68,11 @@ public final class LocalVolumes {
     }
     return hub.get()
         .downloadAll(
-            RepoType.MODEL, m.hfId, m.revision,
-            name -> name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+            RepoType.MODEL,
+            m.hfId,
+            m.revision,
+            name ->
+                name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
   }
 
   /** A path relative to the resource file (e.g. an evaluation dataset). */

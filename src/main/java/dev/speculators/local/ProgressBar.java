@@ -65,10 +65,23 @@ final class ProgressBar {
     int filled = (int) Math.round(fraction * WIDTH);
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     double rate = seconds > 0 ? done / seconds : 0;
-    String eta = done > 0 && done < total ? duration((total - done) / rate) : done >= total ? "done" : "--:--";
-    return String.format(Locale.ROOT, "%-22s [%s%s] %5d/%-5d %s  %6.1f/s  %s  %s",
-        label, "#".repeat(filled), "-".repeat(WIDTH - filled), done, total, unit, rate,
-        done >= total ? duration(seconds) : "ETA " + eta, detail == null ? "" : detail).stripTrailing();
+    String eta =
+        done > 0 && done < total
+            ? duration((total - done) / rate)
+            : done >= total ? "done" : "--:--";
+    return String.format(
+            Locale.ROOT,
+            "%-22s [%s%s] %5d/%-5d %s  %6.1f/s  %s  %s",
+            label,
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled),
+            done,
+            total,
+            unit,
+            rate,
+            done >= total ? duration(seconds) : "ETA " + eta,
+            detail == null ? "" : detail)
+        .stripTrailing();
   }
 
   static String duration(double seconds) {

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a local run produced: per dataset its size, per training its loss and per-step
- * accuracies, per evaluation the acceptance of the trained draft next to an untrained draft of the
- * same shape. Printed for people at the end of {@code run} and written as {@code report.json}
- * (top-level {@code trained} and {@code untrained} are those of the last evaluation).
+ * What a local run produced: per dataset its size, per training its loss and per-step accuracies,
+ * per evaluation the acceptance of the trained draft next to an untrained draft of the same shape.
+ * Printed for people at the end of {@code run} and written as {@code report.json} (top-level {@code
+ * trained} and {@code untrained} are those of the last evaluation).
  */
 public record RunReport(
     Path file,
@@ -26,7 +26,8 @@ public record RunReport(
     List<EvalOutcome> evaluations,
     double wallSeconds) {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public RunReport {
     datasets = List.copyOf(datasets);
@@ -40,11 +41,21 @@ public record RunReport(
   /**
    * A finished training.
    *
-   * @param accuracySource "validation" when the accuracies are the last validation's, else "training"
+   * @param accuracySource "validation" when the accuracies are the last validation's, else
+   *     "training"
    */
   public record TrainingOutcome(
-      String name, Path dir, int epochs, long steps, double trainLoss, double valLoss, double[] fullAcc,
-      double[] condAcc, String accuracySource, Path finalDir, double seconds) {}
+      String name,
+      Path dir,
+      int epochs,
+      long steps,
+      double trainLoss,
+      double valLoss,
+      double[] fullAcc,
+      double[] condAcc,
+      String accuracySource,
+      Path finalDir,
+      double seconds) {}
 
   /**
    * A finished evaluation.
@@ -53,8 +64,16 @@ public record RunReport(
    * @param gate the training's minimum mean acceptance length, or null
    */
   public record EvalOutcome(
-      String name, Path dir, int numSpeculativeTokens, int prompts, long outputTokens, int targetPasses,
-      SpecDecodeCounters trained, SpecDecodeCounters untrained, boolean losslessChecked, Double gate,
+      String name,
+      Path dir,
+      int numSpeculativeTokens,
+      int prompts,
+      long outputTokens,
+      int targetPasses,
+      SpecDecodeCounters trained,
+      SpecDecodeCounters untrained,
+      boolean losslessChecked,
+      Double gate,
       double seconds) {
 
     public AcceptanceReport trainedAcceptance() {
@@ -79,8 +98,10 @@ public record RunReport(
     root.put("wallSeconds", round(wallSeconds, 1));
     ObjectNode phases = root.putObject("phaseSeconds");
     phases.put("datagen", round(datasets.stream().mapToDouble(DatasetOutcome::seconds).sum(), 1));
-    phases.put("training", round(trainings.stream().mapToDouble(TrainingOutcome::seconds).sum(), 1));
-    phases.put("evaluation", round(evaluations.stream().mapToDouble(EvalOutcome::seconds).sum(), 1));
+    phases.put(
+        "training", round(trainings.stream().mapToDouble(TrainingOutcome::seconds).sum(), 1));
+    phases.put(
+        "evaluation", round(evaluations.stream().mapToDouble(EvalOutcome::seconds).sum(), 1));
     ArrayNode ds = root.putArray("datasets");
     for (DatasetOutcome d : datasets) {
       ObjectNode n = ds.addObject();
@@ -149,47 +170,94 @@ public record RunReport(
     b.append("\nSpeculators local run: ").append(file).append('\n');
     b.append(String.format(Locale.ROOT, "  output %s, wall time %.1f s%n", output, wallSeconds));
     for (DatasetOutcome d : datasets) {
-      b.append(String.format(Locale.ROOT, "%nDataset %s: %d samples, %d tokens (%.1f s)%n  %s%n", d.name(), d.samples(),
-          d.tokens(), d.seconds(), d.dir()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nDataset %s: %d samples, %d tokens (%.1f s)%n  %s%n",
+              d.name(),
+              d.samples(),
+              d.tokens(),
+              d.seconds(),
+              d.dir()));
     }
     for (TrainingOutcome t : trainings) {
-      b.append(String.format(Locale.ROOT, "%nTraining %s: %d epoch(s), %d steps, train loss %s, validation loss %s (%.1f s)%n",
-          t.name(), t.epochs(), t.steps(), fmt(t.trainLoss(), 4), fmt(t.valLoss(), 4), t.seconds()));
-      b.append(String.format(Locale.ROOT, "  per-step accuracy (%s): full %s, conditional %s%n", t.accuracySource(),
-          rates(t.fullAcc()), rates(t.condAcc())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nTraining %s: %d epoch(s), %d steps, train loss %s, validation loss %s (%.1f s)%n",
+              t.name(),
+              t.epochs(),
+              t.steps(),
+              fmt(t.trainLoss(), 4),
+              fmt(t.valLoss(), 4),
+              t.seconds()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  per-step accuracy (%s): full %s, conditional %s%n",
+              t.accuracySource(),
+              rates(t.fullAcc()),
+              rates(t.condAcc())));
       b.append("  speculator ").append(t.finalDir()).append('\n');
     }
     for (EvalOutcome e : evaluations) {
-      b.append(String.format(Locale.ROOT, "%nEvaluation %s: %d prompts, %d output tokens, K=%d, greedy (%.1f s)%n",
-          e.name(), e.prompts(), e.outputTokens(), e.numSpeculativeTokens(), e.seconds()));
-      b.append(String.format(Locale.ROOT, "  %-16s %12s  %-" + (7 * e.numSpeculativeTokens()) + "s  %s%n", "",
-          "mean accept.", "per-position", "conditional"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nEvaluation %s: %d prompts, %d output tokens, K=%d, greedy (%.1f s)%n",
+              e.name(),
+              e.prompts(),
+              e.outputTokens(),
+              e.numSpeculativeTokens(),
+              e.seconds()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-16s %12s  %-" + (7 * e.numSpeculativeTokens()) + "s  %s%n",
+              "",
+              "mean accept.",
+              "per-position",
+              "conditional"));
       row(b, "trained draft", e.trainedAcceptance());
       if (e.untrained() != null) {
         row(b, "untrained draft", e.untrainedAcceptance());
       }
-      b.append(String.format(Locale.ROOT, "  target forward passes per output token: %.3f (1 without speculation)%n",
-          e.outputTokens() == 0 ? Double.NaN : (double) e.targetPasses() / e.outputTokens()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  target forward passes per output token: %.3f (1 without speculation)%n",
+              e.outputTokens() == 0 ? Double.NaN : (double) e.targetPasses() / e.outputTokens()));
       if (e.losslessChecked()) {
         b.append("  outputs identical to plain greedy decoding: yes (checked for every prompt)\n");
       }
       if (e.gate() != null) {
-        b.append(String.format(Locale.ROOT, "  acceptance gate: mean acceptance length >= %.3f %s%n", e.gate(),
-            e.gatePassed() ? "passed" : "NOT MET"));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  acceptance gate: mean acceptance length >= %.3f %s%n",
+                e.gate(),
+                e.gatePassed() ? "passed" : "NOT MET"));
       }
     }
     return b.toString();
   }
 
   private static void row(StringBuilder b, String label, AcceptanceReport a) {
-    b.append(String.format(Locale.ROOT, "  %-16s %12.3f  %s  %s%n", label, a.meanAcceptanceLength(),
-        rates(a.perPositionAcceptance()), rates(a.conditionalAcceptance())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-16s %12.3f  %s  %s%n",
+            label,
+            a.meanAcceptanceLength(),
+            rates(a.perPositionAcceptance()),
+            rates(a.conditionalAcceptance())));
   }
 
   static String rates(double[] v) {
     StringBuilder b = new StringBuilder();
     for (double x : v) {
-      b.append(b.length() == 0 ? "" : " ").append(Double.isFinite(x) ? String.format(Locale.ROOT, "%6.3f", x) : "     -");
+      b.append(b.length() == 0 ? "" : " ")
+          .append(Double.isFinite(x) ? String.format(Locale.ROOT, "%6.3f", x) : "     -");
     }
     return b.length() == 0 ? "-" : b.toString();
   }

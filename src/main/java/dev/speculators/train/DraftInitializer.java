@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
 
 /**
  * Builds a fresh draft (eagle3-spec §1.4): linear layers with PyTorch's default init
- * (kaiming-uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in)), RMSNorm weights 1, the frozen
- * token embedding copied from the verifier, and {@code lm_head} initialised from the verifier's
- * output rows of the draft vocabulary.
+ * (kaiming-uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in)), RMSNorm weights 1, the frozen token
+ * embedding copied from the verifier, and {@code lm_head} initialised from the verifier's output
+ * rows of the draft vocabulary.
  */
 public final class DraftInitializer {
   private DraftInitializer() {}

@@ -11,8 +11,8 @@ import java.nio.FloatBuffer;
 
 /**
  * The bridge between host tensors (file formats) and DJL arrays. Floating point always becomes
- * float32 in DJL: bf16 and f16 are widened exactly in Java, because a BF16 DJL array aborts the
- * JVM (DJL's JNI maps only the first nine data types).
+ * float32 in DJL: bf16 and f16 are widened exactly in Java, because a BF16 DJL array aborts the JVM
+ * (DJL's JNI maps only the first nine data types).
  */
 public final class Tensors {
   private Tensors() {}
@@ -21,8 +21,8 @@ public final class Tensors {
    * A fresh DJL array with the values of {@code t}, in memory owned by libtorch.
    *
    * <p>DJL's {@code create} wraps a Java direct buffer without copying ({@code from_blob}); a
-   * tensor that torch keeps alive internally (autograd saved tensors, views) would then outlive
-   * the Java buffer once the wrapping array is closed and the buffer collected. Cloning into
+   * tensor that torch keeps alive internally (autograd saved tensors, views) would then outlive the
+   * Java buffer once the wrapping array is closed and the buffer collected. Cloning into
    * torch-owned memory removes that lifetime coupling for the price of one copy.
    */
   public static NDArray toNDArray(NDManager manager, HostTensor t) {
@@ -73,5 +73,4 @@ public final class Tensors {
         .order(ByteOrder.nativeOrder())
         .asFloatBuffer();
   }
-
 }

@@ -152,7 +152,10 @@ public final class Trainer {
     }
     if (totalSteps == 0) {
       throw new IllegalArgumentException(
-          "no training rows: " + dataset.size() + " samples, " + data.split().train().size()
+          "no training rows: "
+              + dataset.size()
+              + " samples, "
+              + data.split().train().size()
               + " for training");
     }
     LearningRateSchedule schedule =
@@ -202,26 +205,47 @@ public final class Trainer {
           }
           params.get(name).set(v);
         }
-        log.accept("resuming from " + latest.get() + " (global step " + resumed.state().globalStep() + ")");
+        log.accept(
+            "resuming from "
+                + latest.get()
+                + " (global step "
+                + resumed.state().globalStep()
+                + ")");
       }
       TttAttention attention =
           o.denseAttention() ? new DenseMaskTttAttention() : new FusedTttAttention(manager);
       Eagle3DraftModel model =
           new Eagle3DraftModel(
-              config, params, new java.util.HashSet<>(trainable), mapping.isFull() ? null : mapping.d2t(), attention);
+              config,
+              params,
+              new java.util.HashSet<>(trainable),
+              mapping.isFull() ? null : mapping.d2t(),
+              attention);
       Map<String, NDArray> trainableParams = new LinkedHashMap<>();
       for (String name : model.trainableNames()) {
         trainableParams.put(name, params.get(name));
       }
       try (AdamW adamw = AdamW.withTorchDefaults(trainableParams, o.weightDecay())) {
         TrainerState state =
-            new TrainerState(0, 0, false, 0, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, -1, fingerprint);
+            new TrainerState(
+                0, 0, false, 0, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, -1, fingerprint);
         if (resumed != null) {
           adamw.restore(resumed.optimizerStep(), resumed.expAvg(), resumed.expAvgSq());
           state = resumed.state();
         }
-        return loop(manager, model, adamw, trainableParams, data, schedule, totalSteps, speculatorConfig,
-            mapping, checkpoints, state, start);
+        return loop(
+            manager,
+            model,
+            adamw,
+            trainableParams,
+            data,
+            schedule,
+            totalSteps,
+            speculatorConfig,
+            mapping,
+            checkpoints,
+            state,
+            start);
       }
     }
   }
@@ -270,15 +294,24 @@ public final class Trainer {
           try (NDManager step = manager.newSubManager()) {
             adamw.zeroGrad();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              r = model.forward(row.toBatch(step), o.tttSteps(), o.tttStepLossDecay(), o.tttInputs(), false);
+              r =
+                  model.forward(
+                      row.toBatch(step), o.tttSteps(), o.tttStepLossDecay(), o.tttInputs(), false);
               gc.backward(r.loss());
             }
           }
           double loss = r.lossValue();
           if (!Double.isFinite(loss)) {
             throw new IllegalStateException(
-                "loss is " + loss + " at epoch " + epoch + " step " + stepInEpoch
-                    + " (rows of samples " + java.util.Arrays.toString(row.samples()) + ")");
+                "loss is "
+                    + loss
+                    + " at epoch "
+                    + epoch
+                    + " step "
+                    + stepInEpoch
+                    + " (rows of samples "
+                    + java.util.Arrays.toString(row.samples())
+                    + ")");
           }
           double norm = GradientClipping.clipGlobalNorm(trainableParams.values(), o.gradClip());
           double lr = schedule.lr(globalStep);
@@ -288,22 +321,33 @@ public final class Trainer {
           tokens += row.tokens();
           intervalTokens += row.tokens();
           trainMean.add(r);
-          appendMetrics(metricsFile, metricsLine("train", epoch, stepInEpoch, globalStep, r, lr, norm));
+          appendMetrics(
+              metricsFile, metricsLine("train", epoch, stepInEpoch, globalStep, r, lr, norm));
           if (stepInEpoch % o.logEvery() == 0 || stepInEpoch == stepsPerEpoch) {
             double seconds = (System.nanoTime() - intervalStart) / 1e9;
             double tps = intervalTokens / Math.max(seconds, 1e-9);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            double eta = elapsed / Math.max(1, globalStep - state.globalStep())
-                * (totalSteps - globalStep);
+            double eta =
+                elapsed / Math.max(1, globalStep - state.globalStep()) * (totalSteps - globalStep);
             progress(epoch, stepInEpoch, stepsPerEpoch, globalStep, totalSteps, r, lr, tps, eta);
             intervalTokens = 0;
             intervalStart = System.nanoTime();
           }
           if (stopRequested.get()) {
-            TrainerState s = new TrainerState(epoch, stepInEpoch, false, globalStep,
-                trainMean.loss(), Double.NaN, bestVal, bestEpoch, state.runFingerprint());
-            lastCheckpoint = Checkpoints.write(checkpoints, "step-" + globalStep, speculatorConfig,
-                model, d2t, t2d, adamw, s);
+            TrainerState s =
+                new TrainerState(
+                    epoch,
+                    stepInEpoch,
+                    false,
+                    globalStep,
+                    trainMean.loss(),
+                    Double.NaN,
+                    bestVal,
+                    bestEpoch,
+                    state.runFingerprint());
+            lastCheckpoint =
+                Checkpoints.write(
+                    checkpoints, "step-" + globalStep, speculatorConfig, model, d2t, t2d, adamw, s);
             log.accept("stop requested: saved " + lastCheckpoint + "; rerun to resume");
             interrupted = true;
             break;
@@ -329,18 +373,36 @@ public final class Trainer {
         bestVal = selection;
         bestEpoch = epoch;
       }
-      TrainerState s = new TrainerState(epoch, stepInEpoch, true, globalStep, lastTrain, lastVal,
-          bestVal, bestEpoch, state.runFingerprint());
-      lastCheckpoint = Checkpoints.write(checkpoints, Integer.toString(epoch), speculatorConfig,
-          model, d2t, t2d, adamw, s);
-      log.accept(String.format(Locale.ROOT,
-          "epoch %d/%d done: train loss %.4f, validation loss %s, full acc %s%s → %s",
-          epoch + 1, o.epochs(), lastTrain, Double.isNaN(lastVal) ? "n/a" : String.format(Locale.ROOT, "%.4f", lastVal),
-          format(lastFull), best ? " (best)" : "", lastCheckpoint));
+      TrainerState s =
+          new TrainerState(
+              epoch,
+              stepInEpoch,
+              true,
+              globalStep,
+              lastTrain,
+              lastVal,
+              bestVal,
+              bestEpoch,
+              state.runFingerprint());
+      lastCheckpoint =
+          Checkpoints.write(
+              checkpoints, Integer.toString(epoch), speculatorConfig, model, d2t, t2d, adamw, s);
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "epoch %d/%d done: train loss %.4f, validation loss %s, full acc %s%s → %s",
+              epoch + 1,
+              o.epochs(),
+              lastTrain,
+              Double.isNaN(lastVal) ? "n/a" : String.format(Locale.ROOT, "%.4f", lastVal),
+              format(lastFull),
+              best ? " (best)" : "",
+              lastCheckpoint));
     }
     Path finalDir = null;
     if (!interrupted) {
-      Path source = bestEpoch >= 0 ? checkpoints.resolve(Integer.toString(bestEpoch)) : lastCheckpoint;
+      Path source =
+          bestEpoch >= 0 ? checkpoints.resolve(Integer.toString(bestEpoch)) : lastCheckpoint;
       if (source == null || !Files.isDirectory(source)) {
         source = Checkpoints.latest(checkpoints).orElse(null);
       }
@@ -356,11 +418,25 @@ public final class Trainer {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     int completed = interrupted ? epoch : Math.min(epoch, o.epochs());
-    return new Summary(completed, o.epochs(), globalStep, stepsPerEpoch, lastTrain, lastVal, lastFull,
-        lastCond, bestEpoch, lastCheckpoint, finalDir, interrupted, tokens, wall);
+    return new Summary(
+        completed,
+        o.epochs(),
+        globalStep,
+        stepsPerEpoch,
+        lastTrain,
+        lastVal,
+        lastFull,
+        lastCond,
+        bestEpoch,
+        lastCheckpoint,
+        finalDir,
+        interrupted,
+        tokens,
+        wall);
   }
 
-  private RunningMean validate(NDManager manager, Eagle3DraftModel model, TrainingData data, int epoch) {
+  private RunningMean validate(
+      NDManager manager, Eagle3DraftModel model, TrainingData data, int epoch) {
     RunningMean mean = new RunningMean(o.validationTttSteps());
     if (data.split().validation().isEmpty()) {
       return mean;
@@ -370,8 +446,13 @@ public final class Trainer {
         PackedRow row = rows.next();
         try (NDManager step = manager.newSubManager()) {
           // upstream validates with the draft's own tokens whatever the training inputs
-          mean.add(model.forward(row.toBatch(step), o.validationTttSteps(), o.tttStepLossDecay(),
-              TttInputs.DRAFT, false));
+          mean.add(
+              model.forward(
+                  row.toBatch(step),
+                  o.validationTttSteps(),
+                  o.tttStepLossDecay(),
+                  TttInputs.DRAFT,
+                  false));
         }
       }
     }
@@ -381,18 +462,22 @@ public final class Trainer {
   /** final/ = the servable files of the selected checkpoint, published atomically. */
   private Path exportFinal(Path checkpoint) throws IOException {
     Path target = o.output().resolve("final");
-    AtomicFiles.writeDirectory(target, tmp -> {
-      Files.copy(checkpoint.resolve(Checkpoints.CONFIG), tmp.resolve(Checkpoints.CONFIG));
-      Files.copy(checkpoint.resolve(Checkpoints.MODEL), tmp.resolve(Checkpoints.MODEL));
-    });
+    AtomicFiles.writeDirectory(
+        target,
+        tmp -> {
+          Files.copy(checkpoint.resolve(Checkpoints.CONFIG), tmp.resolve(Checkpoints.CONFIG));
+          Files.copy(checkpoint.resolve(Checkpoints.MODEL), tmp.resolve(Checkpoints.MODEL));
+        });
     log.accept("speculator written to " + target + " (from " + checkpoint + ")");
     return target;
   }
 
   /** The draft vocabulary: reused from {@code <output>/vocab} when present, else built. */
-  private VocabMapping vocabulary(SpeculatorsDataset dataset, int verifierVocab) throws IOException {
+  private VocabMapping vocabulary(SpeculatorsDataset dataset, int verifierVocab)
+      throws IOException {
     Path dir = o.output().resolve("vocab");
-    int wanted = o.draftVocabSize() <= 0 ? verifierVocab : Math.min(o.draftVocabSize(), verifierVocab);
+    int wanted =
+        o.draftVocabSize() <= 0 ? verifierVocab : Math.min(o.draftVocabSize(), verifierVocab);
     if (wanted == verifierVocab) {
       return VocabMapping.full(verifierVocab);
     }
@@ -406,18 +491,33 @@ public final class Trainer {
     Map<Long, Long> freq = dataset.readTokenFrequencies();
     VocabMapping mapping = VocabMapping.fromFrequencies(freq, wanted, verifierVocab);
     mapping.write(dir);
-    log.accept("vocabulary mapping: " + wanted + " of " + verifierVocab + " tokens from "
-        + freq.size() + " observed ids → " + dir);
+    log.accept(
+        "vocabulary mapping: "
+            + wanted
+            + " of "
+            + verifierVocab
+            + " tokens from "
+            + freq.size()
+            + " observed ids → "
+            + dir);
     return mapping;
   }
 
   private String fingerprint(SpeculatorsDataset dataset, DraftConfig config, int[] auxIds) {
-    String key = String.join("|",
-        Integer.toString(dataset.size()), Integer.toString(dataset.hiddenSize()),
-        config.toString(), java.util.Arrays.toString(auxIds),
-        Integer.toString(o.totalSeqLen()), Long.toString(o.seed()), Double.toString(o.validationRatio()),
-        Integer.toString(o.epochs()), Double.toString(o.learningRate()), o.scheduler().name(),
-        Boolean.toString(o.trainLmHead()));
+    String key =
+        String.join(
+            "|",
+            Integer.toString(dataset.size()),
+            Integer.toString(dataset.hiddenSize()),
+            config.toString(),
+            java.util.Arrays.toString(auxIds),
+            Integer.toString(o.totalSeqLen()),
+            Long.toString(o.seed()),
+            Double.toString(o.validationRatio()),
+            Integer.toString(o.epochs()),
+            Double.toString(o.learningRate()),
+            o.scheduler().name(),
+            Boolean.toString(o.trainLmHead()));
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 16);
@@ -426,12 +526,29 @@ public final class Trainer {
     }
   }
 
-  private void progress(int epoch, long step, int stepsPerEpoch, long globalStep, long totalSteps,
-      TttResult r, double lr, double tokensPerSecond, double etaSeconds) {
-    log.accept(String.format(Locale.ROOT,
-        "epoch %d/%d step %d/%d loss %.4f acc %s lr %.3g tok/s %.0f eta %s",
-        epoch + 1, o.epochs(), step, stepsPerEpoch, r.lossValue(), format(r.fullAccuracy()), lr,
-        tokensPerSecond, duration(etaSeconds)));
+  private void progress(
+      int epoch,
+      long step,
+      int stepsPerEpoch,
+      long globalStep,
+      long totalSteps,
+      TttResult r,
+      double lr,
+      double tokensPerSecond,
+      double etaSeconds) {
+    log.accept(
+        String.format(
+            Locale.ROOT,
+            "epoch %d/%d step %d/%d loss %.4f acc %s lr %.3g tok/s %.0f eta %s",
+            epoch + 1,
+            o.epochs(),
+            step,
+            stepsPerEpoch,
+            r.lossValue(),
+            format(r.fullAccuracy()),
+            lr,
+            tokensPerSecond,
+            duration(etaSeconds)));
     ObjectNode p = JSON.createObjectNode();
     p.put("kind", "train");
     p.put("epoch", epoch + 1);
@@ -445,8 +562,8 @@ public final class Trainer {
     log.accept(ProgressLine.format(p));
   }
 
-  private ObjectNode metricsLine(String kind, int epoch, long step, long globalStep, TttResult r,
-      double lr, double gradNorm) {
+  private ObjectNode metricsLine(
+      String kind, int epoch, long step, long globalStep, TttResult r, double lr, double gradNorm) {
     ObjectNode n = JSON.createObjectNode();
     n.put("type", kind);
     n.put("epoch", epoch);
@@ -481,7 +598,10 @@ public final class Trainer {
   }
 
   private static void appendMetrics(Path file, ObjectNode line) throws IOException {
-    Files.writeString(file, JSON.writeValueAsString(line) + "\n", StandardOpenOption.CREATE,
+    Files.writeString(
+        file,
+        JSON.writeValueAsString(line) + "\n",
+        StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
   }
 

@@ -5,8 +5,8 @@ import dev.speculators.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
 
 /**
- * Everything one training run needs. Defaults follow upstream {@code scripts/train.py} v0.4
- * except where noted in the {@code train} command's help.
+ * Everything one training run needs. Defaults follow upstream {@code scripts/train.py} v0.4 except
+ * where noted in the {@code train} command's help.
  *
  * @param verifier local HF directory of the verifier (config.json, safetensors)
  * @param verifierName name written to the exported config (what vLLM loads as the verifier)

@@ -67,7 +67,8 @@ public final class VerifierWeights {
       while (i < ids.length) {
         long from = ids[i];
         if (from < 0 || from >= total) {
-          throw new IllegalArgumentException(name + " has " + total + " rows; asked for row " + from);
+          throw new IllegalArgumentException(
+              name + " has " + total + " rows; asked for row " + from);
         }
         long to = Math.min(total, from + rowsPerChunk);
         int j = i;

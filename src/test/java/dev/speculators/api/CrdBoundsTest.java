@@ -53,11 +53,15 @@ class CrdBoundsTest {
           }
           walk(schema.path("additionalProperties"), path + "{}", unbounded);
         }
-        schema.path("properties").fields().forEachRemaining(e -> {
-          if (!EMBEDDED_KUBERNETES_TYPES.contains(e.getKey())) {
-            walk(e.getValue(), path + "." + e.getKey(), unbounded);
-          }
-        });
+        schema
+            .path("properties")
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (!EMBEDDED_KUBERNETES_TYPES.contains(e.getKey())) {
+                    walk(e.getValue(), path + "." + e.getKey(), unbounded);
+                  }
+                });
       }
       default -> {
         if (intOrString && !schema.has("maxLength") && !schema.has("x-kubernetes-validations")) {

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Every field of the three resources is documented: its description is what kubectl explain shows. */
+/**
+ * Every field of the three resources is documented: its description is what kubectl explain shows.
+ */
 class CrdDescriptionsTest {
   /** Kubernetes' own types inside the specs and status: their fields are documented upstream. */
   private static final Set<String> KUBERNETES_TYPES =
@@ -20,8 +22,10 @@ class CrdDescriptionsTest {
   void everyFieldHasADescription() throws IOException {
     List<String> undocumented = new ArrayList<>();
     for (String name : CrdSyncTest.crdFileNames()) {
-      JsonNode root = new YAMLMapper().readTree(CrdSyncTest.CRDS.resolve(name).toFile())
-          .at("/spec/versions/0/schema/openAPIV3Schema/properties");
+      JsonNode root =
+          new YAMLMapper()
+              .readTree(CrdSyncTest.CRDS.resolve(name).toFile())
+              .at("/spec/versions/0/schema/openAPIV3Schema/properties");
       for (String part : List.of("spec", "status")) {
         walk(root.path(part), name + ":" + part, undocumented);
       }
@@ -30,15 +34,20 @@ class CrdDescriptionsTest {
   }
 
   private static void walk(JsonNode schema, String path, List<String> undocumented) {
-    schema.path("properties").fields().forEachRemaining(e -> {
-      String p = path + "." + e.getKey();
-      if (!e.getValue().hasNonNull("description") || e.getValue().get("description").asText().isBlank()) {
-        undocumented.add(p);
-      }
-      if (!KUBERNETES_TYPES.contains(e.getKey())) {
-        walk(e.getValue(), p, undocumented);
-        walk(e.getValue().path("items"), p + "[]", undocumented);
-      }
-    });
+    schema
+        .path("properties")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String p = path + "." + e.getKey();
+              if (!e.getValue().hasNonNull("description")
+                  || e.getValue().get("description").asText().isBlank()) {
+                undocumented.add(p);
+              }
+              if (!KUBERNETES_TYPES.contains(e.getKey())) {
+                walk(e.getValue(), p, undocumented);
+                walk(e.getValue().path("items"), p + "[]", undocumented);
+              }
+            });
   }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The committed CRDs under {@code crds/} must be exactly what the build generates from the API
- * classes. To update them after changing the API, run
- * {@code mvn test -Dtest=CrdSyncTest -Dcrds.update=true}.
+ * classes. To update them after changing the API, run {@code mvn test -Dtest=CrdSyncTest
+ * -Dcrds.update=true}.
  */
 class CrdSyncTest {
   static final Path CRDS = Path.of("crds");
@@ -30,7 +30,8 @@ class CrdSyncTest {
   @Test
   void committedCrdsMatchTheApiClasses(@TempDir Path out) throws IOException {
     new CRDGenerator()
-        .customResourceClasses(HiddenStateDataset.class, SpeculatorTraining.class, SpeculatorEval.class)
+        .customResourceClasses(
+            HiddenStateDataset.class, SpeculatorTraining.class, SpeculatorEval.class)
         .forCRDVersions("v1")
         .inOutputDir(out.toFile())
         .generate();
@@ -65,7 +66,8 @@ class CrdSyncTest {
       Path b = built.resolve(name);
       // The Quarkus build writes them (in package, and when a @QuarkusTest starts); a file older
       // than the compiled API classes comes from an earlier build and proves nothing.
-      assumeTrue(Files.exists(b) && Files.getLastModifiedTime(b).toMillis() >= apiCompiled,
+      assumeTrue(
+          Files.exists(b) && Files.getLastModifiedTime(b).toMillis() >= apiCompiled,
           "no up-to-date Quarkus build output in target/kubernetes");
       assertThat(Files.readString(CRDS.resolve(name)))
           .as("crds/%s differs from target/kubernetes/%s; %s", name, name, HOW_TO_UPDATE)
@@ -88,7 +90,8 @@ class CrdSyncTest {
       JsonNode version = crd.path("spec").path("versions").get(0);
       assertThat(crd.path("spec").path("group").asText()).isEqualTo(ApiGroup.GROUP);
       assertThat(crd.path("spec").path("scope").asText()).isEqualTo("Namespaced");
-      assertThat(crd.path("spec").path("names").path("categories").toString()).contains("speculators");
+      assertThat(crd.path("spec").path("names").path("categories").toString())
+          .contains("speculators");
       assertThat(version.path("name").asText()).isEqualTo(ApiGroup.VERSION);
       assertThat(version.path("subresources").has("status")).as(name).isTrue();
       List<String> columns = new ArrayList<>();
@@ -101,19 +104,26 @@ class CrdSyncTest {
   private static long newestApiClass() throws IOException {
     Path classes = Path.of("target", "classes", "dev", "speculators", "api");
     try (Stream<Path> s = Files.walk(classes)) {
-      return s.filter(p -> p.toString().endsWith(".class")).mapToLong(p -> {
-        try {
-          return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).max().orElse(0);
+      return s.filter(p -> p.toString().endsWith(".class"))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.getLastModifiedTime(p).toMillis();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .max()
+          .orElse(0);
     }
   }
 
   static List<String> crdFileNames() throws IOException {
     try (Stream<Path> s = Files.list(CRDS)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-v1.yml")).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith("-v1.yml"))
+          .sorted()
+          .toList();
     }
   }
 }

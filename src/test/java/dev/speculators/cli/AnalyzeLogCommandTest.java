@@ -27,7 +27,8 @@ class AnalyzeLogCommandTest {
             if (type == AnalyzeLogCommand.class) {
               return type.cast(
                   new AnalyzeLogCommand(
-                      new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+                      new PrintStream(out, true, StandardCharsets.UTF_8),
+                      new PrintStream(err, true, StandardCharsets.UTF_8)));
             }
             return CommandLine.defaultFactory().create(type);
           }
@@ -59,9 +60,12 @@ class AnalyzeLogCommandTest {
   @Test
   void malformedLogsAndMissingFilesExitWith1AndSayWhere() throws IOException {
     Path log = tmp.resolve("vllm.log");
-    Files.writeString(log, "INFO boot\nINFO ok\nINFO SpecDecoding metrics: Accepted: 3 tokens, Drafted: lots\n");
+    Files.writeString(
+        log, "INFO boot\nINFO ok\nINFO SpecDecoding metrics: Accepted: 3 tokens, Drafted: lots\n");
     assertThat(run(log.toString())).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains(log + " line 3:").contains("'Drafted: lots'");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(log + " line 3:")
+        .contains("'Drafted: lots'");
 
     assertThat(run(tmp.resolve("missing.log").toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read");

@@ -17,8 +17,17 @@ class CliHelpTest {
   void everySubCommandPrintsItsHelpWithoutFormattingWarnings() {
     CommandLine root = new CommandLine(new Main());
     Map<String, CommandLine> commands = root.getSubcommands();
-    assertThat(commands).containsKeys("operator", "datagen", "train", "eval", "run", "verify-golden", "bench",
-        "layer-ids", "make-tiny-model");
+    assertThat(commands)
+        .containsKeys(
+            "operator",
+            "datagen",
+            "train",
+            "eval",
+            "run",
+            "verify-golden",
+            "bench",
+            "layer-ids",
+            "make-tiny-model");
     PrintStream oldErr = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
@@ -32,7 +41,9 @@ class CliHelpTest {
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         int code = cmd.execute(name, "--help");
         assertThat(code).as(name + " --help").isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).as(name).contains("Usage: speculators " + name);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .as(name)
+            .contains("Usage: speculators " + name);
       }
     } finally {
       System.setErr(oldErr);

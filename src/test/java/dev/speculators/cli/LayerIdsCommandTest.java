@@ -24,15 +24,24 @@ class LayerIdsCommandTest {
   private Run run(HfHub hub, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = new CommandLine(new LayerIdsCommand(hub, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8))).execute(args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim());
+    int code =
+        new CommandLine(
+                new LayerIdsCommand(
+                    hub,
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)))
+            .execute(args);
+    return new Run(
+        code,
+        out.toString(StandardCharsets.UTF_8).trim(),
+        err.toString(StandardCharsets.UTF_8).trim());
   }
 
   @Test
   void aLocalModelGetsTheEagle3DefaultAndVllmsConfigIsWritten() throws Exception {
     Path model = Files.createDirectories(tmp.resolve("llama"));
-    Files.writeString(model.resolve("config.json"), "{\"num_hidden_layers\": 32, \"hidden_size\": 4096}");
+    Files.writeString(
+        model.resolve("config.json"), "{\"num_hidden_layers\": 32, \"hidden_size\": 4096}");
     Path out = tmp.resolve("run/speculative-config.json");
     Files.createDirectories(out.getParent());
     Run r = run(null, "--model", model.toString(), "--speculative-config", out.toString());
@@ -46,7 +55,8 @@ class LayerIdsCommandTest {
   @Test
   void aMultimodalConfigIsReadFromItsTextConfig() throws Exception {
     Path model = Files.createDirectories(tmp.resolve("vl"));
-    Files.writeString(model.resolve("config.json"),
+    Files.writeString(
+        model.resolve("config.json"),
         "{\"num_hidden_layers\": 99, \"text_config\": {\"num_hidden_layers\": 28}}");
     assertThat(run(null, "--model", model.toString()).out()).isEqualTo("2,14,25,28");
   }

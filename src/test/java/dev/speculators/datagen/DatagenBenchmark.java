@@ -29,9 +29,9 @@ import java.util.concurrent.Future;
  * <p>Three measurements over the same rows, in the same run:
  *
  * <ol>
- *   <li><b>transport</b> (baseline): only the prefill request and the staging-file handshake —
- *       HTTP to the server, the server writing {@code [S, L, H]} bf16, waiting for its lock,
- *       reading, checking and deleting the file — with the worker's concurrency;
+ *   <li><b>transport</b> (baseline): only the prefill request and the staging-file handshake — HTTP
+ *       to the server, the server writing {@code [S, L, H]} bf16, waiting for its lock, reading,
+ *       checking and deleting the file — with the worker's concurrency;
  *   <li><b>transport + write</b>: the same plus writing {@code data_<i>.pt};
  *   <li><b>render</b>: building every row's tokens and mask through {@code /tokenize} (two
  *       renderings per row: the prompt and the turn);
@@ -67,7 +67,9 @@ public final class DatagenBenchmark {
     System.exit(0); // HTTP client threads of the worker may linger
   }
 
-  private static void run(Path root, int rows, int hidden, int concurrency, int words, boolean report) throws Exception {
+  private static void run(
+      Path root, int rows, int hidden, int concurrency, int words, boolean report)
+      throws Exception {
     Path tmp = Files.createTempDirectory(root, "run");
     Path model = DatagenTestSupport.modelDir(tmp.resolve("model"), "llama3_1", 32, hidden);
     Path data = tmp.resolve("chats.jsonl");
@@ -77,12 +79,16 @@ public final class DatagenBenchmark {
       for (int w = 0; w < words; w++) {
         answer.append("word").append((k * 31 + w) % 997).append(' ');
       }
-      sb.append("{\"messages\": [{\"role\": \"user\", \"content\": \"Question ").append(k)
-          .append("?\"}, {\"role\": \"assistant\", \"content\": \"").append(answer.toString().trim()).append("\"}]}\n");
+      sb.append("{\"messages\": [{\"role\": \"user\", \"content\": \"Question ")
+          .append(k)
+          .append("?\"}, {\"role\": \"assistant\", \"content\": \"")
+          .append(answer.toString().trim())
+          .append("\"}]}\n");
     }
     Files.writeString(data, sb.toString());
     Path staging = tmp.resolve("hs");
-    try (FakeVllmServer vllm = new FakeVllmServer(model, staging, staging.toString(), LAYERS, hidden)) {
+    try (FakeVllmServer vllm =
+        new FakeVllmServer(model, staging, staging.toString(), LAYERS, hidden)) {
       vllm.holdMillis = 0;
       int[] layerIds = {2, 16, 29, 32};
 
@@ -102,23 +108,32 @@ public final class DatagenBenchmark {
       long tokens = tokenRows.stream().mapToLong(TokenRow::length).sum();
 
       VllmClient client = new VllmClient(vllm.endpoint(), Duration.ofSeconds(60));
-      VllmHiddenStateSource source = new VllmHiddenStateSource(client, FakeVllmServer.MODEL, staging, 60_000);
-      double transport = timed(tokenRows, concurrency, (i, r) -> source.prefill(r.inputIds(), layerIds));
+      VllmHiddenStateSource source =
+          new VllmHiddenStateSource(client, FakeVllmServer.MODEL, staging, 60_000);
+      double transport =
+          timed(tokenRows, concurrency, (i, r) -> source.prefill(r.inputIds(), layerIds));
       Path direct = tmp.resolve("direct");
       Files.createDirectories(direct);
       double transportWrite =
-          timed(tokenRows, concurrency, (i, r) -> {
-            List<HostTensor> layers = source.prefill(r.inputIds(), layerIds);
-            SampleStore.write(direct.resolve("data_" + i + ".pt"), r, layers);
-          });
+          timed(
+              tokenRows,
+              concurrency,
+              (i, r) -> {
+                List<HostTensor> layers = source.prefill(r.inputIds(), layerIds);
+                SampleStore.write(direct.resolve("data_" + i + ".pt"), r, layers);
+              });
 
-      VllmTokenizeRenderer tokenize = new VllmTokenizeRenderer(client, FakeVllmServer.MODEL, Map.of());
+      VllmTokenizeRenderer tokenize =
+          new VllmTokenizeRenderer(client, FakeVllmServer.MODEL, Map.of());
       List<Conversation> conversations = new ArrayList<>(convs.values());
       double render =
-          timed(tokenRows, concurrency, (i, r) -> {
-            ChatRowBuilder b = new ChatRowBuilder(tokenize, 4096);
-            b.row(conversations.get(i), 0, true);
-          });
+          timed(
+              tokenRows,
+              concurrency,
+              (i, r) -> {
+                ChatRowBuilder b = new ChatRowBuilder(tokenize, 4096);
+                b.row(conversations.get(i), 0, true);
+              });
 
       long t0 = System.nanoTime();
       long[] rowsStarted = {0};
@@ -135,31 +150,77 @@ public final class DatagenBenchmark {
                       },
                       new DatagenWorker.Dependencies(null, null, null)))
               .execute(
-              "--endpoint", vllm.endpoint(), "--model", model.toString(), "--data", data.toString(),
-              "--output", tmp.resolve("out").toString(), "--seq-length", "4096", "--layer-ids", "2,16,29,32",
-              "--concurrency", Integer.toString(concurrency), "--hidden-states-dir", staging.toString(),
-              "--progress-interval", "3600", "--termination-log", terminationLog.toString());
+                  "--endpoint",
+                  vllm.endpoint(),
+                  "--model",
+                  model.toString(),
+                  "--data",
+                  data.toString(),
+                  "--output",
+                  tmp.resolve("out").toString(),
+                  "--seq-length",
+                  "4096",
+                  "--layer-ids",
+                  "2,16,29,32",
+                  "--concurrency",
+                  Integer.toString(concurrency),
+                  "--hidden-states-dir",
+                  staging.toString(),
+                  "--progress-interval",
+                  "3600",
+                  "--termination-log",
+                  terminationLog.toString());
       double worker = (System.nanoTime() - t0) / 1e9;
       double startup = (rowsStarted[0] - t0) / 1e9;
-      long samples = DatagenTestSupport.JSON.readTree(terminationLog.toFile()).path("samples").asLong();
+      long samples =
+          DatagenTestSupport.JSON.readTree(terminationLog.toFile()).path("samples").asLong();
       if (code != 0 || samples != rows) {
         throw new IllegalStateException("benchmark run failed:\n" + String.join("\n", log));
       }
       if (report) {
         double perRow = 1000.0 / rows;
-        System.out.printf(Locale.ROOT, "datagen benchmark: %d rows, %.0f tokens/row, %d layers x hidden %d (%.1f MB/sample), concurrency %d%n",
-            rows, (double) tokens / rows, LAYERS, hidden, tokens * (double) LAYERS * hidden * 2 / rows / 1e6, concurrency);
-        System.out.printf(Locale.ROOT, "  transport (baseline)      %8.2f ms/sample  %8.1f samples/s%n", transport * perRow, rows / transport);
-        System.out.printf(Locale.ROOT, "  transport + write .pt     %8.2f ms/sample  %8.1f samples/s%n", transportWrite * perRow, rows / transportWrite);
-        System.out.printf(Locale.ROOT, "  render rows via /tokenize %8.2f ms/sample  %8.1f samples/s%n", render * perRow, rows / render);
-        System.out.printf(Locale.ROOT, "  datagen worker (all)      %8.2f ms/sample  %8.1f samples/s  (of which start-up: model, render probe, plan: %.2f s)%n",
-            worker * perRow, rows / worker, startup);
+        System.out.printf(
+            Locale.ROOT,
+            "datagen benchmark: %d rows, %.0f tokens/row, %d layers x hidden %d (%.1f MB/sample), concurrency %d%n",
+            rows,
+            (double) tokens / rows,
+            LAYERS,
+            hidden,
+            tokens * (double) LAYERS * hidden * 2 / rows / 1e6,
+            concurrency);
+        System.out.printf(
+            Locale.ROOT,
+            "  transport (baseline)      %8.2f ms/sample  %8.1f samples/s%n",
+            transport * perRow,
+            rows / transport);
+        System.out.printf(
+            Locale.ROOT,
+            "  transport + write .pt     %8.2f ms/sample  %8.1f samples/s%n",
+            transportWrite * perRow,
+            rows / transportWrite);
+        System.out.printf(
+            Locale.ROOT,
+            "  render rows via /tokenize %8.2f ms/sample  %8.1f samples/s%n",
+            render * perRow,
+            rows / render);
+        System.out.printf(
+            Locale.ROOT,
+            "  datagen worker (all)      %8.2f ms/sample  %8.1f samples/s  (of which start-up: model, render probe, plan: %.2f s)%n",
+            worker * perRow,
+            rows / worker,
+            startup);
         double rowPhase = worker - startup;
-        System.out.printf(Locale.ROOT, "  worker row phase          %8.2f ms/sample%n", rowPhase * perRow);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+            Locale.ROOT, "  worker row phase          %8.2f ms/sample%n", rowPhase * perRow);
+        System.out.printf(
+            Locale.ROOT,
             "  ratios: worker row phase / transport = %.2fx, / (transport + write) = %.2fx, / (transport + write + render) = %.2fx%n",
-            rowPhase / transport, rowPhase / transportWrite, rowPhase / (transportWrite + render));
-        System.out.printf(Locale.ROOT, "  worker's own overhead per sample beyond transport, write and rendering: %.2f ms%n",
+            rowPhase / transport,
+            rowPhase / transportWrite,
+            rowPhase / (transportWrite + render));
+        System.out.printf(
+            Locale.ROOT,
+            "  worker's own overhead per sample beyond transport, write and rendering: %.2f ms%n",
             (rowPhase - transportWrite - render) * perRow);
       }
     }
@@ -176,10 +237,12 @@ public final class DatagenBenchmark {
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       final int index = i;
-      futures.add(pool.submit(() -> {
-        task.run(index, rows.get(index));
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                task.run(index, rows.get(index));
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get();

@@ -1,8 +1,5 @@
 package dev.speculators.datagen;
 
-import dev.speculators.train.data.LayerIdSemantics;
-import dev.speculators.train.data.SpeculatorsDataset;
-
 import static dev.speculators.datagen.DatagenTestSupport.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +9,8 @@ import dev.speculators.datagen.DatagenTestSupport.Sample;
 import dev.speculators.io.DType;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.TorchFiles;
+import dev.speculators.train.data.LayerIdSemantics;
+import dev.speculators.train.data.SpeculatorsDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The datagen command end to end against {@link FakeVllmServer}: real tokenizer and template,
- * real HTTP, real flock synchronisation, real torch-format files.
+ * The datagen command end to end against {@link FakeVllmServer}: real tokenizer and template, real
+ * HTTP, real flock synchronisation, real torch-format files.
  */
 class DatagenEndToEndTest {
   static final int LAYERS = 4;
@@ -62,11 +61,34 @@ class DatagenEndToEndTest {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "--endpoint", vllm.endpoint() + "/v1", "--model", model.toString(), "--data", data.toString(),
-                "--output", out.toString(), "--seq-length", "64", "--layer-ids", "1,3,5,6",
-                "--shard", shard + "/" + shards, "--concurrency", "3", "--seed", "11",
-                "--hidden-states-dir", staging.toString(), "--progress-interval", "0.2",
-                "--retry-backoff", "0.01", "--gpu-name", "Test GPU 80GB", "--tensor-parallel-size", "2"));
+                "--endpoint",
+                vllm.endpoint() + "/v1",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--output",
+                out.toString(),
+                "--seq-length",
+                "64",
+                "--layer-ids",
+                "1,3,5,6",
+                "--shard",
+                shard + "/" + shards,
+                "--concurrency",
+                "3",
+                "--seed",
+                "11",
+                "--hidden-states-dir",
+                staging.toString(),
+                "--progress-interval",
+                "0.2",
+                "--retry-backoff",
+                "0.01",
+                "--gpu-name",
+                "Test GPU 80GB",
+                "--tensor-parallel-size",
+                "2"));
     a.addAll(List.of(extra));
     return a.toArray(String[]::new);
   }
@@ -96,9 +118,13 @@ class DatagenEndToEndTest {
     int validConversations = RECORDS - 2;
     assertThat(files).hasSize(validConversations);
     assertThat(files.keySet()).containsExactlyElementsOf(range(0, validConversations));
-    long samples = first.summary().get("samples").asLong() + second.summary().get("samples").asLong();
+    long samples =
+        first.summary().get("samples").asLong() + second.summary().get("samples").asLong();
     assertThat(samples).isEqualTo(validConversations);
-    assertThat(first.summary().get("failedSamples").asLong() + second.summary().get("failedSamples").asLong()).isZero();
+    assertThat(
+            first.summary().get("failedSamples").asLong()
+                + second.summary().get("failedSamples").asLong())
+        .isZero();
 
     Map<Long, Long> expectedFreq = new TreeMap<>();
     Map<String, Integer> expectedLengths = new TreeMap<>();
@@ -139,10 +165,12 @@ class DatagenEndToEndTest {
     // every valid conversation is in the dataset exactly once
     assertThat(questions).doesNotHaveDuplicates().hasSize(validConversations);
 
-    assertThat(TorchFiles.load(out.resolve("token_freq.pt"))).isEqualTo(new java.util.LinkedHashMap<Object, Object>(expectedFreq));
+    assertThat(TorchFiles.load(out.resolve("token_freq.pt")))
+        .isEqualTo(new java.util.LinkedHashMap<Object, Object>(expectedFreq));
     JsonNode lengths = JSON.readTree(out.resolve("data/sample_lengths.json").toFile());
     assertThat(JSON.convertValue(lengths, Map.class)).isEqualTo(expectedLengths);
-    assertThat(Files.readString(out.resolve("data/sample_lengths.json"))).startsWith("{\n  \"0\": ");
+    assertThat(Files.readString(out.resolve("data/sample_lengths.json")))
+        .startsWith("{\n  \"0\": ");
 
     JsonNode config = JSON.readTree(out.resolve("data/data_config.json").toFile());
     assertThat(config.get("version").asText()).isEqualTo("2.0");
@@ -153,21 +181,26 @@ class DatagenEndToEndTest {
     assertThat(config.at("/model/tensor_parallel_size").asInt()).isEqualTo(2);
     assertThat(config.at("/hidden_states/layer_ids").toString()).isEqualTo("[1,3,5,6]");
     assertThat(config.at("/format/schema/hidden_states/num_tensors").asInt()).isEqualTo(LAYERS);
-    assertThat(config.at("/reproducibility/package_versions/vllm").asText()).isEqualTo(FakeVllmServer.VERSION);
+    assertThat(config.at("/reproducibility/package_versions/vllm").asText())
+        .isEqualTo(FakeVllmServer.VERSION);
     assertThat(config.at("/reproducibility/gpu").asText()).isEqualTo("Test GPU 80GB");
-    assertThat(config.at("/reproducibility/command").asText()).startsWith("speculators datagen --endpoint");
+    assertThat(config.at("/reproducibility/command").asText())
+        .startsWith("speculators datagen --endpoint");
     JsonNode ours = config.get("speculators_operator");
     assertThat(ours.get("layer_id_semantics").asText()).isEqualTo(DataConfig.LAYER_ID_SEMANTICS);
     assertThat(ours.get("vllm_version").asText()).isEqualTo(FakeVllmServer.VERSION);
     assertThat(ours.get("content_hash").asText()).matches("sha256:[0-9a-f]{64}");
-    assertThat(ours.get("content_hash").asText()).isEqualTo(ContentHash.of(ours.get("content_inputs")));
     assertThat(ours.get("content_hash").asText())
-        .isEqualTo(JSON.readTree(out.resolve("shards/plan.json").toFile()).get("content_hash").asText());
+        .isEqualTo(ContentHash.of(ours.get("content_inputs")));
+    assertThat(ours.get("content_hash").asText())
+        .isEqualTo(
+            JSON.readTree(out.resolve("shards/plan.json").toFile()).get("content_hash").asText());
     assertThat(ours.get("tokens").asLong()).isEqualTo(tokens);
     assertThat(ours.get("samples").asLong()).isEqualTo(validConversations);
     assertThat(ours.at("/content_inputs/sampling/seed").asLong()).isEqualTo(11);
 
-    // the file-format contract with the trainer: vLLM layer numbering, aux ids without the final layer
+    // the file-format contract with the trainer: vLLM layer numbering, aux ids without the final
+    // layer
     assertThat(config.at("/hidden_states/layer_id_semantics").asText()).startsWith("vllm");
     SpeculatorsDataset asTrainingData = SpeculatorsDataset.open(out);
     assertThat(asTrainingData.layerIdSemantics()).isEqualTo(LayerIdSemantics.VLLM);
@@ -178,17 +211,32 @@ class DatagenEndToEndTest {
       assertThat(s.toList()).isEmpty();
     }
     assertThat(vllm.completions.get()).isEqualTo(validConversations);
-    assertThat(first.log()).anyMatch(l -> l.matches("datagen shard 0/2: \\d+/\\d+ rows .*samples/s.*tokens/s, ETA .*"));
-    assertThat(first.log()).anyMatch(l -> l.contains("skipping") && l.contains("sharegpt.jsonl line 10"));
+    assertThat(first.log())
+        .anyMatch(
+            l -> l.matches("datagen shard 0/2: \\d+/\\d+ rows .*samples/s.*tokens/s, ETA .*"));
+    assertThat(first.log())
+        .anyMatch(l -> l.contains("skipping") && l.contains("sharegpt.jsonl line 10"));
     assertThat(first.log()).anyMatch(l -> l.startsWith("PROGRESS {\"kind\":\"datagen\""));
   }
 
   @Test
   void aKilledShardResumesAndRepairsPartialFiles() throws Exception {
     vllm.failAfter = 5;
-    Run broken = run(args(0, 1, "--concurrency", "1", "--max-retries", "1", "--max-consecutive-failures", "2"));
+    Run broken =
+        run(
+            args(
+                0,
+                1,
+                "--concurrency",
+                "1",
+                "--max-retries",
+                "1",
+                "--max-consecutive-failures",
+                "2"));
     assertThat(broken.exitCode()).isEqualTo(1);
-    assertThat(broken.summary().get("error").asText()).contains("2 consecutive rows failed").contains("HTTP 500");
+    assertThat(broken.summary().get("error").asText())
+        .contains("2 consecutive rows failed")
+        .contains("HTTP 500");
     assertThat(broken.summary().get("samples").asLong()).isEqualTo(5);
     assertThat(broken.summary().get("failedSamples").asLong()).isEqualTo(2);
     assertThat(out.resolve("shards/shard-0-of-1.json")).doesNotExist();
@@ -200,7 +248,8 @@ class DatagenEndToEndTest {
     Path oldStaging = Files.writeString(staging.resolve("req-old.safetensors"), "x");
     Path oldLock = Files.writeString(staging.resolve("req-old.safetensors.lock"), "");
     Path recent = Files.writeString(staging.resolve("req-recent.safetensors"), "x");
-    java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+    java.nio.file.attribute.FileTime longAgo =
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
     Files.setLastModifiedTime(oldStaging, longAgo);
     Files.setLastModifiedTime(oldLock, longAgo);
     byte[] full = Files.readAllBytes(written.get(1L));
@@ -222,7 +271,9 @@ class DatagenEndToEndTest {
     assertThat(oldStaging).doesNotExist();
     assertThat(oldLock).doesNotExist();
     assertThat(recent).as("may belong to a request in flight").exists();
-    assertThat(Files.readAllBytes(written.get(0L))).as("valid samples are not rewritten").isEqualTo(intact0);
+    assertThat(Files.readAllBytes(written.get(0L)))
+        .as("valid samples are not rewritten")
+        .isEqualTo(intact0);
     assertThat(resumed.log()).anyMatch(l -> l.contains("row 1") && l.contains("unreadable"));
     for (Path p : DatagenTestSupport.samples(out).values()) {
       Sample s = DatagenTestSupport.load(p);
@@ -253,8 +304,14 @@ class DatagenEndToEndTest {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.summary().get("failedSamples").asLong()).isEqualTo(3);
     assertThat(r.summary().get("retries").asLong()).as("HTTP 400 is not retried").isZero();
-    assertThat(r.summary().get("error").asText()).contains("3 consecutive rows failed").contains("HTTP 400");
-    assertThat(r.log()).anyMatch(l -> l.matches("row \\d+ \\(.*sharegpt.jsonl record \\d+\\) failed: v1/completions: HTTP 400.*"));
+    assertThat(r.summary().get("error").asText())
+        .contains("3 consecutive rows failed")
+        .contains("HTTP 400");
+    assertThat(r.log())
+        .anyMatch(
+            l ->
+                l.matches(
+                    "row \\d+ \\(.*sharegpt.jsonl record \\d+\\) failed: v1/completions: HTTP 400.*"));
   }
 
   @Test
@@ -262,8 +319,11 @@ class DatagenEndToEndTest {
     assertThat(run(args(0, 1)).exitCode()).isZero();
     Run other = run(args(0, 1, "--seed", "12"));
     assertThat(other.exitCode()).isEqualTo(1);
-    assertThat(other.summary().get("error").asText()).contains("already holds a dataset from other inputs");
-    assertThat(run(args(0, 1)).summary().get("skipped").asLong()).as("same inputs resume").isEqualTo(RECORDS - 2);
+    assertThat(other.summary().get("error").asText())
+        .contains("already holds a dataset from other inputs");
+    assertThat(run(args(0, 1)).summary().get("skipped").asLong())
+        .as("same inputs resume")
+        .isEqualTo(RECORDS - 2);
   }
 
   @Test
@@ -273,7 +333,9 @@ class DatagenEndToEndTest {
     List<Future<Run>> runs = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
       final int shard = i;
-      runs.add(pool.submit(() -> DatagenTestSupport.run(tmp.resolve("log-" + shard), args(shard, shards))));
+      runs.add(
+          pool.submit(
+              () -> DatagenTestSupport.run(tmp.resolve("log-" + shard), args(shard, shards))));
     }
     long samples = 0;
     int merged = 0;
@@ -286,12 +348,23 @@ class DatagenEndToEndTest {
     pool.shutdown();
     assertThat(samples).isEqualTo(RECORDS - 2);
     assertThat(merged).isGreaterThanOrEqualTo(1);
-    assertThat(JSON.readTree(out.resolve("data/data_config.json").toFile()).at("/data/num_samples").asLong()).isEqualTo(RECORDS - 2);
-    assertThat(JSON.readTree(out.resolve("data/sample_lengths.json").toFile()).size()).isEqualTo(RECORDS - 2);
+    assertThat(
+            JSON.readTree(out.resolve("data/data_config.json").toFile())
+                .at("/data/num_samples")
+                .asLong())
+        .isEqualTo(RECORDS - 2);
+    assertThat(JSON.readTree(out.resolve("data/sample_lengths.json").toFile()).size())
+        .isEqualTo(RECORDS - 2);
     try (Stream<Path> s = Files.list(out.resolve("shards"))) {
       assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-          .containsExactly("plan.json", "shard-0-of-3.json", "shard-1-of-3.json", "shard-2-of-3.json",
-              "token_freq-0-of-3.pt", "token_freq-1-of-3.pt", "token_freq-2-of-3.pt");
+          .containsExactly(
+              "plan.json",
+              "shard-0-of-3.json",
+              "shard-1-of-3.json",
+              "shard-2-of-3.json",
+              "token_freq-0-of-3.pt",
+              "token_freq-1-of-3.pt",
+              "token_freq-2-of-3.pt");
     }
   }
 
@@ -303,10 +376,15 @@ class DatagenEndToEndTest {
     assertThat(vllm.maxInFlight.get()).isBetween(2, 4);
   }
 
-  /** The user question of the first user turn, decoded from the ids via the tokenizer-independent text of the sample. */
+  /**
+   * The user question of the first user turn, decoded from the ids via the tokenizer-independent
+   * text of the sample.
+   */
   private String decodeQuestion(Sample s) throws Exception {
-    try (var tok = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(model.resolve("tokenizer.json"),
-        Map.of("addSpecialTokens", "false", "truncation", "false"))) {
+    try (var tok =
+        ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
+            model.resolve("tokenizer.json"),
+            Map.of("addSpecialTokens", "false", "truncation", "false"))) {
       String text = tok.decode(s.ids(), false);
       int at = text.indexOf("Question ");
       return text.substring(at, text.indexOf('?', at));

@@ -50,12 +50,31 @@ class DatagenPerTurnTest {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "--endpoint", vllm.endpoint(), "--model", model.toString(), "--data", jsonl.toString(),
-                "--data", tmp.resolve("ultrachat") + ",maxSamples=4", "--output", out.toString(), "--seq-length", "512",
-                "--layer-ids", "2,3,4", "--concurrency", "2", "--renderer", renderer,
-                "--chat-template-kwargs", "{\"enable_thinking\": false}", "--progress-interval", "5"));
+                "--endpoint",
+                vllm.endpoint(),
+                "--model",
+                model.toString(),
+                "--data",
+                jsonl.toString(),
+                "--data",
+                tmp.resolve("ultrachat") + ",maxSamples=4",
+                "--output",
+                out.toString(),
+                "--seq-length",
+                "512",
+                "--layer-ids",
+                "2,3,4",
+                "--concurrency",
+                "2",
+                "--renderer",
+                renderer,
+                "--chat-template-kwargs",
+                "{\"enable_thinking\": false}",
+                "--progress-interval",
+                "5"));
     a.addAll(List.of(extra));
-    return DatagenTestSupport.run(tmp.resolve("log-" + out.getFileName()), a.toArray(String[]::new));
+    return DatagenTestSupport.run(
+        tmp.resolve("log-" + out.getFileName()), a.toArray(String[]::new));
   }
 
   @Test
@@ -68,9 +87,12 @@ class DatagenPerTurnTest {
     int tokenizeCalls = vllm.tokenizeCalls.get();
     Run b = run(viaJava, "reference");
     assertThat(b.exitCode()).as(String.join("\n", b.log())).isZero();
-    assertThat(vllm.tokenizeCalls.get()).as("reference renderer does not call /tokenize").isEqualTo(tokenizeCalls);
+    assertThat(vllm.tokenizeCalls.get())
+        .as("reference renderer does not call /tokenize")
+        .isEqualTo(tokenizeCalls);
 
-    // 6 jsonl records (record 4 without assistant): turns (k%3)+1 → 1+2+3+1+0+3 = 10; 4 UltraChat rows with 1 turn
+    // 6 jsonl records (record 4 without assistant): turns (k%3)+1 → 1+2+3+1+0+3 = 10; 4 UltraChat
+    // rows with 1 turn
     assertThat(a.log()).anyMatch(l -> l.contains("one row per assistant turn"));
     Map<Long, Path> rowsA = DatagenTestSupport.samples(viaVllm);
     Map<Long, Path> rowsB = DatagenTestSupport.samples(viaJava);
@@ -91,11 +113,17 @@ class DatagenPerTurnTest {
       long[] tail = Arrays.copyOfRange(sa.mask(), firstMasked, sa.mask().length);
       assertThat(tail).as("one contiguous masked turn").containsOnly(1L);
       // enable_thinking=false: the generation prompt already holds the empty think block, unmasked
-      assertThat(Arrays.copyOfRange(sa.ids(), firstMasked - 4, firstMasked)).containsExactly(151667L, 271L, 151668L, 271L);
+      assertThat(Arrays.copyOfRange(sa.ids(), firstMasked - 4, firstMasked))
+          .containsExactly(151667L, 271L, 151668L, 271L);
     }
     JsonNode config = JSON.readTree(viaVllm.resolve("data/data_config.json").toFile());
-    assertThat(config.at("/speculators_operator/loss_mask").asText()).contains("one row per assistant turn");
-    assertThat(config.at("/speculators_operator/content_inputs/chat_template_kwargs/enable_thinking").asBoolean()).isFalse();
+    assertThat(config.at("/speculators_operator/loss_mask").asText())
+        .contains("one row per assistant turn");
+    assertThat(
+            config
+                .at("/speculators_operator/content_inputs/chat_template_kwargs/enable_thinking")
+                .asBoolean())
+        .isFalse();
     JsonNode configB = JSON.readTree(viaJava.resolve("data/data_config.json").toFile());
     assertThat(configB.at("/speculators_operator/content_inputs/render_fingerprint_sha256"))
         .as("same rendering, same fingerprint")

@@ -26,30 +26,41 @@ final class DatagenTestSupport {
 
   /**
    * A model directory: the real tokenizer and chat template of {@code chatModel} (llama3_1 or
-   * qwen3, from the test resources) and a config with {@code layers} layers of width {@code hidden}.
+   * qwen3, from the test resources) and a config with {@code layers} layers of width {@code
+   * hidden}.
    */
   static Path modelDir(Path dir, String chatModel, int layers, int hidden) throws IOException {
     Files.createDirectories(dir);
     Path res;
     try {
-      res = Path.of(DatagenTestSupport.class.getResource("/datagen/chat/" + chatModel + "/golden.json").toURI()).getParent();
+      res =
+          Path.of(
+                  DatagenTestSupport.class
+                      .getResource("/datagen/chat/" + chatModel + "/golden.json")
+                      .toURI())
+              .getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(res.resolve("tokenizer.json.gz")))) {
+    try (InputStream in =
+        new GZIPInputStream(Files.newInputStream(res.resolve("tokenizer.json.gz")))) {
       Files.copy(in, dir.resolve("tokenizer.json"));
     }
     Files.copy(res.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
     Files.writeString(
         dir.resolve("config.json"),
-        "{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\", \"num_hidden_layers\": " + layers
-            + ", \"hidden_size\": " + hidden + ", \"vocab_size\": 200000}");
+        "{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\", \"num_hidden_layers\": "
+            + layers
+            + ", \"hidden_size\": "
+            + hidden
+            + ", \"vocab_size\": 200000}");
     return dir;
   }
 
   /**
    * ShareGPT-style JSON lines: record k has a system prompt every third record, {@code (k % 3) + 1}
-   * assistant turns; record {@code noAssistant} has none and record {@code invalid} no conversation.
+   * assistant turns; record {@code noAssistant} has none and record {@code invalid} no
+   * conversation.
    */
   static Path dataset(Path file, int n, int noAssistant, int invalid) throws IOException {
     StringBuilder sb = new StringBuilder();
@@ -68,7 +79,11 @@ final class DatagenTestSupport {
         turns.add(turn("gpt", "Answer " + t + " to record " + k + " is " + (2 * k + 1 + t) + "."));
         turns.add(turn("human", "Follow-up " + t + " on " + k + "?"));
       }
-      sb.append("{\"id\": \"r").append(k).append("\", \"conversations\": [").append(String.join(", ", turns)).append("]}\n");
+      sb.append("{\"id\": \"r")
+          .append(k)
+          .append("\", \"conversations\": [")
+          .append(String.join(", ", turns))
+          .append("]}\n");
     }
     Files.createDirectories(file.getParent());
     return Files.writeString(file, sb.toString());
@@ -88,7 +103,8 @@ final class DatagenTestSupport {
     all.add(terminationLog.toString());
     Files.deleteIfExists(terminationLog);
     int code =
-        new CommandLine(new DatagenCommand(log::add, new DatagenWorker.Dependencies(null, null, null)))
+        new CommandLine(
+                new DatagenCommand(log::add, new DatagenWorker.Dependencies(null, null, null)))
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setOverwrittenOptionsAllowed(true)
             .execute(all.toArray(String[]::new));
@@ -121,6 +137,9 @@ final class DatagenTestSupport {
     for (Object o : (List<Object>) m.get("hidden_states")) {
       hs.add((HostTensor) o);
     }
-    return new Sample(((HostTensor) m.get("input_ids")).toLongArray(), ((HostTensor) m.get("loss_mask")).toLongArray(), hs);
+    return new Sample(
+        ((HostTensor) m.get("input_ids")).toLongArray(),
+        ((HostTensor) m.get("loss_mask")).toLongArray(),
+        hs);
   }
 }

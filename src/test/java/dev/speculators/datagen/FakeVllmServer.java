@@ -1,5 +1,6 @@
 package dev.speculators.datagen;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,6 @@ import dev.speculators.datagen.chat.TokenizerConfig;
 import dev.speculators.datagen.vllm.Flock;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.SafeTensors;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the real Java template renderer and a real tokenizer), and {@code /v1/completions}, which takes
  * {@code flock(LOCK_EX)} on {@code <file>.lock} before answering, writes the safetensors file in
  * two halves while holding the lock, and releases it {@link #holdMillis} later — as the connector
- * does. Hidden-state values are a pure function of (token id, position, layer, channel), see
- * {@link #value}, so tests can check every written value.
+ * does. Hidden-state values are a pure function of (token id, position, layer, channel), see {@link
+ * #value}, so tests can check every written value.
  */
 final class FakeVllmServer implements AutoCloseable {
   static final String MODEL = "fake-target";
@@ -53,14 +53,19 @@ final class FakeVllmServer implements AutoCloseable {
   final int layers;
   final int hidden;
   volatile long holdMillis = 30;
+
   /** After this many successful completions every completion answers HTTP 500 (a dying server). */
   volatile int failAfter = Integer.MAX_VALUE;
+
   /** HTTP status for every completion when non-zero. */
   volatile int completionStatus = 0;
+
   /** The next this many staging files are cut short (a crashed writer). */
   final AtomicInteger truncateNext = new AtomicInteger();
+
   /** The next this many staging files claim other token ids. */
   final AtomicInteger wrongTokensNext = new AtomicInteger();
+
   /** Answer /v1/completions after this many ms (slow server). */
   volatile long completionDelayMillis = 0;
 
@@ -82,7 +87,8 @@ final class FakeVllmServer implements AutoCloseable {
    * @param modelDir a model directory with tokenizer.json and tokenizer_config.json
    * @param serverDir the directory vLLM reports in paths (need not exist here)
    */
-  FakeVllmServer(Path modelDir, Path stagingDir, String serverDir, int layers, int hidden) throws IOException {
+  FakeVllmServer(Path modelDir, Path stagingDir, String serverDir, int layers, int hidden)
+      throws IOException {
     this.stagingDir = stagingDir;
     this.serverDir = serverDir;
     this.layers = layers;
@@ -90,13 +96,15 @@ final class FakeVllmServer implements AutoCloseable {
     Files.createDirectories(stagingDir);
     try (InputStream in = Files.newInputStream(modelDir.resolve("tokenizer.json"))) {
       this.tokenizer =
-          HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "false", "truncation", "false"));
+          HuggingFaceTokenizer.newInstance(
+              in, Map.of("addSpecialTokens", "false", "truncation", "false"));
     }
     this.tokenizerConfig = TokenizerConfig.read(modelDir);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.setExecutor(handlers);
     server.createContext("/v1/models", ex -> handle(ex, this::models));
-    server.createContext("/version", ex -> handle(ex, b -> JSON.createObjectNode().put("version", VERSION)));
+    server.createContext(
+        "/version", ex -> handle(ex, b -> JSON.createObjectNode().put("version", VERSION)));
     server.createContext("/tokenize", ex -> handle(ex, this::tokenize));
     server.createContext("/v1/completions", ex -> handle(ex, this::complete));
     server.start();
@@ -146,26 +154,39 @@ final class FakeVllmServer implements AutoCloseable {
 
   private Object models(JsonNode body) {
     ObjectNode root = JSON.createObjectNode().put("object", "list");
-    root.putArray("data").addObject().put("id", MODEL).put("root", "/models/target").put("max_model_len", 4096);
+    root.putArray("data")
+        .addObject()
+        .put("id", MODEL)
+        .put("root", "/models/target")
+        .put("max_model_len", 4096);
     return root;
   }
 
   private Object tokenize(JsonNode body) throws Exception {
     tokenizeCalls.incrementAndGet();
-    if (!body.path("add_special_tokens").isBoolean() || body.get("add_special_tokens").asBoolean()) {
+    if (!body.path("add_special_tokens").isBoolean()
+        || body.get("add_special_tokens").asBoolean()) {
       return new Status(400, "expected add_special_tokens: false");
     }
     if (!MODEL.equals(body.path("model").asText())) {
       return new Status(404, "model " + body.path("model").asText() + " does not exist");
     }
     Map<String, Object> kwargs =
-        body.has("chat_template_kwargs") ? JSON.convertValue(body.get("chat_template_kwargs"), new TypeReference<>() {}) : Map.of();
+        body.has("chat_template_kwargs")
+            ? JSON.convertValue(body.get("chat_template_kwargs"), new TypeReference<>() {})
+            : Map.of();
     TemplateTokenizerRenderer r =
         renderers.computeIfAbsent(
             new TreeMap<>(kwargs).toString(),
-            k -> new TemplateTokenizerRenderer(
-                new ChatTemplate(tokenizerConfig.chatTemplate(), tokenizerConfig.specialTokens()), tokenizer, kwargs, "fake"));
-    List<Map<String, Object>> messages = JSON.convertValue(body.get("messages"), new TypeReference<>() {});
+            k ->
+                new TemplateTokenizerRenderer(
+                    new ChatTemplate(
+                        tokenizerConfig.chatTemplate(), tokenizerConfig.specialTokens()),
+                    tokenizer,
+                    kwargs,
+                    "fake"));
+    List<Map<String, Object>> messages =
+        JSON.convertValue(body.get("messages"), new TypeReference<>() {});
     long[] tokens;
     try {
       tokens = r.render(messages, body.path("add_generation_prompt").asBoolean(true));
@@ -190,8 +211,10 @@ final class FakeVllmServer implements AutoCloseable {
       if (completionStatus != 0) {
         return new Status(completionStatus, "injected failure");
       }
-      if (body.path("max_tokens").asInt() != 1 || !body.path("return_token_ids").asBoolean()
-          || !MODEL.equals(body.path("model").asText()) || !body.path("prompt").isArray()) {
+      if (body.path("max_tokens").asInt() != 1
+          || !body.path("return_token_ids").asBoolean()
+          || !MODEL.equals(body.path("model").asText())
+          || !body.path("prompt").isArray()) {
         return new Status(400, "unexpected request " + body);
       }
       if (completions.get() >= failAfter) {
@@ -210,21 +233,34 @@ final class FakeVllmServer implements AutoCloseable {
       boolean wrong = !truncate && wrongTokensNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
       writers.execute(() -> writeStaging(file, held, prompt, truncate, wrong));
       completions.incrementAndGet();
-      ObjectNode out = JSON.createObjectNode().put("id", "cmpl-" + req).put("object", "text_completion").put("model", MODEL);
-      ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("text", "x").put("finish_reason", "length");
+      ObjectNode out =
+          JSON.createObjectNode()
+              .put("id", "cmpl-" + req)
+              .put("object", "text_completion")
+              .put("model", MODEL);
+      ObjectNode choice =
+          out.putArray("choices")
+              .addObject()
+              .put("index", 0)
+              .put("text", "x")
+              .put("finish_reason", "length");
       ArrayNode p = choice.putArray("prompt_token_ids");
       for (long id : prompt) {
         p.add(id);
       }
-      out.putObject("kv_transfer_params").put("hidden_states_path", serverDir + "/" + file.getFileName());
+      out.putObject("kv_transfer_params")
+          .put("hidden_states_path", serverDir + "/" + file.getFileName());
       return out;
     } finally {
       inFlight.decrementAndGet();
     }
   }
 
-  /** Writes the file in two halves under the lock, then releases the lock after {@link #holdMillis}. */
-  private void writeStaging(Path file, Flock held, long[] prompt, boolean truncate, boolean wrongTokens) {
+  /**
+   * Writes the file in two halves under the lock, then releases the lock after {@link #holdMillis}.
+   */
+  private void writeStaging(
+      Path file, Flock held, long[] prompt, boolean truncate, boolean wrongTokens) {
     try {
       int s = prompt.length;
       short[] bits = new short[s * layers * hidden];
@@ -242,12 +278,17 @@ final class FakeVllmServer implements AutoCloseable {
       Path full = stagingDir.resolve(file.getFileName() + ".full");
       SafeTensors.write(
           full,
-          Map.of("hidden_states", HostTensor.ofBf16Bits(bits, s, layers, hidden), "token_ids", HostTensor.ofLongs(tokenIds)),
+          Map.of(
+              "hidden_states",
+              HostTensor.ofBf16Bits(bits, s, layers, hidden),
+              "token_ids",
+              HostTensor.ofLongs(tokenIds)),
           Map.of("format", "pt"));
       byte[] bytes = Files.readAllBytes(full);
       Files.delete(full);
       int end = truncate ? bytes.length / 2 : bytes.length;
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
         ch.write(ByteBuffer.wrap(bytes, 0, end / 2));
         Thread.sleep(holdMillis / 2);
         ch.write(ByteBuffer.wrap(bytes, end / 2, end - end / 2));

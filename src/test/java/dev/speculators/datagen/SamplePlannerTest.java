@@ -31,7 +31,11 @@ class SamplePlannerTest {
       }
       sb.append("{\"id\": \"").append(name).append(k).append("\", \"messages\": [");
       int turns = k == 5 ? 0 : (k % 3) + 1;
-      sb.append("{\"role\": \"user\", \"content\": \"").append(name).append(" q").append(k).append("\"}");
+      sb.append("{\"role\": \"user\", \"content\": \"")
+          .append(name)
+          .append(" q")
+          .append(k)
+          .append("\"}");
       for (int t = 0; t < turns; t++) {
         sb.append(", {\"role\": \"assistant\", \"content\": \"a").append(t).append("\"}");
         sb.append(", {\"role\": \"user\", \"content\": \"q").append(t).append("\"}");
@@ -53,9 +57,12 @@ class SamplePlannerTest {
   @Test
   void planIsDeterministicAndCountsRows() throws Exception {
     Path a = dataset("a", 20);
-    SamplePlan p1 = new SamplePlanner(sources(a.toString()), 3, null, false, false, log::add).plan();
-    SamplePlan p2 = new SamplePlanner(sources(a.toString()), 3, null, false, false, log::add).plan();
-    SamplePlan other = new SamplePlanner(sources(a.toString()), 4, null, false, false, log::add).plan();
+    SamplePlan p1 =
+        new SamplePlanner(sources(a.toString()), 3, null, false, false, log::add).plan();
+    SamplePlan p2 =
+        new SamplePlanner(sources(a.toString()), 3, null, false, false, log::add).plan();
+    SamplePlan other =
+        new SamplePlanner(sources(a.toString()), 4, null, false, false, log::add).plan();
     assertThat(p1.positions()).isEqualTo(20);
     // rows per record: (k%3)+1 except record 5 (0) and record 7 (invalid, 0)
     long expected = 0;
@@ -75,7 +82,9 @@ class SamplePlannerTest {
     assertThat(new HashSet<>(order1)).hasSize(20);
     assertThat(p1.invalidRecords()).isEqualTo(1);
     assertThat(p1.normalization().recordsWithoutAssistant()).isEqualTo(1);
-    assertThat(log).anyMatch(l -> l.contains("a.jsonl line 8") && l.contains("\"conversations\" or \"messages\""));
+    assertThat(log)
+        .anyMatch(
+            l -> l.contains("a.jsonl line 8") && l.contains("\"conversations\" or \"messages\""));
   }
 
   @Test
@@ -89,16 +98,22 @@ class SamplePlannerTest {
   void perSourceAndOverallCaps() throws Exception {
     Path a = dataset("a", 30);
     Path b = dataset("b", 30);
-    SamplePlan p = new SamplePlanner(sources(a + ",maxSamples=10", b + ",maxSamples=4"), 1, 12L, false, true, log::add).plan();
+    SamplePlan p =
+        new SamplePlanner(
+                sources(a + ",maxSamples=10", b + ",maxSamples=4"), 1, 12L, false, true, log::add)
+            .plan();
     assertThat(p.positions()).isEqualTo(12);
-    assertThat(p.sourceStats()).extracting(SamplePlan.SourceStats::selected).containsExactly(10L, 4L);
+    assertThat(p.sourceStats())
+        .extracting(SamplePlan.SourceStats::selected)
+        .containsExactly(10L, 4L);
     Set<Integer> sourcesSeen = new HashSet<>();
     for (int i = 0; i < p.positions(); i++) {
       sourcesSeen.add(p.source(i));
     }
     assertThat(sourcesSeen).containsExactlyInAnyOrder(0, 1);
     // the first 10 of source a's shuffle are the same records as a run with only source a
-    SamplePlan onlyA = new SamplePlanner(sources(a + ",maxSamples=10"), 1, null, false, true, log::add).plan();
+    SamplePlan onlyA =
+        new SamplePlanner(sources(a + ",maxSamples=10"), 1, null, false, true, log::add).plan();
     Set<Long> aRecords = new HashSet<>();
     for (int i = 0; i < onlyA.positions(); i++) {
       aRecords.add(onlyA.record(i));
@@ -113,7 +128,8 @@ class SamplePlannerTest {
   @Test
   void shardsPartitionTheRowsAndFindTheirConversations() throws Exception {
     Path a = dataset("a", 25);
-    SamplePlanner planner = new SamplePlanner(sources(a.toString()), 9, null, false, false, log::add);
+    SamplePlanner planner =
+        new SamplePlanner(sources(a.toString()), 9, null, false, false, log::add);
     SamplePlan p = planner.plan();
     long covered = 0;
     long next = 0;
@@ -140,9 +156,12 @@ class SamplePlannerTest {
   @Test
   void turnDropoutIsPartOfThePlanAndDeterministic() throws Exception {
     Path a = dataset("a", 40);
-    SamplePlan with = new SamplePlanner(sources(a + ",turnDropout=true"), 5, null, false, false, log::add).plan();
-    SamplePlan again = new SamplePlanner(sources(a.toString()), 5, null, true, false, log::add).plan();
-    SamplePlan without = new SamplePlanner(sources(a.toString()), 5, null, false, false, log::add).plan();
+    SamplePlan with =
+        new SamplePlanner(sources(a + ",turnDropout=true"), 5, null, false, false, log::add).plan();
+    SamplePlan again =
+        new SamplePlanner(sources(a.toString()), 5, null, true, false, log::add).plan();
+    SamplePlan without =
+        new SamplePlanner(sources(a.toString()), 5, null, false, false, log::add).plan();
     assertThat(with.totalRows()).isEqualTo(again.totalRows()).isLessThan(without.totalRows());
   }
 }

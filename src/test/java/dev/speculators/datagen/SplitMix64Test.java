@@ -29,7 +29,8 @@ class SplitMix64Test {
       assertThat(sorted[i]).isEqualTo(i);
     }
     // pinned: a change of the algorithm changes every dataset plan, so it must be deliberate
-    assertThat(SplitMix64.derive(0, "shuffle", 0).permutation(10)).containsExactly(1, 8, 6, 3, 9, 5, 2, 7, 0, 4);
+    assertThat(SplitMix64.derive(0, "shuffle", 0).permutation(10))
+        .containsExactly(1, 8, 6, 3, 9, 5, 2, 7, 0, 4);
   }
 
   @Test

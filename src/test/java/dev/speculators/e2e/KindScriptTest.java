@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What can be checked of {@code e2e/kind/run.sh} without Docker: it parses, it refuses to start
- * without its tools (before touching any cluster), and it names the files and commands the rest
- * of the harness provides.
+ * without its tools (before touching any cluster), and it names the files and commands the rest of
+ * the harness provides.
  */
 class KindScriptTest {
   private static final Path SCRIPT = Path.of("e2e", "kind", "run.sh");
@@ -31,7 +31,10 @@ class KindScriptTest {
 
   @Test
   void parses() throws Exception {
-    Process p = new ProcessBuilder(bash().toString(), "-n", SCRIPT.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(bash().toString(), "-n", SCRIPT.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
@@ -47,7 +50,8 @@ class KindScriptTest {
         }
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(bash().toString(), SCRIPT.toString()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(bash().toString(), SCRIPT.toString()).redirectErrorStream(true);
     pb.environment().put("PATH", bin.toString());
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -68,6 +72,8 @@ class KindScriptTest {
     assertThat(Path.of("e2e", "kind", "kustomization.yaml")).exists();
     assertThat(TinyPipeline.FILE).exists();
     assertThat(Files.isExecutable(SCRIPT)).as("run.sh is executable").isTrue();
-    assertThat(Files.isExecutable(Path.of("images", "build.sh"))).as("build.sh is executable").isTrue();
+    assertThat(Files.isExecutable(Path.of("images", "build.sh")))
+        .as("build.sh is executable")
+        .isTrue();
   }
 }

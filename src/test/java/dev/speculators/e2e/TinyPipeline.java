@@ -34,13 +34,15 @@ public final class TinyPipeline {
   private TinyPipeline() {}
 
   /** Checks the three finished resources; returns a line for the log. */
-  public static String assertSucceeded(HiddenStateDataset d, SpeculatorTraining t, SpeculatorEval e) {
+  public static String assertSucceeded(
+      HiddenStateDataset d, SpeculatorTraining t, SpeculatorEval e) {
     for (CustomResource<?, ? extends ResourceStatus> r : List.of(d, t, e)) {
       String what = r.getKind() + " " + r.getMetadata().getName();
       ResourceStatus s = r.getStatus();
       assertThat(s).as(what).isNotNull();
       assertThat(s.observedGeneration).as(what).isEqualTo(r.getMetadata().getGeneration());
-      assertThat(s.condition("Ready").map(c -> c.getStatus()).orElse(null)).as(what + ": " + s.message)
+      assertThat(s.condition("Ready").map(c -> c.getStatus()).orElse(null))
+          .as(what + ": " + s.message)
           .isEqualTo("True");
       assertThat(s.completionTime).as(what).isNotNull();
       assertThat(s.lastPhaseTransitionTime).as(what).isNotNull();
@@ -62,22 +64,34 @@ public final class TinyPipeline {
     var training = t.getStatus().results;
     assertThat(training.trainLoss).as("train loss").isNotNull().isFinite().isPositive();
     assertThat(training.valLoss).as("validation loss").isNotNull().isFinite().isPositive();
-    assertThat(training.fullAcc).as("per-step accuracy").hasSize(3)
+    assertThat(training.fullAcc)
+        .as("per-step accuracy")
+        .hasSize(3)
         .allSatisfy(a -> assertThat(a).isBetween(0.0, 1.0));
     assertThat(training.finalPath).as("final speculator").isNotBlank();
     assertThat(t.getStatus().progress.summary).as("progress").contains("3/3");
 
     var eval = e.getStatus().results;
     assertThat(eval.drafts).as("drafts").isPositive();
-    assertThat(eval.untrainedMeanAcceptanceLength).as("untrained draft measured").isNotNull()
+    assertThat(eval.untrainedMeanAcceptanceLength)
+        .as("untrained draft measured")
+        .isNotNull()
         .isGreaterThanOrEqualTo(1.0);
-    assertThat(eval.meanAcceptanceLength).as("trained beats untrained")
+    assertThat(eval.meanAcceptanceLength)
+        .as("trained beats untrained")
         .isGreaterThan(eval.untrainedMeanAcceptanceLength + 0.2);
     assertThat(eval.perPositionAcceptance).hasSize(3);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "dataset %d samples / %d tokens; training loss %.4f (validation %.4f), accuracy %s;"
             + " mean acceptance length %.3f vs untrained %.3f (%d drafts)",
-        data.samples, data.tokens, training.trainLoss, training.valLoss, training.fullAcc,
-        eval.meanAcceptanceLength, eval.untrainedMeanAcceptanceLength, eval.drafts);
+        data.samples,
+        data.tokens,
+        training.trainLoss,
+        training.valLoss,
+        training.fullAcc,
+        eval.meanAcceptanceLength,
+        eval.untrainedMeanAcceptanceLength,
+        eval.drafts);
   }
 }

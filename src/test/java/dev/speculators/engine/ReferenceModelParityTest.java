@@ -13,15 +13,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The reference engine against Hugging Face transformers (values made by {@code
- * src/test/python/make_engine_references.py} on small random models): hidden states at every
- * vLLM layer id, logits, and greedy decoding with the cache.
+ * src/test/python/make_engine_references.py} on small random models): hidden states at every vLLM
+ * layer id, logits, and greedy decoding with the cache.
  */
 class ReferenceModelParityTest {
   private static final Path ROOT = Path.of("src/test/resources/engine");
@@ -44,9 +44,13 @@ class ReferenceModelParityTest {
       assertThat(model.config().architecture().modelType()).isEqualTo(arch);
       TargetSession.Step step = model.newSession(m).extend(ids, all);
       for (int k = 0; k <= layers; k++) {
-        assertClose(step.hidden(k).toFloatArray(), expected.get("hidden." + k).toFloatArray(), arch + " layer id " + k);
+        assertClose(
+            step.hidden(k).toFloatArray(),
+            expected.get("hidden." + k).toFloatArray(),
+            arch + " layer id " + k);
       }
-      assertClose(step.logits().toFloatArray(), expected.get("logits").toFloatArray(), arch + " logits");
+      assertClose(
+          step.logits().toFloatArray(), expected.get("logits").toFloatArray(), arch + " logits");
     }
   }
 
@@ -63,7 +67,12 @@ class ReferenceModelParityTest {
       TargetSession session = model.newSession(m);
       // a chunk of 5, then one at a time, with a detour: 3 tokens run, truncated, run again
       float[] got = new float[logits.length];
-      System.arraycopy(session.extend(java.util.Arrays.copyOf(ids, 5), new int[0]).logits().toFloatArray(), 0, got, 0, 5 * v);
+      System.arraycopy(
+          session.extend(java.util.Arrays.copyOf(ids, 5), new int[0]).logits().toFloatArray(),
+          0,
+          got,
+          0,
+          5 * v);
       session.extend(new long[] {7, 7, 7}, new int[0]);
       session.truncate(5);
       for (int i = 5; i < ids.length; i++) {
@@ -82,7 +91,8 @@ class ReferenceModelParityTest {
     JsonNode ref = JSON.readTree(dir.resolve("reference.json").toFile());
     try (ReferenceModel model = ReferenceModel.load(dir)) {
       long[] expected = longs(ref.get("greedy"));
-      GreedyDecoder.Generation g = new GreedyDecoder(model).generate(longs(ref.get("prompt")), expected.length);
+      GreedyDecoder.Generation g =
+          new GreedyDecoder(model).generate(longs(ref.get("prompt")), expected.length);
       assertThat(g.tokens()).containsExactly(expected);
       assertThat(g.targetPasses()).isEqualTo(expected.length);
     }
@@ -110,11 +120,20 @@ class ReferenceModelParityTest {
       int v = model.config().vocabSize();
       var docs = dev.speculators.train.model.PackedDocuments.fromLengths(new long[] {n, 5}, n + 8);
       float[] got =
-          model.logits(model.forward(m.create(row), m.create(positions), new PackedCausalAttention(docs), new int[0],
-              new java.util.HashMap<>())).toFloatArray();
+          model
+              .logits(
+                  model.forward(
+                      m.create(row),
+                      m.create(positions),
+                      new PackedCausalAttention(docs),
+                      new int[0],
+                      new java.util.HashMap<>()))
+              .toFloatArray();
       float[] logits = expected.get("logits").toFloatArray();
       assertClose(java.util.Arrays.copyOf(got, n * v), logits, "first document");
-      assertClose(java.util.Arrays.copyOfRange(got, n * v, (n + 5) * v), java.util.Arrays.copyOf(logits, 5 * v),
+      assertClose(
+          java.util.Arrays.copyOfRange(got, n * v, (n + 5) * v),
+          java.util.Arrays.copyOf(logits, 5 * v),
           "second document");
     }
   }
@@ -156,7 +175,9 @@ class ReferenceModelParityTest {
     for (int i = 0; i < got.length; i++) {
       worst = Math.max(worst, Math.abs(got[i] - expected[i]));
     }
-    assertThat(worst / scale).as(what + ": max abs diff " + worst + " (scale " + scale + ")").isLessThan(2e-5);
+    assertThat(worst / scale)
+        .as(what + ": max abs diff " + worst + " (scale " + scale + ")")
+        .isLessThan(2e-5);
   }
 
   private static long[] longs(JsonNode array) {

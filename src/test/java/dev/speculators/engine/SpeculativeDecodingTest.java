@@ -26,8 +26,19 @@ class SpeculativeDecodingTest {
         HfModelDir dir = HfModelDir.open(LLAMA)) {
       TargetConfig t = target.config();
       DraftConfig config =
-          new DraftConfig(t.hiddenSize(), 96, t.numAttentionHeads(), t.numKeyValueHeads(), t.headDim(), 1,
-              t.vocabSize(), 64, 1e-5, t.rmsNormEps(), RopeConfig.plain(10000), true);
+          new DraftConfig(
+              t.hiddenSize(),
+              96,
+              t.numAttentionHeads(),
+              t.numKeyValueHeads(),
+              t.headDim(),
+              1,
+              t.vocabSize(),
+              64,
+              1e-5,
+              t.rmsNormEps(),
+              RopeConfig.plain(10000),
+              true);
       long[] d2t = new long[64];
       for (int i = 0; i < d2t.length; i++) {
         d2t[i] = i; // draft id i is target id 2i
@@ -35,11 +46,13 @@ class SpeculativeDecodingTest {
       GreedyDecoder greedy = new GreedyDecoder(target);
       SplittableRandom rng = new SplittableRandom(5);
       for (long seed = 0; seed < 2; seed++) {
-        try (Speculator draft = Speculator.untrained(config, new int[] {2, 1, 0}, d2t, dir, target, seed)) {
+        try (Speculator draft =
+            Speculator.untrained(config, new int[] {2, 1, 0}, d2t, dir, target, seed)) {
           for (int k = 1; k <= 5; k++) {
             long[] prompt = randomPrompt(rng, 3 + k, t.vocabSize());
             GreedyDecoder.Generation plain = greedy.generate(prompt, 20);
-            SpeculativeDecoder.Result spec = new SpeculativeDecoder(target, draft, k).generate(prompt, 20);
+            SpeculativeDecoder.Result spec =
+                new SpeculativeDecoder(target, draft, k).generate(prompt, 20);
             assertThat(spec.tokens()).as("k=%d seed=%d", k, seed).containsExactly(plain.tokens());
             assertConsistent(spec.counters(), k, spec.tokens().length, spec.targetPasses());
           }
@@ -56,7 +69,8 @@ class SpeculativeDecodingTest {
     try (ReferenceModel target = ReferenceModel.load(tiny);
         HfModelDir dir = HfModelDir.open(tiny);
         TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(tiny, Map.of());
-        Speculator trained = Speculator.load(Path.of("src/test/resources/engine/tiny-draft"), target);
+        Speculator trained =
+            Speculator.load(Path.of("src/test/resources/engine/tiny-draft"), target);
         Speculator untrained = trained.untrainedTwin(dir, target, 0)) {
       assertThat(trained.auxLayerIds()).containsExactly(1, 2, 3);
       GreedyDecoder greedy = new GreedyDecoder(target);
@@ -67,8 +81,11 @@ class SpeculativeDecodingTest {
           long[] ids = renderer.render(prompt, true);
           long[] plain = greedy.generate(ids, 40).tokens();
           for (Speculator draft : List.of(trained, untrained)) {
-            SpeculativeDecoder.Result r = new SpeculativeDecoder(target, draft, k).generate(ids, 40);
-            assertThat(r.tokens()).as("k=%d %s %s", k, draft.description(), prompt).containsExactly(plain);
+            SpeculativeDecoder.Result r =
+                new SpeculativeDecoder(target, draft, k).generate(ids, 40);
+            assertThat(r.tokens())
+                .as("k=%d %s %s", k, draft.description(), prompt)
+                .containsExactly(plain);
             assertConsistent(r.counters(), k, r.tokens().length, r.targetPasses());
             if (draft == trained) {
               sumTrained = sumTrained.plus(r.counters());
@@ -78,12 +95,15 @@ class SpeculativeDecodingTest {
           }
         }
         double trainedLength = AcceptanceReport.of(sumTrained).meanAcceptanceLength();
-        assertThat(trainedLength).as("k=%d", k).isGreaterThan(AcceptanceReport.of(sumUntrained).meanAcceptanceLength() + 0.5);
+        assertThat(trainedLength)
+            .as("k=%d", k)
+            .isGreaterThan(AcceptanceReport.of(sumUntrained).meanAcceptanceLength() + 0.5);
       }
       // a budget that ends inside an accepted run of draft tokens cuts the output there
       long[] ids = renderer.render(prompts.get(0), true);
       long[] plain = greedy.generate(ids, 3).tokens();
-      assertThat(new SpeculativeDecoder(target, trained, 5).generate(ids, 3).tokens()).containsExactly(plain);
+      assertThat(new SpeculativeDecoder(target, trained, 5).generate(ids, 3).tokens())
+          .containsExactly(plain);
     }
   }
 

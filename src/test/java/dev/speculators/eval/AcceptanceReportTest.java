@@ -19,8 +19,10 @@ class AcceptanceReportTest {
     assertThat(r.acceptedTokens()).isEqualTo(1020);
     assertThat(r.meanAcceptanceLength()).isCloseTo(2.70, within(1e-12));
     assertThat(r.acceptanceRate()).isCloseTo(1020.0 / 1800, within(1e-12));
-    assertThat(r.perPositionAcceptance()).containsExactly(new double[] {0.70, 0.55, 0.45}, within(1e-12));
-    assertThat(r.conditionalAcceptance()).containsExactly(new double[] {0.70, 0.55 / 0.70, 0.45 / 0.55}, within(1e-12));
+    assertThat(r.perPositionAcceptance())
+        .containsExactly(new double[] {0.70, 0.55, 0.45}, within(1e-12));
+    assertThat(r.conditionalAcceptance())
+        .containsExactly(new double[] {0.70, 0.55 / 0.70, 0.45 / 0.55}, within(1e-12));
     assertThat(r.noDrafts()).isFalse();
     // identity: mean acceptance length = 1 + sum of per-position rates
     assertThat(1 + 0.70 + 0.55 + 0.45).isCloseTo(r.meanAcceptanceLength(), within(1e-12));
@@ -44,8 +46,12 @@ class AcceptanceReportTest {
     SpecDecodeCounters b = new SpecDecodeCounters(900, 2700, 900, new long[] {450, 270, 180});
     AcceptanceReport pooled = AcceptanceReport.of(a.plus(b));
     assertThat(pooled.meanAcceptanceLength()).isCloseTo(1 + 1140.0 / 1000, within(1e-12));
-    double meanOfRatios = (AcceptanceReport.of(a).meanAcceptanceLength() + AcceptanceReport.of(b).meanAcceptanceLength()) / 2;
+    double meanOfRatios =
+        (AcceptanceReport.of(a).meanAcceptanceLength()
+                + AcceptanceReport.of(b).meanAcceptanceLength())
+            / 2;
     assertThat(pooled.meanAcceptanceLength()).isNotCloseTo(meanOfRatios, within(0.1));
-    assertThat(pooled.perPositionAcceptance()).containsExactly(new double[] {0.54, 0.35, 0.25}, within(1e-12));
+    assertThat(pooled.perPositionAcceptance())
+        .containsExactly(new double[] {0.54, 0.35, 0.25}, within(1e-12));
   }
 }

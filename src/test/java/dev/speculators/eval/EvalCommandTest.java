@@ -46,16 +46,29 @@ class EvalCommandTest {
     assumeTrue(FakeGuidellm.bashAvailable(), "the fake GuideLLM is a bash script");
     // cumulative counters before the run: (400, 1200, 640, [290, 200, 150]) over two engines
     vllm =
-        new FakeVllmServer(true, List.of(new Engine(200, 600, 320, 145, 100, 75), new Engine(200, 600, 320, 145, 100, 75)))
+        new FakeVllmServer(
+                true,
+                List.of(
+                    new Engine(200, 600, 320, 145, 100, 75),
+                    new Engine(200, 600, 320, 145, 100, 75)))
             // dataset 1: delta (600, 1800, 1020, [420, 330, 270])
-            .thenAdvanceBy(new Engine(300, 900, 510, 210, 165, 135), new Engine(300, 900, 510, 210, 165, 135))
+            .thenAdvanceBy(
+                new Engine(300, 900, 510, 210, 165, 135), new Engine(300, 900, 510, 210, 165, 135))
             // dataset 2: delta (400, 1200, 300, [200, 70, 30])
-            .thenAdvanceBy(new Engine(150, 450, 100, 70, 20, 10), new Engine(250, 750, 200, 130, 50, 20));
+            .thenAdvanceBy(
+                new Engine(150, 450, 100, 70, 20, 10), new Engine(250, 750, 200, 130, 50, 20));
     baseline = new FakeVllmServer(false, List.of());
     hubServer = new FakeHubServer();
-    hubServer.addFile(RepoType.DATASET, "org/bench", "math.jsonl", "{\"prompt\":\"What is 2+2?\"}\n")
+    hubServer
+        .addFile(RepoType.DATASET, "org/bench", "math.jsonl", "{\"prompt\":\"What is 2+2?\"}\n")
         .addFile(RepoType.DATASET, "org/bench", "README.md", "# bench\n");
-    hub = new HfHub(hubServer.endpoint(), null, tmp.resolve("hub-cache"), false, HfHub.Options.defaults().withLog(log::add));
+    hub =
+        new HfHub(
+            hubServer.endpoint(),
+            null,
+            tmp.resolve("hub-cache"),
+            false,
+            HfHub.Options.defaults().withLog(log::add));
     localData = tmp.resolve("data/code.jsonl");
     Files.createDirectories(localData.getParent());
     Files.writeString(localData, "{\"prompt\":\"def f():\"}\n");
@@ -73,18 +86,25 @@ class EvalCommandTest {
   private int eval(String... args) {
     EvalCommand command =
         new EvalCommand(
-            hub, log::add, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+            hub,
+            log::add,
+            new PrintStream(stdout, true, StandardCharsets.UTF_8),
             new PrintStream(stderr, true, StandardCharsets.UTF_8));
     return new CommandLine(command).execute(args);
   }
 
-  private Path fakeGuidellm(FakeGuidellm.Behaviour behaviour, String specFixture) throws IOException {
+  private Path fakeGuidellm(FakeGuidellm.Behaviour behaviour, String specFixture)
+      throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("bin"));
     return FakeGuidellm.write(
-        dir, behaviour,
+        dir,
+        behaviour,
         List.of(
             new String[] {vllm.url(), TestResources.path("guidellm/" + specFixture).toString()},
-            new String[] {baseline.url(), TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString()}));
+            new String[] {
+              baseline.url(),
+              TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString()
+            }));
   }
 
   private String stderr() {
@@ -98,9 +118,24 @@ class EvalCommandTest {
     Path termination = tmp.resolve("termination-log");
     int code =
         eval(
-            "--endpoint", vllm.url() + "/v1", "--data", "org/bench:math.jsonl", "--data", localData.toString(),
-            "--output", out.toString(), "--guidellm", exe.toString(), "--max-requests", "50", "--baseline-endpoint",
-            baseline.url(), "--termination-log", termination.toString(), "--startup-timeout", "10");
+            "--endpoint",
+            vllm.url() + "/v1",
+            "--data",
+            "org/bench:math.jsonl",
+            "--data",
+            localData.toString(),
+            "--output",
+            out.toString(),
+            "--guidellm",
+            exe.toString(),
+            "--max-requests",
+            "50",
+            "--baseline-endpoint",
+            baseline.url(),
+            "--termination-log",
+            termination.toString(),
+            "--startup-timeout",
+            "10");
     assertThat(code).as(stderr()).isZero();
     assertThat(vllm.advances()).isEqualTo(2);
     assertThat(baseline.advances()).isEqualTo(2);
@@ -109,7 +144,8 @@ class EvalCommandTest {
     assertThat(r.path("complete").asBoolean()).isTrue();
     assertThat(r.path("server").path("vllmVersion").asText()).isEqualTo("0.11.2");
     assertThat(r.path("server").path("endpoint").asText()).isEqualTo(vllm.url());
-    assertThat(r.path("server").path("servedModels").get(0).asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+    assertThat(r.path("server").path("servedModels").get(0).asText())
+        .isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
     assertThat(r.path("guidellm").path("version").asText()).isEqualTo("0.7.3");
     assertThat(r.path("datasets")).hasSize(2);
 
@@ -119,7 +155,14 @@ class EvalCommandTest {
     assertCounters(math.path("counters").path("before"), 400, 1200, 640, 290, 200, 150);
     assertCounters(math.path("counters").path("after"), 1000, 3000, 1660, 710, 530, 420);
     assertCounters(math.path("counters").path("delta"), 600, 1800, 1020, 420, 330, 270);
-    assertAcceptance(math.path("acceptance"), 600, 1800, 1020, 2.70, 1020.0 / 1800, new double[] {0.70, 0.55, 0.45},
+    assertAcceptance(
+        math.path("acceptance"),
+        600,
+        1800,
+        1020,
+        2.70,
+        1020.0 / 1800,
+        new double[] {0.70, 0.55, 0.45},
         new double[] {0.70, 0.55 / 0.70, 0.45 / 0.55});
     JsonNode headline = math.path("throughput").path("headline");
     assertThat(headline.path("strategy").asText()).isEqualTo("throughput");
@@ -134,7 +177,8 @@ class EvalCommandTest {
     assertThat(headline.path("requestLatencyS").path("median").asDouble()).isEqualTo(3.41);
     assertThat(headline.path("requestLatencyS").path("p99").asDouble()).isEqualTo(7.92);
     assertThat(headline.path("requests").path("successful").asLong()).isEqualTo(200);
-    assertThat(math.path("baseline").path("headline").path("outputTokensPerSecond").asDouble()).isEqualTo(500.0);
+    assertThat(math.path("baseline").path("headline").path("outputTokensPerSecond").asDouble())
+        .isEqualTo(500.0);
     assertThat(math.path("baseline").path("source").asText()).isEqualTo(baseline.url());
     assertThat(math.path("speedup").asDouble()).isEqualTo(1.625);
 
@@ -142,29 +186,50 @@ class EvalCommandTest {
     assertThat(code2.path("name").asText()).isEqualTo("code");
     assertThat(code2.path("kind").asText()).isEqualTo("local_file");
     assertCounters(code2.path("counters").path("delta"), 400, 1200, 300, 200, 70, 30);
-    assertAcceptance(code2.path("acceptance"), 400, 1200, 300, 1.75, 0.25, new double[] {0.5, 0.175, 0.075},
+    assertAcceptance(
+        code2.path("acceptance"),
+        400,
+        1200,
+        300,
+        1.75,
+        0.25,
+        new double[] {0.5, 0.175, 0.075},
         new double[] {0.5, 0.35, 0.075 / 0.175});
 
     JsonNode pooled = r.path("pooled");
     assertThat(pooled.path("datasets").asInt()).isEqualTo(2);
-    assertAcceptance(pooled.path("acceptance"), 1000, 3000, 1320, 2.32, 0.44, new double[] {0.62, 0.40, 0.30},
+    assertAcceptance(
+        pooled.path("acceptance"),
+        1000,
+        3000,
+        1320,
+        2.32,
+        0.44,
+        new double[] {0.62, 0.40, 0.30},
         new double[] {0.62, 0.40 / 0.62, 0.75});
     assertThat(pooled.path("throughput").path("outputTokensPerSecond").asDouble()).isEqualTo(812.5);
-    assertThat(pooled.path("throughput").path("baselineOutputTokensPerSecond").asDouble()).isEqualTo(500.0);
+    assertThat(pooled.path("throughput").path("baselineOutputTokensPerSecond").asDouble())
+        .isEqualTo(500.0);
     assertThat(pooled.path("throughput").path("speedup").asDouble()).isEqualTo(1.625);
-    assertThat(pooled.path("throughput").path("ttftMsMedian").asDouble()).isCloseTo(142.7, within(1e-9));
-    assertThat(pooled.path("throughput").path("itlMsMedian").asDouble()).isCloseTo(11.8, within(1e-9));
+    assertThat(pooled.path("throughput").path("ttftMsMedian").asDouble())
+        .isCloseTo(142.7, within(1e-9));
+    assertThat(pooled.path("throughput").path("itlMsMedian").asDouble())
+        .isCloseTo(11.8, within(1e-9));
     assertThat(r.path("warnings")).isEmpty();
 
     // acceptance.csv: one row per dataset and pooled, full precision
     List<String> csv = Files.readAllLines(out.resolve("acceptance.csv"));
-    assertThat(csv).containsExactly(
-        "dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate,"
-            + "acceptance_at_pos_0,acceptance_at_pos_1,acceptance_at_pos_2,"
-            + "conditional_acceptance_at_pos_0,conditional_acceptance_at_pos_1,conditional_acceptance_at_pos_2",
-        "math,600,1800,1020,2.7,0.5666666666666667,0.7,0.55,0.45,0.7," + (330.0 / 420) + "," + (270.0 / 330),
-        "code,400,1200,300,1.75,0.25,0.5,0.175,0.075,0.5,0.35," + (30.0 / 70),
-        "pooled,1000,3000,1320,2.32,0.44,0.62,0.4,0.3,0.62," + (400.0 / 620) + ",0.75");
+    assertThat(csv)
+        .containsExactly(
+            "dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate,"
+                + "acceptance_at_pos_0,acceptance_at_pos_1,acceptance_at_pos_2,"
+                + "conditional_acceptance_at_pos_0,conditional_acceptance_at_pos_1,conditional_acceptance_at_pos_2",
+            "math,600,1800,1020,2.7,0.5666666666666667,0.7,0.55,0.45,0.7,"
+                + (330.0 / 420)
+                + ","
+                + (270.0 / 330),
+            "code,400,1200,300,1.75,0.25,0.5,0.175,0.075,0.5,0.35," + (30.0 / 70),
+            "pooled,1000,3000,1320,2.32,0.44,0.62,0.4,0.3,0.62," + (400.0 / 620) + ",0.75");
 
     // the compact summary: termination message and summary.json
     JsonNode summary = JSON.readTree(Files.readString(termination));
@@ -187,40 +252,74 @@ class EvalCommandTest {
     assertThat(Files.size(termination)).isLessThan(4096);
 
     // raw outputs and logs
-    for (String f : List.of("guidellm_math.json", "guidellm_code.json", "guidellm_baseline_math.json",
-        "guidellm_baseline_code.json", "guidellm_math.log", "guidellm_baseline_code.log",
-        "metrics_math_before.prom", "metrics_math_after.prom", "metrics_code_after.prom")) {
+    for (String f :
+        List.of(
+            "guidellm_math.json",
+            "guidellm_code.json",
+            "guidellm_baseline_math.json",
+            "guidellm_baseline_code.json",
+            "guidellm_math.log",
+            "guidellm_baseline_code.log",
+            "metrics_math_before.prom",
+            "metrics_math_after.prom",
+            "metrics_code_after.prom")) {
       assertThat(out.resolve(f)).as(f).isRegularFile();
     }
-    assertThat(Files.readString(out.resolve("guidellm_math.log"))).contains("GuideLLM (fake) benchmarking " + vllm.url());
+    assertThat(Files.readString(out.resolve("guidellm_math.log")))
+        .contains("GuideLLM (fake) benchmarking " + vllm.url());
     assertThat(log).anyMatch(l -> l.equals("[guidellm] Benchmarks complete, results saved"));
     try (var files = Files.list(out)) {
-      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".partial") || n.contains(".tmp-"));
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.contains(".partial") || n.contains(".tmp-"));
     }
 
     // the table for people
     String table = stdout.toString(StandardCharsets.UTF_8);
     assertThat(table).contains("dataset").contains("mean AL").contains("speedup");
-    assertThat(table.lines().filter(l -> l.startsWith("math"))).singleElement().asString()
-        .contains("2.700").contains("0.700 0.550 0.450").contains("812.5").contains("500.0").contains("1.625");
-    assertThat(table.lines().filter(l -> l.startsWith("pooled"))).singleElement().asString().contains("2.320");
+    assertThat(table.lines().filter(l -> l.startsWith("math")))
+        .singleElement()
+        .asString()
+        .contains("2.700")
+        .contains("0.700 0.550 0.450")
+        .contains("812.5")
+        .contains("500.0")
+        .contains("1.625");
+    assertThat(table.lines().filter(l -> l.startsWith("pooled")))
+        .singleElement()
+        .asString()
+        .contains("2.320");
 
     // the GuideLLM 0.7.3 command line
     List<List<String>> calls = FakeGuidellm.calls(tmp.resolve("bin"));
     assertThat(calls).hasSize(4);
     List<String> first = calls.get(0);
     assertThat(first.get(0)).isEqualTo("run");
-    assertThat(first).containsSubsequence(
-        "--backend", "kind=openai_http,target=" + vllm.url() + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
+    assertThat(first)
+        .containsSubsequence(
+            "--backend",
+            "kind=openai_http,target="
+                + vllm.url()
+                + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
     assertThat(first).containsSubsequence("--profile", "kind=throughput");
     assertThat(first).containsSubsequence("--constraint", "kind=max_requests,count=50");
-    assertThat(first).containsSubsequence(
-        "--data", "kind=json_file,path=" + hub.download(RepoType.DATASET, "org/bench", "main", "math.jsonl"));
-    assertThat(first).containsSubsequence("--output", "kind=json,path=" + out.toAbsolutePath().resolve("guidellm_math.json.partial.json"));
+    assertThat(first)
+        .containsSubsequence(
+            "--data",
+            "kind=json_file,path="
+                + hub.download(RepoType.DATASET, "org/bench", "main", "math.jsonl"));
+    assertThat(first)
+        .containsSubsequence(
+            "--output",
+            "kind=json,path=" + out.toAbsolutePath().resolve("guidellm_math.json.partial.json"));
     assertThat(first).contains("--disable-console-interactive");
-    assertThat(calls.get(1)).containsSubsequence("--backend", "kind=openai_http,target=" + baseline.url()
-        + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
-    assertThat(calls.get(2)).containsSubsequence("--data", "kind=json_file,path=" + localData.toAbsolutePath());
+    assertThat(calls.get(1))
+        .containsSubsequence(
+            "--backend",
+            "kind=openai_http,target="
+                + baseline.url()
+                + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
+    assertThat(calls.get(2))
+        .containsSubsequence("--data", "kind=json_file,path=" + localData.toAbsolutePath());
   }
 
   @Test
@@ -229,22 +328,58 @@ class EvalCommandTest {
     Path out = tmp.resolve("out06");
     int code =
         eval(
-            "--endpoint", vllm.url(), "--data", localData.toString(), "--output", out.toString(), "--guidellm",
-            exe.toString(), "--guidellm-cli", "0.6", "--profile", "sweep", "--rate", "5", "--max-seconds", "30",
-            "--top-k", "5", "--processor", "/models/target", "--termination-log", tmp.resolve("t").toString());
+            "--endpoint",
+            vllm.url(),
+            "--data",
+            localData.toString(),
+            "--output",
+            out.toString(),
+            "--guidellm",
+            exe.toString(),
+            "--guidellm-cli",
+            "0.6",
+            "--profile",
+            "sweep",
+            "--rate",
+            "5",
+            "--max-seconds",
+            "30",
+            "--top-k",
+            "5",
+            "--processor",
+            "/models/target",
+            "--termination-log",
+            tmp.resolve("t").toString());
     assertThat(code).as(stderr()).isZero();
     List<String> args = FakeGuidellm.calls(tmp.resolve("bin")).get(0);
     assertThat(args.subList(0, 4)).containsExactly("benchmark", "run", "--target", vllm.url());
-    assertThat(args).containsSubsequence("--profile", "sweep", "--rate", "5", "--max-seconds", "30", "--data", localData.toAbsolutePath().toString());
+    assertThat(args)
+        .containsSubsequence(
+            "--profile",
+            "sweep",
+            "--rate",
+            "5",
+            "--max-seconds",
+            "30",
+            "--data",
+            localData.toAbsolutePath().toString());
     assertThat(args).containsSubsequence("--processor", "/models/target");
-    assertThat(args).containsSubsequence("--backend-args", "{\"extras\":{\"body\":{\"temperature\":0.6,\"top_p\":0.95,\"top_k\":5}}}");
-    assertThat(args).containsSubsequence("--output-path", out.toAbsolutePath().resolve("guidellm_code.json.partial.json").toString());
+    assertThat(args)
+        .containsSubsequence(
+            "--backend-args",
+            "{\"extras\":{\"body\":{\"temperature\":0.6,\"top_p\":0.95,\"top_k\":5}}}");
+    assertThat(args)
+        .containsSubsequence(
+            "--output-path",
+            out.toAbsolutePath().resolve("guidellm_code.json.partial.json").toString());
 
     JsonNode d = JSON.readTree(out.resolve("results.json").toFile()).path("datasets").get(0);
     assertThat(d.path("throughput").path("layout").asText()).isEqualTo("0.6");
     assertThat(d.path("throughput").path("benchmarks")).hasSize(2);
-    assertThat(d.path("throughput").path("headline").path("strategy").asText()).isEqualTo("throughput");
-    assertThat(d.path("acceptance").path("meanAcceptanceLength").asDouble()).isCloseTo(2.7, within(1e-12));
+    assertThat(d.path("throughput").path("headline").path("strategy").asText())
+        .isEqualTo("throughput");
+    assertThat(d.path("acceptance").path("meanAcceptanceLength").asDouble())
+        .isCloseTo(2.7, within(1e-12));
     assertThat(d.path("baseline").isNull()).isTrue();
     assertThat(d.path("speedup").isNull()).isTrue();
   }
@@ -255,9 +390,18 @@ class EvalCommandTest {
     Path out = tmp.resolve("out");
     int code =
         eval(
-            "--endpoint", vllm.url(), "--data", localData.toString(), "--output", out.toString(), "--guidellm",
-            exe.toString(), "--baseline-results", TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString(),
-            "--termination-log", tmp.resolve("t").toString());
+            "--endpoint",
+            vllm.url(),
+            "--data",
+            localData.toString(),
+            "--output",
+            out.toString(),
+            "--guidellm",
+            exe.toString(),
+            "--baseline-results",
+            TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString(),
+            "--termination-log",
+            tmp.resolve("t").toString());
     assertThat(code).as(stderr()).isZero();
     JsonNode r = JSON.readTree(out.resolve("results.json").toFile());
     assertThat(r.path("datasets").get(0).path("speedup").asDouble()).isEqualTo(1.625);
@@ -272,8 +416,16 @@ class EvalCommandTest {
     Path termination = tmp.resolve("termination-log");
     int code =
         eval(
-            "--endpoint", vllm.url(), "--data", localData.toString(), "--output", out.toString(), "--guidellm",
-            exe.toString(), "--termination-log", termination.toString());
+            "--endpoint",
+            vllm.url(),
+            "--data",
+            localData.toString(),
+            "--output",
+            out.toString(),
+            "--guidellm",
+            exe.toString(),
+            "--termination-log",
+            termination.toString());
     assertThat(code).isEqualTo(1);
     assertThat(stderr())
         .contains("GuideLLM exited with code 3 for dataset 'code'")
@@ -294,20 +446,57 @@ class EvalCommandTest {
   @Test
   void aGuidellmWithoutResultOrThatHangsIsAClearError() throws IOException {
     Path exe = fakeGuidellm(FakeGuidellm.Behaviour.NO_OUTPUT, "v0.7.3-throughput.json");
-    assertThat(eval("--endpoint", vllm.url(), "--data", localData.toString(), "--output", tmp.resolve("o1").toString(),
-        "--guidellm", exe.toString(), "--termination-log", tmp.resolve("t").toString())).isEqualTo(1);
-    assertThat(stderr()).contains("GuideLLM exited with 0 but wrote no result file for dataset 'code'");
+    assertThat(
+            eval(
+                "--endpoint",
+                vllm.url(),
+                "--data",
+                localData.toString(),
+                "--output",
+                tmp.resolve("o1").toString(),
+                "--guidellm",
+                exe.toString(),
+                "--termination-log",
+                tmp.resolve("t").toString()))
+        .isEqualTo(1);
+    assertThat(stderr())
+        .contains("GuideLLM exited with 0 but wrote no result file for dataset 'code'");
 
     Files.delete(exe);
     exe = fakeGuidellm(FakeGuidellm.Behaviour.HANG, "v0.7.3-throughput.json");
     long start = System.nanoTime();
-    assertThat(eval("--endpoint", vllm.url(), "--data", localData.toString(), "--output", tmp.resolve("o2").toString(),
-        "--guidellm", exe.toString(), "--benchmark-timeout", "1", "--termination-log", tmp.resolve("t").toString())).isEqualTo(1);
+    assertThat(
+            eval(
+                "--endpoint",
+                vllm.url(),
+                "--data",
+                localData.toString(),
+                "--output",
+                tmp.resolve("o2").toString(),
+                "--guidellm",
+                exe.toString(),
+                "--benchmark-timeout",
+                "1",
+                "--termination-log",
+                tmp.resolve("t").toString()))
+        .isEqualTo(1);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
-    assertThat(stderr()).contains("GuideLLM did not finish for dataset 'code' within 1 s and was stopped");
+    assertThat(stderr())
+        .contains("GuideLLM did not finish for dataset 'code' within 1 s and was stopped");
 
-    assertThat(eval("--endpoint", vllm.url(), "--data", localData.toString(), "--output", tmp.resolve("o3").toString(),
-        "--guidellm", tmp.resolve("no-such-guidellm").toString(), "--termination-log", tmp.resolve("t").toString())).isEqualTo(1);
+    assertThat(
+            eval(
+                "--endpoint",
+                vllm.url(),
+                "--data",
+                localData.toString(),
+                "--output",
+                tmp.resolve("o3").toString(),
+                "--guidellm",
+                tmp.resolve("no-such-guidellm").toString(),
+                "--termination-log",
+                tmp.resolve("t").toString()))
+        .isEqualTo(1);
     assertThat(stderr()).contains("cannot start GuideLLM").contains("--guidellm PATH");
   }
 
@@ -316,32 +505,86 @@ class EvalCommandTest {
     Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
     String down = "http://127.0.0.1:" + freePort();
     long start = System.nanoTime();
-    int code = eval("--endpoint", down, "--data", localData.toString(), "--output", tmp.resolve("o").toString(),
-        "--guidellm", exe.toString(), "--startup-timeout", "1", "--termination-log", tmp.resolve("t").toString());
+    int code =
+        eval(
+            "--endpoint",
+            down,
+            "--data",
+            localData.toString(),
+            "--output",
+            tmp.resolve("o").toString(),
+            "--guidellm",
+            exe.toString(),
+            "--startup-timeout",
+            "1",
+            "--termination-log",
+            tmp.resolve("t").toString());
     assertThat(code).isEqualTo(1);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-    assertThat(stderr()).contains("vLLM at " + down + " did not become healthy within 1 s (GET /health: connection refused)");
+    assertThat(stderr())
+        .contains(
+            "vLLM at "
+                + down
+                + " did not become healthy within 1 s (GET /health: connection refused)");
 
     vllm.health(503);
-    assertThat(eval("--endpoint", vllm.url(), "--data", localData.toString(), "--output", tmp.resolve("o2").toString(),
-        "--guidellm", exe.toString(), "--startup-timeout", "1", "--termination-log", tmp.resolve("t").toString())).isEqualTo(1);
+    assertThat(
+            eval(
+                "--endpoint",
+                vllm.url(),
+                "--data",
+                localData.toString(),
+                "--output",
+                tmp.resolve("o2").toString(),
+                "--guidellm",
+                exe.toString(),
+                "--startup-timeout",
+                "1",
+                "--termination-log",
+                tmp.resolve("t").toString()))
+        .isEqualTo(1);
     assertThat(stderr()).contains("(GET /health: HTTP 503)");
     vllm.health(200);
 
     vllm.failMetricsAfterAdvance(500);
-    assertThat(eval("--endpoint", vllm.url(), "--data", localData.toString(), "--output", tmp.resolve("o3").toString(),
-        "--guidellm", exe.toString(), "--termination-log", tmp.resolve("t").toString())).isEqualTo(1);
+    assertThat(
+            eval(
+                "--endpoint",
+                vllm.url(),
+                "--data",
+                localData.toString(),
+                "--output",
+                tmp.resolve("o3").toString(),
+                "--guidellm",
+                exe.toString(),
+                "--termination-log",
+                tmp.resolve("t").toString()))
+        .isEqualTo(1);
     assertThat(stderr()).contains("vLLM at " + vllm.url() + " answered HTTP 500 to GET /metrics");
-    assertThat(tmp.resolve("o3/guidellm_code.json")).as("the benchmark that ran is kept").isRegularFile();
+    assertThat(tmp.resolve("o3/guidellm_code.json"))
+        .as("the benchmark that ran is kept")
+        .isRegularFile();
   }
 
   @Test
   void aServerWithoutSpeculationIsRejectedBeforeBenchmarking() throws IOException {
     Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
-    int code = eval("--endpoint", baseline.url(), "--data", localData.toString(), "--output", tmp.resolve("o").toString(),
-        "--guidellm", exe.toString(), "--termination-log", tmp.resolve("t").toString());
+    int code =
+        eval(
+            "--endpoint",
+            baseline.url(),
+            "--data",
+            localData.toString(),
+            "--output",
+            tmp.resolve("o").toString(),
+            "--guidellm",
+            exe.toString(),
+            "--termination-log",
+            tmp.resolve("t").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(stderr()).contains("exports no vllm:spec_decode_num_drafts_total counter").contains("--speculative-config");
+    assertThat(stderr())
+        .contains("exports no vllm:spec_decode_num_drafts_total counter")
+        .contains("--speculative-config");
     assertThat(baseline.advances()).isZero();
   }
 
@@ -349,24 +592,59 @@ class EvalCommandTest {
   void badDatasetsFailBeforeAnyBenchmarkAndNameTheAlternatives() throws IOException {
     Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
     hubServer.addFile(RepoType.DATASET, "org/bench", "sub/extra.jsonl", "{}\n");
-    int code = eval("--endpoint", vllm.url(), "--data", "org/bench:nope.jsonl", "--output", tmp.resolve("o").toString(),
-        "--guidellm", exe.toString(), "--termination-log", tmp.resolve("t").toString());
+    int code =
+        eval(
+            "--endpoint",
+            vllm.url(),
+            "--data",
+            "org/bench:nope.jsonl",
+            "--output",
+            tmp.resolve("o").toString(),
+            "--guidellm",
+            exe.toString(),
+            "--termination-log",
+            tmp.resolve("t").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(stderr()).contains("dataset 'org/bench' has no file 'nope.jsonl'; its .jsonl files: math.jsonl, sub/extra.jsonl");
+    assertThat(stderr())
+        .contains(
+            "dataset 'org/bench' has no file 'nope.jsonl'; its .jsonl files: math.jsonl, sub/extra.jsonl");
     assertThat(vllm.advances()).isZero();
   }
 
   @Test
   void usageErrorsExitWith2() {
     assertThat(eval("--data", "x", "--output", "o")).isEqualTo(2);
-    assertThat(eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--profile", "warp")).isEqualTo(2);
-    assertThat(eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--profile", "constant")).isEqualTo(2);
+    assertThat(
+            eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--profile", "warp"))
+        .isEqualTo(2);
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--profile",
+                "constant"))
+        .isEqualTo(2);
     assertThat(eval("--endpoint", "ftp://h", "--data", "x", "--output", "o")).isEqualTo(2);
-    assertThat(eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--guidellm-cli", "0.3")).isEqualTo(2);
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--guidellm-cli",
+                "0.3"))
+        .isEqualTo(2);
     assertThat(eval("--endpoint", "http://h:1", "--output", "o")).isEqualTo(2);
   }
 
-  private static void assertCounters(JsonNode n, long drafts, long draftTokens, long accepted, long... perPos) {
+  private static void assertCounters(
+      JsonNode n, long drafts, long draftTokens, long accepted, long... perPos) {
     assertThat(n.path("drafts").asLong()).isEqualTo(drafts);
     assertThat(n.path("draftTokens").asLong()).isEqualTo(draftTokens);
     assertThat(n.path("acceptedTokens").asLong()).isEqualTo(accepted);
@@ -375,8 +653,15 @@ class EvalCommandTest {
     assertThat(pos).containsExactlyElementsOf(java.util.Arrays.stream(perPos).boxed().toList());
   }
 
-  private static void assertAcceptance(JsonNode n, long drafts, long draftTokens, long accepted, double length, double rate,
-      double[] perPos, double[] cond) {
+  private static void assertAcceptance(
+      JsonNode n,
+      long drafts,
+      long draftTokens,
+      long accepted,
+      double length,
+      double rate,
+      double[] perPos,
+      double[] cond) {
     assertThat(n.path("drafts").asLong()).isEqualTo(drafts);
     assertThat(n.path("draftTokens").asLong()).isEqualTo(draftTokens);
     assertThat(n.path("acceptedTokens").asLong()).isEqualTo(accepted);
@@ -384,8 +669,10 @@ class EvalCommandTest {
     assertThat(n.path("acceptanceRate").asDouble()).isCloseTo(rate, within(1e-12));
     assertThat(n.path("noDrafts").asBoolean()).isFalse();
     for (int i = 0; i < perPos.length; i++) {
-      assertThat(n.path("perPositionAcceptance").get(i).asDouble()).isCloseTo(perPos[i], within(1e-12));
-      assertThat(n.path("conditionalAcceptance").get(i).asDouble()).isCloseTo(cond[i], within(1e-12));
+      assertThat(n.path("perPositionAcceptance").get(i).asDouble())
+          .isCloseTo(perPos[i], within(1e-12));
+      assertThat(n.path("conditionalAcceptance").get(i).asDouble())
+          .isCloseTo(cond[i], within(1e-12));
     }
     assertThat(n.path("perPositionAcceptance")).hasSize(perPos.length);
   }

@@ -14,7 +14,12 @@ import java.util.List;
  * recorded-format result file to the output path. Variants fail the ways GuideLLM can.
  */
 final class FakeGuidellm {
-  enum Behaviour { OK, EXIT_3, NO_OUTPUT, HANG }
+  enum Behaviour {
+    OK,
+    EXIT_3,
+    NO_OUTPUT,
+    HANG
+  }
 
   private FakeGuidellm() {}
 
@@ -33,15 +38,20 @@ final class FakeGuidellm {
     String failure =
         switch (behaviour) {
           case OK -> "";
-          case EXIT_3 -> "echo 'ValueError: backend validation failed: model not found' >&2\nexit 3\n";
+          case EXIT_3 ->
+              "echo 'ValueError: backend validation failed: model not found' >&2\nexit 3\n";
           case NO_OUTPUT -> "exit 0\n";
           case HANG -> "sleep 60\n";
         };
     String script =
         "#!/bin/bash\n"
             + "set -euo pipefail\n"
-            + "printf '%s\\n' \"$@\" > \"" + dir.resolve("args-$$.txt") + "\"\n"
-            + "printf '%s\\n' \"$$\" >> \"" + dir.resolve("calls.txt") + "\"\n"
+            + "printf '%s\\n' \"$@\" > \""
+            + dir.resolve("args-$$.txt")
+            + "\"\n"
+            + "printf '%s\\n' \"$$\" >> \""
+            + dir.resolve("calls.txt")
+            + "\"\n"
             + "out=''; target=''\n"
             + "while [ $# -gt 0 ]; do\n"
             + "  case \"$1\" in\n"
@@ -76,13 +86,14 @@ final class FakeGuidellm {
   static List<List<String>> calls(Path dir) throws IOException {
     List<String> pids = Files.readAllLines(dir.resolve("calls.txt"));
     return pids.stream()
-        .map(pid -> {
-          try {
-            return Files.readAllLines(dir.resolve("args-" + pid + ".txt"));
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        })
+        .map(
+            pid -> {
+              try {
+                return Files.readAllLines(dir.resolve("args-" + pid + ".txt"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            })
         .toList();
   }
 }

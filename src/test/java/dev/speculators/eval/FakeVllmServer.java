@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-test vLLM server: {@code /health}, {@code /version}, {@code /v1/models} and a
- * {@code /metrics} exposition whose spec-decode counters (two data-parallel engines) advance by
- * the next queued step whenever something POSTs {@code /advance} — the fake GuideLLM does, while
- * it "benchmarks".
+ * An in-test vLLM server: {@code /health}, {@code /version}, {@code /v1/models} and a {@code
+ * /metrics} exposition whose spec-decode counters (two data-parallel engines) advance by the next
+ * queued step whenever something POSTs {@code /advance} — the fake GuideLLM does, while it
+ * "benchmarks".
  */
 final class FakeVllmServer implements AutoCloseable {
   /** Counters of one engine: drafts, draft tokens, accepted tokens, accepted per position. */
@@ -93,7 +93,11 @@ final class FakeVllmServer implements AutoCloseable {
       switch (ex.getRequestURI().getPath()) {
         case "/health" -> send(ex, healthStatus, "");
         case "/version" -> send(ex, 200, "{\"version\":\"0.11.2\"}");
-        case "/v1/models" -> send(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"object\":\"model\"}]}");
+        case "/v1/models" ->
+            send(
+                ex,
+                200,
+                "{\"object\":\"list\",\"data\":[{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"object\":\"model\"}]}");
         case "/metrics" -> {
           if (advances.get() > 0 && metricsStatusAfterAdvance != 200) {
             send(ex, metricsStatusAfterAdvance, "internal error");
@@ -123,7 +127,9 @@ final class FakeVllmServer implements AutoCloseable {
     String model = "meta-llama/Llama-3.1-8B-Instruct";
     b.append("# HELP vllm:num_requests_running Number of requests in model execution batches.\n")
         .append("# TYPE vllm:num_requests_running gauge\n")
-        .append("vllm:num_requests_running{engine=\"0\",model_name=\"").append(model).append("\"} 0.0\n");
+        .append("vllm:num_requests_running{engine=\"0\",model_name=\"")
+        .append(model)
+        .append("\"} 0.0\n");
     if (!speculative) {
       return b.toString();
     }
@@ -149,8 +155,16 @@ final class FakeVllmServer implements AutoCloseable {
     for (int e = 0; e < engines.size(); e++) {
       long[] pos = engines.get(e).perPosition;
       for (int p = 0; p < pos.length; p++) {
-        b.append(SpecDecodeCounters.ACCEPTED_PER_POSITION).append("{engine=\"").append(e).append("\",model_name=\"")
-            .append(model).append("\",position=\"").append(p).append("\"} ").append(pos[p]).append(".0\n");
+        b.append(SpecDecodeCounters.ACCEPTED_PER_POSITION)
+            .append("{engine=\"")
+            .append(e)
+            .append("\",model_name=\"")
+            .append(model)
+            .append("\",position=\"")
+            .append(p)
+            .append("\"} ")
+            .append(pos[p])
+            .append(".0\n");
       }
     }
     return b.toString();

@@ -34,8 +34,11 @@ class GuidellmResultTest {
     GuidellmResult r = GuidellmResult.read(TestResources.path("guidellm/v0.6.0-sweep.json"));
     assertThat(r.layout()).isEqualTo("0.6");
     assertThat(r.guidellmVersion()).isEqualTo("0.6.0");
-    assertThat(r.benchmarks()).extracting(GuidellmBenchmark::strategy).containsExactly("synchronous", "throughput");
-    assertThat(r.benchmarks().get(0).requests()).isEqualTo(new GuidellmBenchmark.Requests(40, 0, 2, 42));
+    assertThat(r.benchmarks())
+        .extracting(GuidellmBenchmark::strategy)
+        .containsExactly("synchronous", "throughput");
+    assertThat(r.benchmarks().get(0).requests())
+        .isEqualTo(new GuidellmBenchmark.Requests(40, 0, 2, 42));
     assertThat(r.headline().strategy()).isEqualTo("throughput");
     assertThat(r.headline().requests()).isEqualTo(new GuidellmBenchmark.Requests(160, 3, 0, 163));
   }
@@ -53,7 +56,8 @@ class GuidellmResultTest {
   @Test
   void missingMetricsAreNaNAndBrokenFilesAreNamed(@TempDir Path dir) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    GuidellmResult r = GuidellmResult.parse("f", json.readTree("{\"benchmarks\":[{\"metrics\":{}}]}"));
+    GuidellmResult r =
+        GuidellmResult.parse("f", json.readTree("{\"benchmarks\":[{\"metrics\":{}}]}"));
     assertThat(r.headline().outputTokensPerSecond()).isNaN();
     assertThat(r.headline().ttftMs().median()).isNaN();
     assertThat(r.headline().requests()).isEqualTo(GuidellmBenchmark.Requests.UNKNOWN);
@@ -66,6 +70,7 @@ class GuidellmResultTest {
         .hasMessageContaining("benchmarks[0] has no 'metrics'");
     Path broken = dir.resolve("broken.json");
     Files.writeString(broken, "{\"benchmarks\": [");
-    assertThatThrownBy(() -> GuidellmResult.read(broken)).hasMessageContaining("broken.json: not a JSON document");
+    assertThatThrownBy(() -> GuidellmResult.read(broken))
+        .hasMessageContaining("broken.json: not a JSON document");
   }
 }

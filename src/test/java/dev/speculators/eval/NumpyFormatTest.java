@@ -10,13 +10,17 @@ class NumpyFormatTest {
 
   @Test
   void padsFractionsToACommonWidthLikeNumpy() {
-    assertThat(NumpyFormat.roundedArray(new double[] {0.7333, 0.5333, 0.3333})).isEqualTo("[0.733 0.533 0.333]");
-    assertThat(NumpyFormat.roundedArray(new double[] {0.7, 0.55, 0.45})).isEqualTo("[0.7  0.55 0.45]");
+    assertThat(NumpyFormat.roundedArray(new double[] {0.7333, 0.5333, 0.3333}))
+        .isEqualTo("[0.733 0.533 0.333]");
+    assertThat(NumpyFormat.roundedArray(new double[] {0.7, 0.55, 0.45}))
+        .isEqualTo("[0.7  0.55 0.45]");
     assertThat(NumpyFormat.roundedArray(new double[] {1.0, 0.5})).isEqualTo("[1.  0.5]");
     assertThat(NumpyFormat.roundedArray(new double[] {0.0, 0.0})).isEqualTo("[0. 0.]");
-    assertThat(NumpyFormat.roundedArray(new double[] {1.0, 0.7271, 0.625})).isEqualTo("[1.    0.727 0.625]");
+    assertThat(NumpyFormat.roundedArray(new double[] {1.0, 0.7271, 0.625}))
+        .isEqualTo("[1.    0.727 0.625]");
     assertThat(NumpyFormat.roundedArray(new double[] {0.0005, 0.3})).isEqualTo("[0.  0.3]");
-    assertThat(NumpyFormat.roundedArray(new double[] {0.7333, Double.NaN, Double.POSITIVE_INFINITY}))
+    assertThat(
+            NumpyFormat.roundedArray(new double[] {0.7333, Double.NaN, Double.POSITIVE_INFINITY}))
         .isEqualTo("[0.733   nan   inf]");
   }
 
@@ -33,7 +37,8 @@ class NumpyFormatTest {
   @Test
   void twoDecimalsRoundsHalfToEvenOnTheBinaryValue() {
     assertThat(NumpyFormat.twoDecimals(450.0)).isEqualTo("450.00");
-    assertThat(NumpyFormat.twoDecimals(0.125)).isEqualTo("0.12"); // exact tie: half to even, like Python
+    assertThat(NumpyFormat.twoDecimals(0.125))
+        .isEqualTo("0.12"); // exact tie: half to even, like Python
     assertThat(NumpyFormat.twoDecimals(2.675)).isEqualTo("2.67"); // binary value is below the tie
     assertThat(NumpyFormat.twoDecimals(1697.625)).isEqualTo("1697.62");
   }

@@ -15,28 +15,32 @@ import dev.speculators.operator.status.StatusConditions;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * Every state the operator's status code can report, for each kind, read by the tools people
- * deploy with: Argo CD's health check, kstatus (Flux), {@code kubectl wait --for=condition=Ready}
- * and Flux's health-check expressions. Healthy/Current/Ready only when the work succeeded;
+ * Every state the operator's status code can report, for each kind, read by the tools people deploy
+ * with: Argo CD's health check, kstatus (Flux), {@code kubectl wait --for=condition=Ready} and
+ * Flux's health-check expressions. Healthy/Current/Ready only when the work succeeded;
  * Degraded/Failed when it failed or stalled; in progress otherwise and while the operator has not
  * observed the current generation.
  */
 class GitOpsHealthTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
-  private static final List<Kind> KINDS = List.of(
-      new Kind("HiddenStateDataset", HiddenStateDatasetStatus::new),
-      new Kind("SpeculatorTraining", SpeculatorTrainingStatus::new),
-      new Kind("SpeculatorEval", SpeculatorEvalStatus::new));
+  private static final List<Kind> KINDS =
+      List.of(
+          new Kind("HiddenStateDataset", HiddenStateDatasetStatus::new),
+          new Kind("SpeculatorTraining", SpeculatorTrainingStatus::new),
+          new Kind("SpeculatorEval", SpeculatorEvalStatus::new));
 
   record Kind(String name, Supplier<ResourceStatus> status) {}
 
-  /** A resource as the API server returns it, with the status the operator writes for {@code outcome}. */
+  /**
+   * A resource as the API server returns it, with the status the operator writes for {@code
+   * outcome}.
+   */
   static ObjectNode resource(Kind kind, long generation, Long observed, Outcome outcome) {
     ObjectNode r = JSON.createObjectNode();
     r.put("apiVersion", "speculators.dev/v1alpha1");
@@ -85,9 +89,11 @@ class GitOpsHealthTest {
         }
       }
       assertThat(argo.message()).as(what).isEqualTo(reason.name() + ": " + message);
-      assertThat(HealthChecks.kubectlWait(r, "Failed", "True")).as(what)
+      assertThat(HealthChecks.kubectlWait(r, "Failed", "True"))
+          .as(what)
           .isEqualTo(reason.state() == Outcome.State.FAILED);
-      assertThat(HealthChecks.kubectlWait(r, "ready", "true")).as("kubectl compares case-insensitively")
+      assertThat(HealthChecks.kubectlWait(r, "ready", "true"))
+          .as("kubectl compares case-insensitively")
           .isEqualTo(ready);
     }
   }
@@ -102,7 +108,8 @@ class GitOpsHealthTest {
       assertThat(HealthChecks.kstatus(r)).isEqualTo("InProgress");
       assertThat(HealthChecks.flux(r)).isEqualTo("InProgress");
       assertThat(HealthChecks.kubectlWait(r, "Ready", "True"))
-          .as("kubectl wait ignores a condition of an older generation").isFalse();
+          .as("kubectl wait ignores a condition of an older generation")
+          .isFalse();
       // the same for a failure: not Degraded until the operator looked at the new spec
       JsonNode failed = resource(kind, 2, 1L, Outcome.of(Reason.BackoffLimitExceeded, "exit 1"));
       assertThat(HealthChecks.argo(failed).status()).isEqualTo("Progressing");
@@ -137,9 +144,16 @@ class GitOpsHealthTest {
     ObjectNode status = r.putObject("status");
     status.put("observedGeneration", 1);
     status.put("message", "waiting");
-    assertThat(HealthChecks.argo(r)).isEqualTo(new HealthChecks.ArgoHealth("Progressing", "waiting"));
-    status.putArray("conditions").addObject().put("type", "Ready").put("status", "False")
-        .put("reason", "Pending").put("message", "");
-    assertThat(HealthChecks.argo(r)).isEqualTo(new HealthChecks.ArgoHealth("Progressing", "Pending"));
+    assertThat(HealthChecks.argo(r))
+        .isEqualTo(new HealthChecks.ArgoHealth("Progressing", "waiting"));
+    status
+        .putArray("conditions")
+        .addObject()
+        .put("type", "Ready")
+        .put("status", "False")
+        .put("reason", "Pending")
+        .put("message", "");
+    assertThat(HealthChecks.argo(r))
+        .isEqualTo(new HealthChecks.ArgoHealth("Progressing", "Pending"));
   }
 }

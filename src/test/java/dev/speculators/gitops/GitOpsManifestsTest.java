@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GitOps samples under {@code gitops/} parse, point at paths that exist in this repository,
- * and install the health check for exactly the kinds the CRDs define.
+ * The GitOps samples under {@code gitops/} parse, point at paths that exist in this repository, and
+ * install the health check for exactly the kinds the CRDs define.
  */
 class GitOpsManifestsTest {
   private static final Path GITOPS = Path.of("gitops");
@@ -28,38 +28,54 @@ class GitOpsManifestsTest {
   static Set<String> crdKinds() throws IOException {
     Set<String> kinds;
     try (Stream<Path> files = Files.list(Path.of("crds"))) {
-      kinds = files.filter(p -> p.toString().endsWith("-v1.yml")).map(p -> {
-        try {
-          JsonNode crd = ResourceDocuments.read(p).get(0).node();
-          return crd.path("spec").path("group").asText() + "/" + crd.path("spec").path("names").path("kind").asText();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }).collect(Collectors.toSet());
+      kinds =
+          files
+              .filter(p -> p.toString().endsWith("-v1.yml"))
+              .map(
+                  p -> {
+                    try {
+                      JsonNode crd = ResourceDocuments.read(p).get(0).node();
+                      return crd.path("spec").path("group").asText()
+                          + "/"
+                          + crd.path("spec").path("names").path("kind").asText();
+                    } catch (IOException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .collect(Collectors.toSet());
     }
     return kinds;
   }
 
   @Test
   void argoCdConfigMapPatchInstallsHealthLuaForEveryKind() throws IOException {
-    ConfigMap cm = new KubernetesSerialization().convertValue(
-        ResourceDocuments.read(GITOPS.resolve("argocd/argocd-cm-patch.yaml")).get(0).node(), ConfigMap.class);
+    ConfigMap cm =
+        new KubernetesSerialization()
+            .convertValue(
+                ResourceDocuments.read(GITOPS.resolve("argocd/argocd-cm-patch.yaml")).get(0).node(),
+                ConfigMap.class);
     assertThat(cm.getMetadata().getName()).isEqualTo("argocd-cm");
     assertThat(cm.getMetadata().getNamespace()).isEqualTo("argocd");
     String script = HealthChecks.argoScript();
-    Set<String> expectedKeys = crdKinds().stream()
-        .map(k -> "resource.customizations.health." + k.replace('/', '_')).collect(Collectors.toSet());
+    Set<String> expectedKeys =
+        crdKinds().stream()
+            .map(k -> "resource.customizations.health." + k.replace('/', '_'))
+            .collect(Collectors.toSet());
     assertThat(cm.getData().keySet()).containsExactlyInAnyOrderElementsOf(expectedKeys);
     for (Map.Entry<String, String> e : cm.getData().entrySet()) {
-      assertThat(e.getValue()).as("%s is gitops/argocd/health.lua (copy it again after changing the script)",
-          e.getKey()).isEqualTo(script);
+      assertThat(e.getValue())
+          .as(
+              "%s is gitops/argocd/health.lua (copy it again after changing the script)",
+              e.getKey())
+          .isEqualTo(script);
     }
   }
 
   @Test
   void argoCdApplicationsPointAtKustomizationsInThisRepository() throws IOException {
     List<JsonNode> apps = nodes(GITOPS.resolve("argocd/application.yaml"));
-    assertThat(apps).extracting(a -> a.path("metadata").path("name").asText())
+    assertThat(apps)
+        .extracting(a -> a.path("metadata").path("name").asText())
         .containsExactly("speculators-operator", "speculators-pipelines");
     for (JsonNode app : apps) {
       assertThat(app.path("apiVersion").asText()).isEqualTo("argoproj.io/v1alpha1");
@@ -90,13 +106,18 @@ class GitOpsManifestsTest {
     assertThat(pipelines.path("spec").path("dependsOn").get(0).path("name").asText())
         .isEqualTo(kustomizations.get(0).path("metadata").path("name").asText());
     assertThat(pipelines.path("spec").path("wait").asBoolean()).isTrue();
-    Set<String> checked = HealthChecks.fluxExpressions().keySet().stream()
-        .map(k -> k.replace("/v1alpha1/", "/")).collect(Collectors.toSet());
+    Set<String> checked =
+        HealthChecks.fluxExpressions().keySet().stream()
+            .map(k -> k.replace("/v1alpha1/", "/"))
+            .collect(Collectors.toSet());
     assertThat(checked).containsExactlyInAnyOrderElementsOf(crdKinds());
-    HealthChecks.fluxExpressions().values().forEach(exprs -> {
-      assertThat(exprs).containsKeys("current", "failed");
-      exprs.values().forEach(HealthChecks::program); // parses, as Flux parses it
-    });
+    HealthChecks.fluxExpressions()
+        .values()
+        .forEach(
+            exprs -> {
+              assertThat(exprs).containsKeys("current", "failed");
+              exprs.values().forEach(HealthChecks::program); // parses, as Flux parses it
+            });
   }
 
   private static List<JsonNode> nodes(Path file) throws IOException {

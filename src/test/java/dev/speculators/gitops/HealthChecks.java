@@ -26,14 +26,14 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /**
- * How the tools people deploy with read a resource's health, each applied to a resource as the
- * API server returns it (JSON):
+ * How the tools people deploy with read a resource's health, each applied to a resource as the API
+ * server returns it (JSON):
  *
  * <ul>
  *   <li>Argo CD: the Lua health check in {@code gitops/argocd/health.lua}, run in a Lua
  *       interpreter;
- *   <li>kstatus (Flux's default health checks, {@code kubectl wait}-style tooling, kpt): the generic
- *       rules of sigs.k8s.io/cli-utils {@code status.Compute} for a custom resource;
+ *   <li>kstatus (Flux's default health checks, {@code kubectl wait}-style tooling, kpt): the
+ *       generic rules of sigs.k8s.io/cli-utils {@code status.Compute} for a custom resource;
  *   <li>{@code kubectl wait --for=condition=X}: kubectl's condition check, with its observed
  *       generation rule;
  *   <li>Flux with the {@code healthCheckExprs} of {@code gitops/flux/pipelines.yaml}: the CEL
@@ -46,17 +46,19 @@ public final class HealthChecks {
 
   private static final Path LUA = Path.of("gitops", "argocd", "health.lua");
   private static final Path FLUX = Path.of("gitops", "flux", "pipelines.yaml");
-  private static final List<String> TOP_LEVEL = List.of("apiVersion", "kind", "metadata", "spec", "status");
+  private static final List<String> TOP_LEVEL =
+      List.of("apiVersion", "kind", "metadata", "spec", "status");
 
-  private static final Cel CEL = CelFactory.standardCelBuilder()
-      .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("apiVersion", SimpleType.DYN)
-      .addVar("kind", SimpleType.DYN)
-      .addVar("metadata", SimpleType.DYN)
-      .addVar("spec", SimpleType.DYN)
-      .addVar("status", SimpleType.DYN)
-      .build();
+  private static final Cel CEL =
+      CelFactory.standardCelBuilder()
+          .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+          .addVar("apiVersion", SimpleType.DYN)
+          .addVar("kind", SimpleType.DYN)
+          .addVar("metadata", SimpleType.DYN)
+          .addVar("spec", SimpleType.DYN)
+          .addVar("status", SimpleType.DYN)
+          .build();
 
   private HealthChecks() {}
 
@@ -78,8 +80,8 @@ public final class HealthChecks {
     LuaValue result = globals.load(script, "health.lua").call();
     LuaValue status = result.get("status");
     LuaValue message = result.get("message");
-    return new ArgoHealth(status.isnil() ? null : status.tojstring(),
-        message.isnil() ? null : message.tojstring());
+    return new ArgoHealth(
+        status.isnil() ? null : status.tojstring(), message.isnil() ? null : message.tojstring());
   }
 
   /** The Argo CD health of a resource with the committed script. */
@@ -138,7 +140,8 @@ public final class HealthChecks {
       return "InProgress";
     }
     for (JsonNode c : resource.path("status").path("conditions")) {
-      if ("Reconciling".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
+      if ("Reconciling".equals(c.path("type").asText())
+          && "True".equals(c.path("status").asText())) {
         return "InProgress";
       }
       if ("Stalled".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
@@ -157,14 +160,17 @@ public final class HealthChecks {
    */
   public static boolean kubectlWait(JsonNode resource, String type, String status) {
     for (JsonNode c : resource.path("status").path("conditions")) {
-      if (!c.path("type").isTextual() || !c.path("type").asText().equalsIgnoreCase(type)
+      if (!c.path("type").isTextual()
+          || !c.path("type").asText().equalsIgnoreCase(type)
           || !c.path("status").isTextual()) {
         continue;
       }
       JsonNode generation = resource.path("metadata").path("generation");
       if (generation.isNumber()) {
-        JsonNode observed = c.path("observedGeneration").isNumber()
-            ? c.path("observedGeneration") : resource.path("status").path("observedGeneration");
+        JsonNode observed =
+            c.path("observedGeneration").isNumber()
+                ? c.path("observedGeneration")
+                : resource.path("status").path("observedGeneration");
         if (observed.isNumber() && observed.asLong() < generation.asLong()) {
           return false;
         }
@@ -176,7 +182,10 @@ public final class HealthChecks {
 
   // -- Flux healthCheckExprs -------------------------------------------------------------------
 
-  /** The expressions ({@code current}, {@code failed}, {@code inProgress}) per kind in the Flux sample. */
+  /**
+   * The expressions ({@code current}, {@code failed}, {@code inProgress}) per kind in the Flux
+   * sample.
+   */
   public static Map<String, Map<String, String>> fluxExpressions() {
     try {
       JsonNode k = ResourceDocuments.read(FLUX).get(0).node();
@@ -197,16 +206,18 @@ public final class HealthChecks {
   }
 
   /**
-   * Flux's status for a resource with custom expressions: InProgress while status.observedGeneration
-   * differs from metadata.generation, then the first of inProgress, failed, current that is true,
-   * else InProgress. An expression that cannot be evaluated (a field that does not exist yet) gives
-   * "Error": Flux reports it and keeps waiting.
+   * Flux's status for a resource with custom expressions: InProgress while
+   * status.observedGeneration differs from metadata.generation, then the first of inProgress,
+   * failed, current that is true, else InProgress. An expression that cannot be evaluated (a field
+   * that does not exist yet) gives "Error": Flux reports it and keeps waiting.
    */
   public static String flux(JsonNode resource) {
-    Map<String, String> exprs = fluxExpressions()
-        .get(resource.path("apiVersion").asText() + "/" + resource.path("kind").asText());
+    Map<String, String> exprs =
+        fluxExpressions()
+            .get(resource.path("apiVersion").asText() + "/" + resource.path("kind").asText());
     if (exprs == null) {
-      throw new IllegalArgumentException("no healthCheckExprs for " + resource.path("kind").asText());
+      throw new IllegalArgumentException(
+          "no healthCheckExprs for " + resource.path("kind").asText());
     }
     JsonNode observed = resource.path("status").path("observedGeneration");
     JsonNode generation = resource.path("metadata").path("generation");
@@ -219,7 +230,10 @@ public final class HealthChecks {
         variables.put(name, cel(resource.get(name)));
       }
     }
-    for (String[] step : new String[][] {{"inProgress", "InProgress"}, {"failed", "Failed"}, {"current", "Current"}}) {
+    for (String[] step :
+        new String[][] {
+          {"inProgress", "InProgress"}, {"failed", "Failed"}, {"current", "Current"}
+        }) {
       String expr = exprs.get(step[0]);
       if (expr == null) {
         continue;
@@ -251,11 +265,13 @@ public final class HealthChecks {
   static Object cel(JsonNode n) {
     if (n.isObject()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      n.fields().forEachRemaining(e -> {
-        if (!e.getValue().isNull()) {
-          m.put(e.getKey(), cel(e.getValue()));
-        }
-      });
+      n.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getValue().isNull()) {
+                  m.put(e.getKey(), cel(e.getValue()));
+                }
+              });
       return m;
     }
     if (n.isArray()) {

@@ -19,9 +19,9 @@ import java.util.Set;
  * repository uses, so that tests see the objects a cluster would receive. Supported: {@code
  * resources} (files and directories, recursively, within the kustomization root as kustomize's
  * default load restriction demands), {@code patches} with a strategic-merge-patch file matched by
- * kind, name and namespace, {@code namespace}, {@code labels} (metadata only, kustomize's
- * default) and {@code images}. Any other field fails the render, so that a kustomization never
- * renders differently here than with kustomize without a test noticing.
+ * kind, name and namespace, {@code namespace}, {@code labels} (metadata only, kustomize's default)
+ * and {@code images}. Any other field fails the render, so that a kustomization never renders
+ * differently here than with kustomize without a test noticing.
  *
  * <p>Strategic merge here merges maps recursively and lists of named objects (containers, env,
  * volumes, volume mounts) by name; other lists are replaced.
@@ -29,9 +29,15 @@ import java.util.Set;
 final class Kustomize {
   private static final Set<String> SUPPORTED =
       Set.of("apiVersion", "kind", "resources", "patches", "namespace", "labels", "images");
-  private static final Set<String> CLUSTER_SCOPED = Set.of(
-      "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-      "PersistentVolume", "StorageClass", "PriorityClass");
+  private static final Set<String> CLUSTER_SCOPED =
+      Set.of(
+          "Namespace",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "CustomResourceDefinition",
+          "PersistentVolume",
+          "StorageClass",
+          "PriorityClass");
 
   private Kustomize() {}
 
@@ -46,7 +52,8 @@ final class Kustomize {
     for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!SUPPORTED.contains(field)) {
-        throw new UnsupportedOperationException(file + ": field '" + field + "' is not rendered by this test");
+        throw new UnsupportedOperationException(
+            file + ": field '" + field + "' is not rendered by this test");
       }
     }
     if (!"Kustomization".equals(k.path("kind").asText())) {
@@ -59,8 +66,11 @@ final class Kustomize {
         objects.addAll(render(p));
       } else {
         if (!p.startsWith(root)) {
-          throw new IllegalArgumentException(file + ": " + r.asText()
-              + " is outside the kustomization root (kustomize refuses files there; list a directory)");
+          throw new IllegalArgumentException(
+              file
+                  + ": "
+                  + r.asText()
+                  + " is outside the kustomization root (kustomize refuses files there; list a directory)");
         }
         for (ResourceDocuments.Document d : ResourceDocuments.read(p)) {
           objects.add((ObjectNode) d.node().deepCopy());
@@ -69,12 +79,22 @@ final class Kustomize {
     }
     for (JsonNode patch : k.path("patches")) {
       if (!patch.has("path") || patch.size() != 1) {
-        throw new UnsupportedOperationException(file + ": only `patches: - path: FILE` is rendered here");
+        throw new UnsupportedOperationException(
+            file + ": only `patches: - path: FILE` is rendered here");
       }
-      for (ResourceDocuments.Document d : ResourceDocuments.read(root.resolve(patch.get("path").asText()))) {
-        ObjectNode target = objects.stream().filter(o -> sameObject(o, d.node())).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException(file + ": patch " + patch.get("path").asText()
-                + " matches no resource"));
+      for (ResourceDocuments.Document d :
+          ResourceDocuments.read(root.resolve(patch.get("path").asText()))) {
+        ObjectNode target =
+            objects.stream()
+                .filter(o -> sameObject(o, d.node()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            file
+                                + ": patch "
+                                + patch.get("path").asText()
+                                + " matches no resource"));
         merge(target, d.node());
       }
     }
@@ -86,12 +106,17 @@ final class Kustomize {
       }
     }
     for (JsonNode labels : k.path("labels")) {
-      if (labels.path("includeSelectors").asBoolean() || labels.path("includeTemplates").asBoolean()) {
+      if (labels.path("includeSelectors").asBoolean()
+          || labels.path("includeTemplates").asBoolean()) {
         throw new UnsupportedOperationException(file + ": labels with selectors or templates");
       }
       for (ObjectNode o : objects) {
         ObjectNode meta = (ObjectNode) o.with("metadata");
-        labels.path("pairs").fields().forEachRemaining(e -> ((ObjectNode) meta.with("labels")).set(e.getKey(), e.getValue()));
+        labels
+            .path("pairs")
+            .fields()
+            .forEachRemaining(
+                e -> ((ObjectNode) meta.with("labels")).set(e.getKey(), e.getValue()));
       }
     }
     for (JsonNode image : k.path("images")) {
@@ -101,10 +126,17 @@ final class Kustomize {
     }
     Set<String> ids = new HashSet<>();
     for (ObjectNode o : objects) {
-      String id = o.path("apiVersion").asText() + "/" + o.path("kind").asText() + "/"
-          + o.path("metadata").path("namespace").asText() + "/" + o.path("metadata").path("name").asText();
+      String id =
+          o.path("apiVersion").asText()
+              + "/"
+              + o.path("kind").asText()
+              + "/"
+              + o.path("metadata").path("namespace").asText()
+              + "/"
+              + o.path("metadata").path("name").asText();
       if (!ids.add(id)) {
-        throw new IllegalArgumentException(file + ": " + id + " appears twice (kustomize refuses duplicates)");
+        throw new IllegalArgumentException(
+            file + ": " + id + " appears twice (kustomize refuses duplicates)");
       }
     }
     return objects;
@@ -114,36 +146,45 @@ final class Kustomize {
     return a.path("kind").asText().equals(b.path("kind").asText())
         && a.path("metadata").path("name").asText().equals(b.path("metadata").path("name").asText())
         && (!b.path("metadata").has("namespace")
-            || a.path("metadata").path("namespace").asText().equals(b.path("metadata").path("namespace").asText()));
+            || a.path("metadata")
+                .path("namespace")
+                .asText()
+                .equals(b.path("metadata").path("namespace").asText()));
   }
 
   /** Strategic merge of {@code patch} into {@code target}. */
   static void merge(ObjectNode target, JsonNode patch) {
-    patch.fields().forEachRemaining(e -> {
-      JsonNode current = target.get(e.getKey());
-      JsonNode value = e.getValue();
-      if (value.isNull()) {
-        target.remove(e.getKey());
-      } else if (current instanceof ObjectNode co && value.isObject()) {
-        merge(co, value);
-      } else if (current instanceof ArrayNode ca && value.isArray() && named(ca) && named(value)) {
-        for (JsonNode item : value) {
-          ObjectNode match = null;
-          for (JsonNode c : ca) {
-            if (c.path("name").asText().equals(item.path("name").asText())) {
-              match = (ObjectNode) c;
-            }
-          }
-          if (match == null) {
-            ca.add(item.deepCopy());
-          } else {
-            merge(match, item);
-          }
-        }
-      } else {
-        target.set(e.getKey(), value.deepCopy());
-      }
-    });
+    patch
+        .fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode current = target.get(e.getKey());
+              JsonNode value = e.getValue();
+              if (value.isNull()) {
+                target.remove(e.getKey());
+              } else if (current instanceof ObjectNode co && value.isObject()) {
+                merge(co, value);
+              } else if (current instanceof ArrayNode ca
+                  && value.isArray()
+                  && named(ca)
+                  && named(value)) {
+                for (JsonNode item : value) {
+                  ObjectNode match = null;
+                  for (JsonNode c : ca) {
+                    if (c.path("name").asText().equals(item.path("name").asText())) {
+                      match = (ObjectNode) c;
+                    }
+                  }
+                  if (match == null) {
+                    ca.add(item.deepCopy());
+                  } else {
+                    merge(match, item);
+                  }
+                }
+              } else {
+                target.set(e.getKey(), value.deepCopy());
+              }
+            });
   }
 
   private static boolean named(JsonNode list) {
@@ -155,7 +196,10 @@ final class Kustomize {
     return true;
   }
 
-  /** kustomize's image transformer: every container image named {@code image.name} gets the new name/tag. */
+  /**
+   * kustomize's image transformer: every container image named {@code image.name} gets the new
+   * name/tag.
+   */
   private static void rewriteImages(JsonNode node, JsonNode image) {
     if (node.isObject()) {
       for (String list : List.of("containers", "initContainers")) {
@@ -165,8 +209,16 @@ final class Kustomize {
             String name = imageName(ref);
             if (name.equals(image.path("name").asText())) {
               String newName = image.path("newName").asText(name);
-              String tag = image.hasNonNull("digest") ? "@" + image.get("digest").asText()
-                  : ":" + image.path("newTag").asText(ref.length() > name.length() ? ref.substring(name.length() + 1) : "latest");
+              String tag =
+                  image.hasNonNull("digest")
+                      ? "@" + image.get("digest").asText()
+                      : ":"
+                          + image
+                              .path("newTag")
+                              .asText(
+                                  ref.length() > name.length()
+                                      ? ref.substring(name.length() + 1)
+                                      : "latest");
               ((ObjectNode) c).put("image", newName + tag);
             }
           }
@@ -184,7 +236,9 @@ final class Kustomize {
     int at = ref.indexOf('@');
     String withoutDigest = at < 0 ? ref : ref.substring(0, at);
     int colon = withoutDigest.lastIndexOf(':');
-    return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.substring(0, colon) : withoutDigest;
+    return colon > withoutDigest.lastIndexOf('/')
+        ? withoutDigest.substring(0, colon)
+        : withoutDigest;
   }
 
   private static <T> Iterable<T> iterable(Iterator<T> it) {

@@ -8,14 +8,14 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -71,9 +71,11 @@ class ManifestsTest {
     }
     assertThat(listed).contains("../crds");
     try (var files = Files.list(MANIFESTS)) {
-      Set<String> yamls = files.map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
-          .collect(Collectors.toSet());
+      Set<String> yamls =
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+              .collect(Collectors.toSet());
       assertThat(listed).containsAll(yamls);
     }
   }
@@ -82,13 +84,15 @@ class ManifestsTest {
   void everyManifestIsAKnownTypeWithoutUnknownFields() {
     assertThat(OBJECTS).isNotEmpty();
     for (HasMetadata o : OBJECTS) {
-      assertThat(o.getClass().getPackageName()).as(o.getKind())
+      assertThat(o.getClass().getPackageName())
+          .as(o.getKind())
           .startsWith("io.fabric8.kubernetes.api.model");
       List<String> unknown = new ArrayList<>();
-      findAdditionalProperties(o, o.getKind() + "/" + o.getMetadata().getName(), unknown,
-          new IdentityHashMap<>());
+      findAdditionalProperties(
+          o, o.getKind() + "/" + o.getMetadata().getName(), unknown, new IdentityHashMap<>());
       assertThat(unknown).as("fields Kubernetes does not know").isEmpty();
-      if (!(o instanceof ClusterRole || o instanceof ClusterRoleBinding
+      if (!(o instanceof ClusterRole
+          || o instanceof ClusterRoleBinding
           || o.getKind().equals("Namespace"))) {
         assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo(NAMESPACE);
       }
@@ -99,7 +103,8 @@ class ManifestsTest {
   void operatorPodIsRestricted() {
     Deployment d = one(Deployment.class);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    assertThat(pod.getServiceAccountName()).isEqualTo(one(ServiceAccount.class).getMetadata().getName());
+    assertThat(pod.getServiceAccountName())
+        .isEqualTo(one(ServiceAccount.class).getMetadata().getName());
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     Container c = pod.getContainers().get(0);
@@ -110,19 +115,29 @@ class ManifestsTest {
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
     // a writable /tmp on an emptyDir
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/tmp");
-      assertThat(pod.getVolumes()).anySatisfy(v -> {
-        assertThat(v.getName()).isEqualTo(m.getName());
-        assertThat(v.getEmptyDir()).isNotNull();
-      });
-    });
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/tmp");
+              assertThat(pod.getVolumes())
+                  .anySatisfy(
+                      v -> {
+                        assertThat(v.getName()).isEqualTo(m.getName());
+                        assertThat(v.getEmptyDir()).isNotNull();
+                      });
+            });
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     assertThat(c.getResources().getLimits()).containsKey("memory");
-    Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
-    assertThat(env).containsKeys("SPECULATORS_WORKER_IMAGE", "SPECULATORS_TRAINER_IMAGE",
-        "SPECULATORS_EVAL_IMAGE", "SPECULATORS_VLLM_IMAGE", "POD_NAME");
+    Map<String, EnvVar> env =
+        c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(env)
+        .containsKeys(
+            "SPECULATORS_WORKER_IMAGE",
+            "SPECULATORS_TRAINER_IMAGE",
+            "SPECULATORS_EVAL_IMAGE",
+            "SPECULATORS_VLLM_IMAGE",
+            "POD_NAME");
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
   }
@@ -152,7 +167,8 @@ class ManifestsTest {
     assertGrants(rules, "", "persistentvolumeclaims", "get", "list", "watch", "create");
     assertGrants(rules, "", "events", "create", "patch", "list");
     // the operator deletes nothing itself: owner references let the garbage collector do it
-    assertThat(verbs(rules, "", "persistentvolumeclaims")).doesNotContain("delete", "update", "patch");
+    assertThat(verbs(rules, "", "persistentvolumeclaims"))
+        .doesNotContain("delete", "update", "patch");
     assertThat(verbs(rules, "batch", "jobs")).doesNotContain("delete");
     for (PolicyRule r : rules) {
       assertThat(r.getVerbs()).doesNotContain("*");
@@ -164,10 +180,13 @@ class ManifestsTest {
 
     ClusterRoleBinding binding = one(ClusterRoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getName()).isEqualTo(one(ServiceAccount.class).getMetadata().getName());
-      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
-    });
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo(one(ServiceAccount.class).getMetadata().getName());
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
   }
 
   @Test
@@ -180,8 +199,8 @@ class ManifestsTest {
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
   }
 
-  private static void assertGrants(List<PolicyRule> rules, String group, String resource,
-      String... verbs) {
+  private static void assertGrants(
+      List<PolicyRule> rules, String group, String resource, String... verbs) {
     assertThat(verbs(rules, group, resource)).as("%s %s", group, resource).contains(verbs);
   }
 
@@ -206,10 +225,14 @@ class ManifestsTest {
   }
 
   /** Reports every non-empty additionalProperties map: fields the model does not declare. */
-  static void findAdditionalProperties(Object o, String path, List<String> out,
-      IdentityHashMap<Object, Boolean> seen) {
-    if (o == null || seen.put(o, true) != null || o instanceof String || o instanceof Number
-        || o instanceof Boolean || o instanceof Enum<?>) {
+  static void findAdditionalProperties(
+      Object o, String path, List<String> out, IdentityHashMap<Object, Boolean> seen) {
+    if (o == null
+        || seen.put(o, true) != null
+        || o instanceof String
+        || o instanceof Number
+        || o instanceof Boolean
+        || o instanceof Enum<?>) {
       return;
     }
     if (o instanceof Map<?, ?> m) {
@@ -227,7 +250,8 @@ class ManifestsTest {
       return;
     }
     for (Method m : o.getClass().getMethods()) {
-      if (m.getParameterCount() != 0 || !m.getName().startsWith("get")
+      if (m.getParameterCount() != 0
+          || !m.getName().startsWith("get")
           || m.getDeclaringClass() == Object.class) {
         continue;
       }

@@ -22,7 +22,9 @@ class HalfFloatsTest {
       short want = (short) REF.get("bf16_bits").get(i).asInt();
       short got = HalfFloats.floatToBf16(x);
       if (Float.isNaN(x)) {
-        assertThat(Float.isNaN(HalfFloats.bf16ToFloat(got))).as("NaN input %d stays NaN", i).isTrue();
+        assertThat(Float.isNaN(HalfFloats.bf16ToFloat(got)))
+            .as("NaN input %d stays NaN", i)
+            .isTrue();
       } else {
         assertThat(got).as("bf16 of %s (bits %08x)", x, Float.floatToRawIntBits(x)).isEqualTo(want);
       }

@@ -23,9 +23,12 @@ class HostTensorTest {
     assertThat(f.toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(HostTensor.ofLongs(new long[] {5, -6}).shape()).containsExactly(2);
     assertThat(HostTensor.ofInts(new int[] {7}).toLongArray()).containsExactly(7);
-    assertThat(HostTensor.ofBools(new boolean[] {true, false}).toBoolArray()).containsExactly(true, false);
-    assertThat(HostTensor.ofBytes(DType.U8, new byte[] {(byte) 250}).toIntArray()).containsExactly(250);
-    assertThat(HostTensor.ofBytes(DType.I8, new byte[] {(byte) 250}).toIntArray()).containsExactly(-6);
+    assertThat(HostTensor.ofBools(new boolean[] {true, false}).toBoolArray())
+        .containsExactly(true, false);
+    assertThat(HostTensor.ofBytes(DType.U8, new byte[] {(byte) 250}).toIntArray())
+        .containsExactly(250);
+    assertThat(HostTensor.ofBytes(DType.I8, new byte[] {(byte) 250}).toIntArray())
+        .containsExactly(-6);
     HostTensor s = HostTensor.scalarLong(9);
     assertThat(s.rank()).isZero();
     assertThat(s.numel()).isEqualTo(1);
@@ -85,7 +88,8 @@ class HostTensorTest {
     assertThat(row.toFloatArray()).containsExactly(8, 9, 10, 11);
     assertThat(t.slice0(3, 3).numel()).isZero();
     assertThatThrownBy(() -> t.slice0(2, 4)).isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> HostTensor.scalarFloat(1).slice0(0, 1)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> HostTensor.scalarFloat(1).slice0(0, 1))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -93,7 +97,8 @@ class HostTensorTest {
     float[] values = {1.0f, -2.5f, 3.140625f, 0f, -0f, Float.POSITIVE_INFINITY, 1e-40f, 65504f};
     HostTensor bf = HostTensor.ofFloats(values).toBf16();
     HostTensor f16 = HostTensor.ofFloats(values).toF16();
-    FloatBuffer direct = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer direct =
+        ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder()).asFloatBuffer();
     bf.copyFloatsTo(direct);
     assertThat(direct.position()).isEqualTo(values.length);
     direct.flip();
@@ -113,8 +118,10 @@ class HostTensorTest {
   void conversionsFollowTorch() {
     HostTensor longs = HostTensor.ofLongs(new long[] {1, -2, 3});
     assertThat(longs.toF32().toFloatArray()).containsExactly(1, -2, 3);
-    assertThat(HostTensor.ofBools(new boolean[] {true, false}).toI64().toLongArray()).containsExactly(1, 0);
-    assertThat(HostTensor.ofDoubles(new double[] {0.1}).toF32().toFloatArray()).containsExactly(0.1f);
+    assertThat(HostTensor.ofBools(new boolean[] {true, false}).toI64().toLongArray())
+        .containsExactly(1, 0);
+    assertThat(HostTensor.ofDoubles(new double[] {0.1}).toF32().toFloatArray())
+        .containsExactly(0.1f);
     HostTensor bf = HostTensor.ofFloats(new float[] {1.0f}).toBf16();
     assertThat(bf.toBf16()).isSameAs(bf);
     assertThatThrownBy(longs::toBf16).isInstanceOf(IllegalStateException.class);

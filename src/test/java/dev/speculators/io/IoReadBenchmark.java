@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read throughput of a bf16 sample file, the trainer's hot path: our reader (memory-mapped
- * storages, widening into a reused direct buffer) against a naive baseline measured in the same
- * run (whole file onto the heap, zip stream parsing, per-element widening into fresh arrays).
+ * storages, widening into a reused direct buffer) against a naive baseline measured in the same run
+ * (whole file onto the heap, zip stream parsing, per-element widening into fresh arrays).
  *
  * <p>By default a small smoke run checks that both paths produce the same floats. The real
  * benchmark (a 50 MB sample, S=2048, H=3072, 4 layers) runs with {@code -Dbench.io=true}:
@@ -45,7 +45,12 @@ class IoReadBenchmark {
       return String.format(
           Locale.ROOT,
           "bench-io: %.1f MB bf16 sample: naive %.1f ms (%.0f MB/s), mmap+widen %.1f ms (%.0f MB/s), speed-up %.1fx",
-          mb, naiveMillis, mb / naiveMillis * 1e3, mappedMillis, mb / mappedMillis * 1e3, ratio());
+          mb,
+          naiveMillis,
+          mb / naiveMillis * 1e3,
+          mappedMillis,
+          mb / mappedMillis * 1e3,
+          ratio());
     }
   }
 
@@ -58,7 +63,8 @@ class IoReadBenchmark {
     assertThat(r.mappedMillis()).isPositive();
   }
 
-  static Report run(Path dir, int seqLen, int hidden, int layers, int iterations) throws IOException {
+  static Report run(Path dir, int seqLen, int hidden, int layers, int iterations)
+      throws IOException {
     Path file = dir.resolve("data_0.pt");
     long[] ids = new long[seqLen];
     long[] mask = new long[seqLen];
@@ -78,7 +84,9 @@ class IoReadBenchmark {
     long bytes = (long) seqLen * hidden * 2 * layers;
 
     FloatBuffer reused =
-        ByteBuffer.allocateDirect(seqLen * hidden * 4 * layers).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        ByteBuffer.allocateDirect(seqLen * hidden * 4 * layers)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
     float[][] naiveResult = new float[1][];
     double naive = time(iterations, () -> naiveResult[0] = naiveRead(file, layers));
     double mapped =
@@ -106,7 +114,10 @@ class IoReadBenchmark {
       ZipEntry e;
       while ((e = zip.getNextEntry()) != null) {
         String name = e.getName();
-        int key = name.contains("/data/") ? Integer.parseInt(name.substring(name.lastIndexOf('/') + 1)) : -1;
+        int key =
+            name.contains("/data/")
+                ? Integer.parseInt(name.substring(name.lastIndexOf('/') + 1))
+                : -1;
         if (key >= 1 && key <= layers) { // storages 1..L are the hidden states
           ByteBuffer b = ByteBuffer.wrap(readAll(zip)).order(ByteOrder.LITTLE_ENDIAN);
           float[] f = new float[b.remaining() / 2];

@@ -50,7 +50,9 @@ class NpyTest {
   @Test
   void readsTheUpstreamVocabularyMapping() throws Exception {
     JsonNode refs = TestData.reference("fixture-references.json").get("npy");
-    for (String f : List.of("speculators-data/vocab_mapping/d2t.npy", "speculators-data/vocab_mapping/t2d.npy")) {
+    for (String f :
+        List.of(
+            "speculators-data/vocab_mapping/d2t.npy", "speculators-data/vocab_mapping/t2d.npy")) {
       assertThat(Describe.ofTensor(Npy.read(TestData.fixture(f)))).as(f).isEqualTo(refs.get(f));
     }
     HostTensor t2d = Npy.read(TestData.fixture("speculators-data/vocab_mapping/t2d.npy"));
@@ -79,7 +81,8 @@ class NpyTest {
     assertThatThrownBy(() -> Npy.read(TestData.io("npy/structured.npy")))
         .isInstanceOf(TensorFileException.class)
         .hasMessageContaining("structured arrays are not supported");
-    assertThatThrownBy(() -> Npy.write(tmp.resolve("x.npy"), HostTensor.ofFloats(new float[] {1}).toBf16()))
+    assertThatThrownBy(
+            () -> Npy.write(tmp.resolve("x.npy"), HostTensor.ofFloats(new float[] {1}).toBf16()))
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("numpy has no BF16 type");
   }
@@ -90,7 +93,9 @@ class NpyTest {
     Path cut = tmp.resolve("cut.npy");
     for (int len = 0; len < whole.length; len++) {
       Files.write(cut, Arrays.copyOf(whole, len));
-      assertThatThrownBy(() -> Npy.read(cut)).as("cut at %d", len).isInstanceOf(TensorFileException.class)
+      assertThatThrownBy(() -> Npy.read(cut))
+          .as("cut at %d", len)
+          .isInstanceOf(TensorFileException.class)
           .hasMessageStartingWith(cut.toString());
     }
   }
@@ -123,7 +128,9 @@ class NpyTest {
     List<JsonNode> fromNumpy = PythonSupport.describeFiles("npy", files);
     assertThat(fromNumpy).hasSize(files.size());
     for (int i = 0; i < files.size(); i++) {
-      assertThat(fromNumpy.get(i)).as(files.get(i).toString()).isEqualTo(Describe.ofTensor(tensors.get(i)));
+      assertThat(fromNumpy.get(i))
+          .as(files.get(i).toString())
+          .isEqualTo(Describe.ofTensor(tensors.get(i)));
     }
   }
 }

@@ -108,19 +108,33 @@ class SafeTensorsTest {
     }
     assertThat(read.data().isDirect()).as("large tensors are memory-mapped").isTrue();
     assertThat(read.contentEquals(big)).isTrue();
-    assertThatThrownBy(() -> closed.get("big")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> closed.get("big"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
   void filesLargerThan2GiBAreReadPerTensor() throws Exception {
     long padBytes = 3L << 30; // a sparse 3 GiB tensor in front of the one we read
     String header =
-        "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + padBytes + "],\"data_offsets\":[0," + padBytes + "]},"
-            + "\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + padBytes + "," + (padBytes + 16) + "]}}";
+        "{\"pad\":{\"dtype\":\"U8\",\"shape\":["
+            + padBytes
+            + "],\"data_offsets\":[0,"
+            + padBytes
+            + "]},"
+            + "\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":["
+            + padBytes
+            + ","
+            + (padBytes + 16)
+            + "]}}";
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     Path file = tmp.resolve("huge.safetensors");
-    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
-        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.SPARSE)) {
       ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
       ch.write(ByteBuffer.wrap(h));
       ByteBuffer x = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
@@ -154,17 +168,27 @@ class SafeTensorsTest {
         });
     Path file = tmp.resolve("for_python.safetensors");
     SafeTensors.write(file, tensors, Map.of("format", "pt"));
-    assertThat(PythonSupport.describeFile("safetensors", file)).isEqualTo(Describe.ofSafetensors(file));
+    assertThat(PythonSupport.describeFile("safetensors", file))
+        .isEqualTo(Describe.ofSafetensors(file));
     JsonNode fromPython = PythonSupport.describeFile("safetensors", file).get("tensors");
     for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-      assertThat(fromPython.get(e.getKey())).as(e.getKey()).isEqualTo(Describe.ofTensor(e.getValue()));
+      assertThat(fromPython.get(e.getKey()))
+          .as(e.getKey())
+          .isEqualTo(Describe.ofTensor(e.getValue()));
     }
   }
 
   @Test
   void truncatedFilesNameTheTensor() throws Exception {
     Path good = tmp.resolve("good.safetensors");
-    SafeTensors.write(good, Map.of("a", HostTensor.ofFloats(new float[] {1, 2, 3}), "b", HostTensor.ofLongs(new long[] {7})), null);
+    SafeTensors.write(
+        good,
+        Map.of(
+            "a",
+            HostTensor.ofFloats(new float[] {1, 2, 3}),
+            "b",
+            HostTensor.ofLongs(new long[] {7})),
+        null);
     byte[] bytes = Files.readAllBytes(good);
     Path cut = tmp.resolve("cut.safetensors");
     for (int len = 0; len < bytes.length; len++) {
@@ -192,26 +216,31 @@ class SafeTensorsTest {
         12,
         "tensors 'a' [0, 8) and 'b' [4, 12) overlap");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8,
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
+        8,
         "tensor 'a' has data_offsets [0, 8] (8 bytes) but F32[3] needs 12 bytes");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4,
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+        4,
         "tensor 'a' ends at data byte 8 but the file holds only 4 bytes of data (truncated)");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8,
+        "{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+        8,
         "tensor 'a': unsupported safetensors dtype 'Q7'");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8,
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
+        8,
         "tensor 'a' has an invalid shape entry -2");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8]}}", 8,
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8]}}",
+        8,
         "tensor 'a' has no valid data_offsets");
     expectHeaderError(
-        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", 8,
-        "end before begin");
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", 8, "end before begin");
     expectHeaderError("{\"a\": [1, 2", 8, "header is not valid JSON");
     expectHeaderError("[1, 2]", 8, "does not start with '{'");
-    expectHeaderError("{\"__metadata__\":{\"k\":3}}", 0, "__metadata__ value of 'k' is not a string");
+    expectHeaderError(
+        "{\"__metadata__\":{\"k\":3}}", 0, "__metadata__ value of 'k' is not a string");
   }
 
   @Test

@@ -48,7 +48,10 @@ class TorchFilesCorruptionTest {
       int flips = 1 + random.nextInt(3);
       for (int f = 0; f < flips; f++) {
         int at = random.nextInt(mutated.length);
-        mutated[at] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : (byte) (mutated[at] ^ (1 << random.nextInt(8)));
+        mutated[at] =
+            random.nextInt(4) == 0
+                ? (byte) random.nextInt(256)
+                : (byte) (mutated[at] ^ (1 << random.nextInt(8)));
       }
       write(file, entries, Map.of("views/data.pkl", mutated));
       try {
@@ -100,7 +103,8 @@ class TorchFilesCorruptionTest {
 
     Path shortStorage = tmp.resolve("short.pt");
     byte[] storage = entry(VIEWS, "views/data/3");
-    rebuild(VIEWS, shortStorage, Map.of("views/data/3", Arrays.copyOf(storage, storage.length - 2)));
+    rebuild(
+        VIEWS, shortStorage, Map.of("views/data/3", Arrays.copyOf(storage, storage.length - 2)));
     assertThatThrownBy(() -> TorchFiles.load(shortStorage))
         .isInstanceOf(TensorFileException.class)
         .hasMessageContaining("storage views/data/3 has " + (storage.length - 2) + " bytes");
@@ -115,7 +119,8 @@ class TorchFilesCorruptionTest {
     TorchFiles.save(ok, value);
     byte[] pickle = entry(ok, "ok/data.pkl");
     // the size tuple (4,) is written as BININT1 4 followed by TUPLE1; claim 5 elements
-    byte[] bigger = replaceOnce(pickle, new byte[] {'K', 4, (byte) 0x85}, new byte[] {'K', 5, (byte) 0x85});
+    byte[] bigger =
+        replaceOnce(pickle, new byte[] {'K', 4, (byte) 0x85}, new byte[] {'K', 5, (byte) 0x85});
     Path bad = tmp.resolve("bad.pt");
     rebuild(ok, bad, Map.of("ok/data.pkl", bigger));
     assertThatThrownBy(() -> TorchFiles.load(bad))
@@ -126,7 +131,9 @@ class TorchFilesCorruptionTest {
 
   @Test
   void arbitraryPythonObjectsAreRefused() throws Exception {
-    byte[] evil = "\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000lsq\u0000\u0085R.".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] evil =
+        "\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000lsq\u0000\u0085R."
+            .getBytes(StandardCharsets.ISO_8859_1);
     Path file = tmp.resolve("evil.pt");
     rebuild(VIEWS, file, Map.of("views/data.pkl", evil));
     assertThatThrownBy(() -> TorchFiles.load(file))

@@ -75,14 +75,16 @@ class TorchFilesWriteTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) back;
     assertThat(((HostTensor) m.get("big")).contentEquals((HostTensor) value.get("big"))).isTrue();
-    assertThat(List.copyOf(((Map<?, ?>) m.get("int_keys")).keySet())).isEqualTo(List.of(5L, 1L << 40, 0L));
+    assertThat(List.copyOf(((Map<?, ?>) m.get("int_keys")).keySet()))
+        .isEqualTo(List.of(5L, 1L << 40, 0L));
   }
 
   /** What the reader returns for the Java values we wrote: ints as Long, arrays as lists. */
   static Object normalizedForComparison(Object o) {
     if (o instanceof Map) {
       Map<Object, Object> out = new LinkedHashMap<>();
-      ((Map<?, ?>) o).forEach((k, v) -> out.put(normalizedForComparison(k), normalizedForComparison(v)));
+      ((Map<?, ?>) o)
+          .forEach((k, v) -> out.put(normalizedForComparison(k), normalizedForComparison(v)));
       return out;
     }
     if (o instanceof List || o instanceof Object[]) {
@@ -104,7 +106,8 @@ class TorchFilesWriteTest {
     TorchFiles.save(file, everything());
     List<String> names = new ArrayList<>();
     try (ZipFile zip = ZipFile.builder().setPath(file).get()) {
-      for (ZipArchiveEntry e : (Iterable<ZipArchiveEntry>) zip.getEntriesInPhysicalOrder()::asIterator) {
+      for (ZipArchiveEntry e :
+          (Iterable<ZipArchiveEntry>) zip.getEntriesInPhysicalOrder()::asIterator) {
         names.add(e.getName());
         assertThat(e.getMethod()).isEqualTo(ZipArchiveEntry.STORED);
         assertThat(e.getDataOffset() % 64).as("alignment of %s", e.getName()).isZero();
@@ -203,7 +206,8 @@ class TorchFilesWriteTest {
     for (float f : ((HostTensor) everything().get("big")).toFloatArray()) {
       expected += f;
     }
-    assertThat(Double.parseDouble(out.strip())).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-2));
+    assertThat(Double.parseDouble(out.strip()))
+        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-2));
   }
 
   @Test
@@ -216,7 +220,8 @@ class TorchFilesWriteTest {
       try (var ch = java.nio.channels.FileChannel.open(file)) {
         ch.read(ByteBuffer.wrap(raw), e.getDataOffset());
       }
-      assertThat(ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(0x01020304);
+      assertThat(ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getInt())
+          .isEqualTo(0x01020304);
     }
   }
 }

@@ -16,7 +16,9 @@ class LocalPlanTest {
   @Test
   void theExamplePipelineIsThreeStepsWithTheVolumeLayout(@TempDir Path out) throws Exception {
     LocalPlan plan = LocalPlan.read(EXAMPLE, volumes(EXAMPLE, out));
-    assertThat(plan.steps()).extracting(LocalPlan.Step::name).containsExactly("tiny-chat", "tiny-eagle3", "tiny-eagle3-eval");
+    assertThat(plan.steps())
+        .extracting(LocalPlan.Step::name)
+        .containsExactly("tiny-chat", "tiny-eagle3", "tiny-eagle3-eval");
     LocalPlan.DatasetStep data = (LocalPlan.DatasetStep) plan.steps().get(0);
     assertThat(data.dir()).isEqualTo(out.toAbsolutePath().resolve("tiny-chat"));
     // defaults applied like admission: the schema's defaults are in the spec
@@ -28,12 +30,17 @@ class LocalPlanTest {
     LocalPlan.EvalStep eval = (LocalPlan.EvalStep) plan.steps().get(2);
     assertThat(eval.speculatorDir()).isEqualTo(training.dir().resolve("final"));
     assertThat(eval.targetModel().path).isEqualTo("tiny-model");
-    assertThat(volumes(EXAMPLE, out).model(eval.targetModel())).isEqualTo(Path.of("examples/local/tiny-model").toAbsolutePath());
+    assertThat(volumes(EXAMPLE, out).model(eval.targetModel()))
+        .isEqualTo(Path.of("examples/local/tiny-model").toAbsolutePath());
   }
 
   @Test
-  void aTemplateAndAnEvaluationExpandLikeTheOperatorExpandsThem(@TempDir Path tmp) throws Exception {
-    Path file = write(tmp, """
+  void aTemplateAndAnEvaluationExpandLikeTheOperatorExpandsThem(@TempDir Path tmp)
+      throws Exception {
+    Path file =
+        write(
+            tmp,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorTraining
         metadata: {name: all-in-one}
@@ -52,16 +59,22 @@ class LocalPlanTest {
         """);
     Path out = tmp.resolve("out");
     LocalPlan plan = LocalPlan.read(file, volumes(file, out));
-    assertThat(plan.steps()).extracting(LocalPlan.Step::name).containsExactly("all-in-one-dataset", "all-in-one", "all-in-one-eval");
+    assertThat(plan.steps())
+        .extracting(LocalPlan.Step::name)
+        .containsExactly("all-in-one-dataset", "all-in-one", "all-in-one-eval");
     assertThat(plan.steps().get(0).dir()).isEqualTo(out.resolve("volumes/data/sets/one"));
     assertThat(plan.steps().get(1).dir()).isEqualTo(out.resolve("volumes/runs/all-in-one"));
-    assertThat(((LocalPlan.EvalStep) plan.steps().get(2)).speculatorDir()).isEqualTo(out.resolve("volumes/runs/all-in-one/final"));
+    assertThat(((LocalPlan.EvalStep) plan.steps().get(2)).speculatorDir())
+        .isEqualTo(out.resolve("volumes/runs/all-in-one/final"));
     assertThat(plan.steps().get(2).dir()).isEqualTo(out.resolve("all-in-one-eval"));
   }
 
   @Test
   void engineVllmIsRefusedNamingTheField(@TempDir Path tmp) throws IOException {
-    Path file = write(tmp, """
+    Path file =
+        write(
+            tmp,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: HiddenStateDataset
         metadata: {name: gpu}
@@ -78,8 +91,12 @@ class LocalPlanTest {
   }
 
   @Test
-  void schemaErrorsAreReportedLikeAdmissionWithTheDocumentAndField(@TempDir Path tmp) throws IOException {
-    Path file = write(tmp, """
+  void schemaErrorsAreReportedLikeAdmissionWithTheDocumentAndField(@TempDir Path tmp)
+      throws IOException {
+    Path file =
+        write(
+            tmp,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: HiddenStateDataset
         metadata: {name: ok}
@@ -104,7 +121,10 @@ class LocalPlanTest {
 
   @Test
   void referencesMustPointAtResourcesEarlierInTheFile(@TempDir Path tmp) throws IOException {
-    Path file = write(tmp, """
+    Path file =
+        write(
+            tmp,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorEval
         metadata: {name: early}
@@ -121,13 +141,18 @@ class LocalPlanTest {
           dataset: {ref: {name: missing}}
         """);
     assertThatThrownBy(() -> LocalPlan.read(file, volumes(file, tmp.resolve("out"))))
-        .hasMessageContaining("SpeculatorEval/early: spec.speculator.trainingRef: SpeculatorTraining 'later' is not defined before it")
-        .hasMessageContaining("SpeculatorTraining/later: spec.dataset.ref: HiddenStateDataset 'missing' is not defined before it");
+        .hasMessageContaining(
+            "SpeculatorEval/early: spec.speculator.trainingRef: SpeculatorTraining 'later' is not defined before it")
+        .hasMessageContaining(
+            "SpeculatorTraining/later: spec.dataset.ref: HiddenStateDataset 'missing' is not defined before it");
   }
 
   @Test
   void twoResourcesMayNotShareAnOutputDirectory(@TempDir Path tmp) throws IOException {
-    Path file = write(tmp, """
+    Path file =
+        write(
+            tmp,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: HiddenStateDataset
         metadata: {name: same}
@@ -149,9 +174,12 @@ class LocalPlanTest {
   }
 
   private static LocalVolumes volumes(Path file, Path out) {
-    return new LocalVolumes(file, out, () -> {
-      throw new IllegalStateException("no Hub in this test");
-    });
+    return new LocalVolumes(
+        file,
+        out,
+        () -> {
+          throw new IllegalStateException("no Hub in this test");
+        });
   }
 
   private static Path write(Path dir, String yaml) throws IOException {

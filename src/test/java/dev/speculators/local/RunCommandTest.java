@@ -38,8 +38,14 @@ class RunCommandTest {
     assertThat(first.code).as(first.err).isZero();
 
     // progress bars of the three phases, and the report
-    assertThat(first.err).contains("datagen tiny-chat").contains("train tiny-eagle3").contains("eval tiny-eagle3-eval");
-    assertThat(first.out).contains("trained draft").contains("untrained draft").contains("report: ");
+    assertThat(first.err)
+        .contains("datagen tiny-chat")
+        .contains("train tiny-eagle3")
+        .contains("eval tiny-eagle3-eval");
+    assertThat(first.out)
+        .contains("trained draft")
+        .contains("untrained draft")
+        .contains("report: ");
 
     // the volume layout
     assertThat(out.resolve("tiny-chat/data/data_0.pt")).isRegularFile();
@@ -67,7 +73,8 @@ class RunCommandTest {
     JsonNode untrained = report.get("untrained");
     assertSane(trained, 3);
     assertSane(untrained, 3);
-    assertThat(trained.get("meanAcceptanceLength").asDouble()).isGreaterThan(untrained.get("meanAcceptanceLength").asDouble());
+    assertThat(trained.get("meanAcceptanceLength").asDouble())
+        .isGreaterThan(untrained.get("meanAcceptanceLength").asDouble());
     JsonNode eval = report.get("evaluations").get(0);
     assertThat(eval.get("prompts").asInt()).isEqualTo(24);
     assertThat(eval.get("losslessChecked").asBoolean()).isTrue();
@@ -81,21 +88,28 @@ class RunCommandTest {
 
     // a second run keeps what is done: samples are not rewritten, training has nothing left
     FileTime sampleTime = Files.getLastModifiedTime(out.resolve("tiny-chat/data/data_0.pt"));
-    FileTime finalTime = Files.getLastModifiedTime(out.resolve("tiny-eagle3/checkpoints/2/model.safetensors"));
+    FileTime finalTime =
+        Files.getLastModifiedTime(out.resolve("tiny-eagle3/checkpoints/2/model.safetensors"));
     Run second = run(file, out);
     assertThat(second.code).as(second.err).isZero();
-    assertThat(Files.getLastModifiedTime(out.resolve("tiny-chat/data/data_0.pt"))).isEqualTo(sampleTime);
-    assertThat(Files.getLastModifiedTime(out.resolve("tiny-eagle3/checkpoints/2/model.safetensors"))).isEqualTo(finalTime);
+    assertThat(Files.getLastModifiedTime(out.resolve("tiny-chat/data/data_0.pt")))
+        .isEqualTo(sampleTime);
+    assertThat(
+            Files.getLastModifiedTime(out.resolve("tiny-eagle3/checkpoints/2/model.safetensors")))
+        .isEqualTo(finalTime);
     JsonNode again = JSON.readTree(out.resolve(RunCommand.REPORT).toFile());
     assertThat(again.get("trained")).isEqualTo(trained);
-    assertThat(again.get("trainings").get(0).get("fullAccuracy")).isEqualTo(training.get("fullAccuracy"));
+    assertThat(again.get("trainings").get(0).get("fullAccuracy"))
+        .isEqualTo(training.get("fullAccuracy"));
   }
 
   @Test
   void aTrainingWithTemplateEvaluationAndAnUnmetGateExitsWith3(@TempDir Path tmp) throws Exception {
     Path examples = EXAMPLE.toAbsolutePath().getParent();
     Path file = tmp.resolve("one.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorTraining
         metadata: {name: one}
@@ -117,8 +131,11 @@ class RunCommandTest {
             datasets: [%s]
             guidellm: {maxRequests: 4}
           acceptanceGate: {minMeanAcceptanceLength: 2.5}
-        """.formatted(examples.resolve("tiny-model"), examples.resolve("data/conversations.jsonl"),
-            examples.resolve("data/prompts.jsonl")));
+        """
+            .formatted(
+                examples.resolve("tiny-model"),
+                examples.resolve("data/conversations.jsonl"),
+                examples.resolve("data/prompts.jsonl")));
     Path out = tmp.resolve("out");
     Run r = run(file, out);
     // with K = 1 the mean acceptance length is at most 2: the gate cannot be met
@@ -126,7 +143,8 @@ class RunCommandTest {
     assertThat(r.out).contains("acceptance gate: mean acceptance length >= 2.500 NOT MET");
     assertThat(out.resolve("one-dataset/data/data_0.pt")).isRegularFile();
     assertThat(out.resolve("one/final/config.json")).isRegularFile();
-    JsonNode eval = JSON.readTree(out.resolve(RunCommand.REPORT).toFile()).get("evaluations").get(0);
+    JsonNode eval =
+        JSON.readTree(out.resolve(RunCommand.REPORT).toFile()).get("evaluations").get(0);
     assertThat(eval.get("name").asText()).isEqualTo("one-eval");
     assertThat(eval.get("acceptanceGatePassed").asBoolean()).isFalse();
     assertSane(eval.get("trained"), 1);
@@ -138,13 +156,19 @@ class RunCommandTest {
     Files.writeString(file, Files.readString(file).replace("conversations.jsonl", "missing.jsonl"));
     Run r = run(file, tmp.resolve("out"));
     assertThat(r.code).isEqualTo(1);
-    assertThat(r.err).contains("tiny-chat failed").contains("missing.jsonl").contains("does not exist").contains("run.log");
+    assertThat(r.err)
+        .contains("tiny-chat failed")
+        .contains("missing.jsonl")
+        .contains("does not exist")
+        .contains("run.log");
   }
 
   @Test
   void invalidResourcesExitWithCode2(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("bad.yaml");
-    Files.writeString(file, "apiVersion: speculators.dev/v1alpha1\nkind: HiddenStateDataset\nmetadata: {name: x}\nspec: {}\n");
+    Files.writeString(
+        file,
+        "apiVersion: speculators.dev/v1alpha1\nkind: HiddenStateDataset\nmetadata: {name: x}\nspec: {}\n");
     Run r = run(file, tmp.resolve("out"));
     assertThat(r.code).isEqualTo(2);
     assertThat(r.err).contains("HiddenStateDataset/x is invalid").contains("spec.targetModel");
@@ -156,8 +180,8 @@ class RunCommandTest {
     long accepted = a.get("acceptedTokens").asLong();
     assertThat(drafts).isPositive();
     assertThat(a.get("draftTokens").asLong()).isEqualTo(drafts * k);
-    assertThat(a.get("meanAcceptanceLength").asDouble()).isCloseTo(1.0 + (double) accepted / drafts,
-        org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(a.get("meanAcceptanceLength").asDouble())
+        .isCloseTo(1.0 + (double) accepted / drafts, org.assertj.core.data.Offset.offset(1e-12));
     JsonNode perPos = a.get("perPositionAcceptance");
     JsonNode counts = a.get("counters").get("acceptedPerPosition");
     assertThat(perPos).hasSize(k);
@@ -188,15 +212,20 @@ class RunCommandTest {
       ObjectNode spec = (ObjectNode) r.get("spec");
       switch (r.get("kind").asText()) {
         case "HiddenStateDataset" -> {
-          ((ObjectNode) spec.get("targetModel")).put("path", examples.resolve(spec.get("targetModel").get("path").asText()).toString());
+          ((ObjectNode) spec.get("targetModel"))
+              .put(
+                  "path",
+                  examples.resolve(spec.get("targetModel").get("path").asText()).toString());
           ObjectNode source = (ObjectNode) spec.get("datasets").get(0);
-          ((ObjectNode) source.get("path")).put("path", examples.resolve(source.get("path").get("path").asText()).toString());
+          ((ObjectNode) source.get("path"))
+              .put("path", examples.resolve(source.get("path").get("path").asText()).toString());
           spec.put("maxSamples", 240);
         }
         case "SpeculatorTraining" -> ((ObjectNode) spec.get("training")).put("epochs", 3);
         case "SpeculatorEval" -> {
           ArrayNode data = (ArrayNode) spec.get("datasets");
-          data.set(0, JSON.getNodeFactory().textNode(examples.resolve(data.get(0).asText()).toString()));
+          data.set(
+              0, JSON.getNodeFactory().textNode(examples.resolve(data.get(0).asText()).toString()));
           spec.putObject("guidellm").put("maxRequests", 24);
         }
         default -> throw new IllegalStateException("unexpected kind in the example");
@@ -214,10 +243,13 @@ class RunCommandTest {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     RunCommand command =
-        new RunCommand(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8),
+        new RunCommand(
+            new PrintStream(o, true, StandardCharsets.UTF_8),
+            new PrintStream(e, true, StandardCharsets.UTF_8),
             () -> {
               throw new IllegalStateException("no Hub in this test");
-            }, false);
+            },
+            false);
     int code = new CommandLine(command).execute("-f", file.toString(), "--output", out.toString());
     return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }

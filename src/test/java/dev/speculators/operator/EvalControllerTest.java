@@ -28,7 +28,9 @@ class EvalControllerTest {
   @Test
   void anEvalOfATrainingWaitsForItsFinalSpeculatorAndReportsAcceptance() {
     Cluster c = new Cluster(client, "ev-ref");
-    Resources.create(client, """
+    Resources.create(
+        client,
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorEval
         metadata: {name: ev}
@@ -37,13 +39,18 @@ class EvalControllerTest {
           datasets: [RedHatAI/speculator_benchmarks:math_reasoning.jsonl]
           numSpeculativeTokens: 4
           vllm: {tensorParallelSize: 2, maxModelLen: 8192}
-        """, SpeculatorEval.class, c.namespace);
+        """,
+        SpeculatorEval.class,
+        c.namespace);
     SpeculatorEval missing = c.awaitReason(SpeculatorEval.class, "ev", "TrainingNotFound");
     assertThat(missing.getStatus().phase).isEqualTo(EvalPhase.PENDING);
     assertThat(Cluster.condition(missing.getStatus(), "Stalled")).isEqualTo("True");
 
     // a training on a pre-generated dataset, still training
-    SpeculatorTraining t = Resources.create(client, """
+    SpeculatorTraining t =
+        Resources.create(
+            client,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorTraining
         metadata: {name: tr}
@@ -51,37 +58,57 @@ class EvalControllerTest {
           dataset: {path: {claimName: data, path: sharegpt-llama}}
           targetModel: {hfId: org/target}
           storage: {claimName: work, subPath: trainings/tr}
-        """, SpeculatorTraining.class, c.namespace);
+        """,
+            SpeculatorTraining.class,
+            c.namespace);
     assertThat(c.awaitReason(SpeculatorEval.class, "ev", "WaitingForTraining").getStatus().message)
         .contains("SpeculatorTraining tr");
     Job trainJob = c.sim.awaitJob(c.namespace, "tr-train");
-    assertThat(trainJob.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
-      assertThat(v.getName()).isEqualTo("dataset");
-      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data");
-    });
+    assertThat(trainJob.getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("dataset");
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data");
+            });
     assertThat(c.sim.job(c.namespace, "ev-eval")).isNull();
 
     c.sim.runToSuccess(trainJob, "train", i -> Summaries.train(10, 1.9));
-    c.await(SpeculatorTraining.class, "tr", x -> x.getStatus() != null && x.getStatus().phase == TrainingPhase.SUCCEEDED);
+    c.await(
+        SpeculatorTraining.class,
+        "tr",
+        x -> x.getStatus() != null && x.getStatus().phase == TrainingPhase.SUCCEEDED);
     Job job = c.sim.awaitJob(c.namespace, "ev-eval");
     var pod = job.getSpec().getTemplate().getSpec();
     Container vllm = pod.getInitContainers().get(0);
     assertThat(vllm.getArgs()).containsSequence("serve", "org/target");
-    assertThat(vllm.getArgs()).anySatisfy(a -> assertThat(a).contains("\"model\":\"/speculator\"",
-        "\"num_speculative_tokens\":4", "\"max_model_len\":8192", "\"method\":\"eagle3\""));
-    assertThat(vllm.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/speculator");
-      assertThat(m.getSubPath()).isEqualTo("trainings/tr/final");
-    });
-    assertThat(pod.getVolumes()).anySatisfy(v -> {
-      assertThat(v.getName()).isEqualTo("speculator");
-      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("work");
-    });
+    assertThat(vllm.getArgs())
+        .anySatisfy(
+            a ->
+                assertThat(a)
+                    .contains(
+                        "\"model\":\"/speculator\"",
+                        "\"num_speculative_tokens\":4",
+                        "\"max_model_len\":8192",
+                        "\"method\":\"eagle3\""));
+    assertThat(vllm.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/speculator");
+              assertThat(m.getSubPath()).isEqualTo("trainings/tr/final");
+            });
+    assertThat(pod.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("speculator");
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("work");
+            });
 
     c.sim.start(job);
-    assertThat(c.awaitReason(SpeculatorEval.class, "ev", "Evaluating").getStatus().phase).isEqualTo(EvalPhase.RUNNING);
+    assertThat(c.awaitReason(SpeculatorEval.class, "ev", "Evaluating").getStatus().phase)
+        .isEqualTo(EvalPhase.RUNNING);
     c.sim.succeed(job, "eval", Summaries.eval(2.75));
-    SpeculatorEval done = c.await(SpeculatorEval.class, "ev", e -> e.getStatus().phase == EvalPhase.SUCCEEDED);
+    SpeculatorEval done =
+        c.await(SpeculatorEval.class, "ev", e -> e.getStatus().phase == EvalPhase.SUCCEEDED);
     var r = done.getStatus().results;
     assertThat(r.meanAcceptanceLength).isEqualTo(2.75);
     assertThat(r.perPositionAcceptance).containsExactly(0.7, 0.5, 0.3);
@@ -100,16 +127,23 @@ class EvalControllerTest {
   @Test
   void anEvalFollowsItsTrainingsStatusFailedOrFinished() {
     Cluster c = new Cluster(client, "ev-trfail");
-    SpeculatorTraining t = Resources.create(client, """
+    SpeculatorTraining t =
+        Resources.create(
+            client,
+            """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorTraining
         metadata: {name: tr}
         spec:
           dataset: {ref: {name: nothing-here}}
-        """, SpeculatorTraining.class, c.namespace);
+        """,
+            SpeculatorTraining.class,
+            c.namespace);
     // a training whose status says it failed (as after a trainer that ran out of retries)
     SpeculatorTraining stored = c.await(SpeculatorTraining.class, "tr", x -> x.getStatus() != null);
-    Resources.create(client, """
+    Resources.create(
+        client,
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorEval
         metadata: {name: ev}
@@ -117,7 +151,9 @@ class EvalControllerTest {
           speculator: {trainingRef: {name: tr}}
           targetModel: {hfId: org/target}
           datasets: [emulated]
-        """, SpeculatorEval.class, c.namespace);
+        """,
+        SpeculatorEval.class,
+        c.namespace);
     assertThat(c.awaitReason(SpeculatorEval.class, "ev", "WaitingForTraining").getStatus().message)
         .contains("WaitingForDataset");
     assertThat(stored.getStatus().results).isNull();
@@ -136,8 +172,12 @@ class EvalControllerTest {
     s.phase = TrainingPhase.EVALUATING;
     client.resource(stored).updateStatus();
     Job job = c.sim.awaitJob(c.namespace, "ev-eval");
-    assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v ->
-        assertThat(v.getPersistentVolumeClaim() != null
-            && "out".equals(v.getPersistentVolumeClaim().getClaimName())).isTrue());
+    assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(
+            v ->
+                assertThat(
+                        v.getPersistentVolumeClaim() != null
+                            && "out".equals(v.getPersistentVolumeClaim().getClaimName()))
+                    .isTrue());
   }
 }

@@ -12,27 +12,36 @@ import io.javaoperatorsdk.operator.Operator;
 
 /**
  * An operator replica in its own JVM, with the production leader-election configuration: it runs
- * until it is deposed (then it exits with status 1) or terminated (then it stops cleanly). Arguments: API server URL,
- * namespace, identity.
+ * until it is deposed (then it exits with status 1) or terminated (then it stops cleanly).
+ * Arguments: API server URL, namespace, identity.
  */
 public final class LeaderElectionChild {
   private LeaderElectionChild() {}
 
   public static void main(String[] args) {
-    Config config = new ConfigBuilder().withMasterUrl(args[0]).withNamespace(args[1])
-        .withTrustCerts(true).build();
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl(args[0])
+            .withNamespace(args[1])
+            .withTrustCerts(true)
+            .build();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withLeaderElectionConfiguration(LeaderElectionProducer.configuration(args[2]))
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withLeaderElectionConfiguration(LeaderElectionProducer.configuration(args[2]))
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new HiddenStateDatasetReconciler(WorkloadSettings.defaults()));
     // what the operator does on SIGTERM (see OperatorLifecycle)
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LeadershipLoss.operatorStopping();
-      operator.stop();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LeadershipLoss.operatorStopping();
+                  operator.stop();
+                }));
     operator.start();
   }
 }

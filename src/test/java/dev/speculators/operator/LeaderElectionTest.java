@@ -53,24 +53,34 @@ class LeaderElectionTest {
       awaitLeader(ns, "pod-a");
 
       client.resource(new HiddenStateDataset(ns, "ds", tinySpec())).create();
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        HiddenStateDataset d = client.resources(HiddenStateDataset.class).inNamespace(ns)
-            .withName("ds").get();
-        return d.getStatus() != null && Long.valueOf(1).equals(d.getStatus().observedGeneration);
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                HiddenStateDataset d =
+                    client.resources(HiddenStateDataset.class).inNamespace(ns).withName("ds").get();
+                return d.getStatus() != null
+                    && Long.valueOf(1).equals(d.getStatus().observedGeneration);
+              });
       assertThat(replica.isAlive()).isTrue();
 
       // another replica takes the Lease over
-      client.leases().inNamespace(ns).withName(LeaderElectionProducer.LEASE_NAME).edit(l -> {
-        l.getSpec().setHolderIdentity("pod-b");
-        l.getSpec().setRenewTime(ZonedDateTime.now());
-        l.getSpec().setAcquireTime(ZonedDateTime.now());
-        l.getSpec().setLeaseDurationSeconds(120);
-        return l;
-      });
+      client
+          .leases()
+          .inNamespace(ns)
+          .withName(LeaderElectionProducer.LEASE_NAME)
+          .edit(
+              l -> {
+                l.getSpec().setHolderIdentity("pod-b");
+                l.getSpec().setRenewTime(ZonedDateTime.now());
+                l.getSpec().setAcquireTime(ZonedDateTime.now());
+                l.getSpec().setLeaseDurationSeconds(120);
+                return l;
+              });
       assertThat(replica.waitFor(90, TimeUnit.SECONDS)).as("deposed leader exits").isTrue();
       assertThat(replica.exitValue()).isEqualTo(1);
-      Lease lease = client.leases().inNamespace(ns).withName(LeaderElectionProducer.LEASE_NAME).get();
+      Lease lease =
+          client.leases().inNamespace(ns).withName(LeaderElectionProducer.LEASE_NAME).get();
       assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("pod-b");
     } finally {
       replica.destroyForcibly();
@@ -85,43 +95,67 @@ class LeaderElectionTest {
     try {
       awaitLeader(ns, "pod-a");
       replica.destroy(); // SIGTERM, as the kubelet sends it
-      assertThat(replica.waitFor(30, TimeUnit.SECONDS)).as("stops within the grace period").isTrue();
+      assertThat(replica.waitFor(30, TimeUnit.SECONDS))
+          .as("stops within the grace period")
+          .isTrue();
     } finally {
       replica.destroyForcibly();
     }
   }
 
   private void awaitLeader(String ns, String identity) {
-    await().atMost(Duration.ofSeconds(60)).until(
-        () -> client.leases().inNamespace(ns).withName(LeaderElectionProducer.LEASE_NAME).get(),
-        l -> l != null && identity.equals(l.getSpec().getHolderIdentity()));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> client.leases().inNamespace(ns).withName(LeaderElectionProducer.LEASE_NAME).get(),
+            l -> l != null && identity.equals(l.getSpec().getHolderIdentity()));
   }
 
   private Process startReplica(String ns) throws IOException {
     return new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        LeaderElectionChild.class.getName(), server.url("/"), ns, "pod-a")
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            LeaderElectionChild.class.getName(),
+            server.url("/"),
+            ns,
+            "pod-a")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
   }
 
   private void prepareServer() throws IOException {
-    if (client.apiextensions().v1().customResourceDefinitions()
-        .withName("hiddenstatedatasets.speculators.dev").get() != null) {
+    if (client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("hiddenstatedatasets.speculators.dev")
+            .get()
+        != null) {
       return;
     }
     // the test server cannot answer the RBAC pre-check the library makes before electing
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder()
-            .withNewStatus().withIncomplete(false)
-            .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-            .withVerbs("get", "create", "update").endResourceRule()
-            .endStatus().build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            new SelfSubjectRulesReviewBuilder()
+                .withNewStatus()
+                .withIncomplete(false)
+                .addNewResourceRule()
+                .withApiGroups("coordination.k8s.io")
+                .withResources("leases")
+                .withVerbs("get", "create", "update")
+                .endResourceRule()
+                .endStatus()
+                .build())
         .always();
-    try (InputStream crd = new FileInputStream(
-        Path.of("crds", "hiddenstatedatasets.speculators.dev-v1.yml").toFile())) {
+    try (InputStream crd =
+        new FileInputStream(
+            Path.of("crds", "hiddenstatedatasets.speculators.dev-v1.yml").toFile())) {
       client.apiextensions().v1().customResourceDefinitions().load(crd).create();
     }
   }

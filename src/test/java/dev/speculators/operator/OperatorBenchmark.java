@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
  * <pre>mvn -B -q test -Dtest=OperatorBenchmark -Dbench.operator=true</pre>
  *
  * (200 resources: 80 HiddenStateDataset, 60 SpeculatorTraining of which 40 wait for one of the
- * datasets, 60 SpeculatorEval). Without the property a smoke run of 20 resources checks the harness.
- * The mock server and the driver share the JVM with the operator, so memory is an upper bound.
+ * datasets, 60 SpeculatorEval). Without the property a smoke run of 20 resources checks the
+ * harness. The mock server and the driver share the JVM with the operator, so memory is an upper
+ * bound.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorBenchmark {
@@ -59,7 +60,12 @@ class OperatorBenchmark {
       List<CustomResource<?, ?>> created = new ArrayList<>();
       long start = System.nanoTime();
       for (int i = 0; i < datasets; i++) {
-        created.add(Resources.create(client, String.format(Locale.ROOT, """
+        created.add(
+            Resources.create(
+                client,
+                String.format(
+                    Locale.ROOT,
+                    """
             apiVersion: speculators.dev/v1alpha1
             kind: HiddenStateDataset
             metadata: {name: ds-%d}
@@ -68,23 +74,43 @@ class OperatorBenchmark {
               datasets: [{preset: sharegpt}]
               layerIds: [2, 16, 29, 32]
               shards: %d
-            """, i, i, 1 + i % 4), HiddenStateDataset.class, ns(i)));
+            """,
+                    i,
+                    i,
+                    1 + i % 4),
+                HiddenStateDataset.class,
+                ns(i)));
       }
       for (int i = 0; i < trainings; i++) {
-        String dataset = i % 3 == 2
-            ? "{path: {claimName: data, path: pre/" + i + "}}\n  targetModel: {hfId: org/model}"
-            : "{ref: {name: ds-" + i + "}}";
-        created.add(Resources.create(client, String.format(Locale.ROOT, """
+        String dataset =
+            i % 3 == 2
+                ? "{path: {claimName: data, path: pre/" + i + "}}\n  targetModel: {hfId: org/model}"
+                : "{ref: {name: ds-" + i + "}}";
+        created.add(
+            Resources.create(
+                client,
+                String.format(
+                    Locale.ROOT,
+                    """
             apiVersion: speculators.dev/v1alpha1
             kind: SpeculatorTraining
             metadata: {name: tr-%d}
             spec:
               dataset: %s
               training: {epochs: 2}
-            """, i, dataset), SpeculatorTraining.class, ns(i)));
+            """,
+                    i,
+                    dataset),
+                SpeculatorTraining.class,
+                ns(i)));
       }
       for (int i = 0; i < evals; i++) {
-        created.add(Resources.create(client, String.format(Locale.ROOT, """
+        created.add(
+            Resources.create(
+                client,
+                String.format(
+                    Locale.ROOT,
+                    """
             apiVersion: speculators.dev/v1alpha1
             kind: SpeculatorEval
             metadata: {name: ev-%d}
@@ -92,28 +118,51 @@ class OperatorBenchmark {
               targetModel: {hfId: org/model}
               speculator: {hfId: org/speculator-%d}
               datasets: [emulated]
-            """, i, i), SpeculatorEval.class, ns(i)));
+            """,
+                    i,
+                    i),
+                SpeculatorEval.class,
+                ns(i)));
       }
       drive(created);
       double seconds = (System.nanoTime() - start) / 1e9;
       Memory loaded = Memory.now();
       long reconciliations = operator.reconciliations();
       int n = created.size();
-      System.out.println(String.format(Locale.ROOT,
-          "bench-operator: %d resources (%d HiddenStateDataset, %d SpeculatorTraining, %d SpeculatorEval) to"
-              + " Succeeded in %.1f s (%.1f resources/s); %d reconciliations (%.1f per resource), %d failed;"
-              + " heap after GC %.0f MiB idle -> %.0f MiB (%.2fx); RSS %.0f MiB idle -> %.0f MiB (%.2fx)",
-          n, datasets, trainings, evals, seconds, n / seconds, reconciliations, (double) reconciliations / n,
-          operator.failures(), idle.heapMiB, loaded.heapMiB, loaded.heapMiB / idle.heapMiB, idle.rssMiB,
-          loaded.rssMiB, loaded.rssMiB / idle.rssMiB));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "bench-operator: %d resources (%d HiddenStateDataset, %d SpeculatorTraining, %d SpeculatorEval) to"
+                  + " Succeeded in %.1f s (%.1f resources/s); %d reconciliations (%.1f per resource), %d failed;"
+                  + " heap after GC %.0f MiB idle -> %.0f MiB (%.2fx); RSS %.0f MiB idle -> %.0f MiB (%.2fx)",
+              n,
+              datasets,
+              trainings,
+              evals,
+              seconds,
+              n / seconds,
+              reconciliations,
+              (double) reconciliations / n,
+              operator.failures(),
+              idle.heapMiB,
+              loaded.heapMiB,
+              loaded.heapMiB / idle.heapMiB,
+              idle.rssMiB,
+              loaded.rssMiB,
+              loaded.rssMiB / idle.rssMiB));
       assertThat(operator.failures()).isZero();
       int jobs = client.batch().v1().jobs().inAnyNamespace().list().getItems().size();
       int claims = client.persistentVolumeClaims().inAnyNamespace().list().getItems().size();
       int pods = client.pods().inAnyNamespace().list().getItems().size();
       int configMaps = client.configMaps().inAnyNamespace().list().getItems().size();
-      System.out.println(String.format(Locale.ROOT,
-          "bench-operator: children: %d Jobs, %d PVCs, %d ConfigMaps, %d pods (one of each per resource: no duplicates)",
-          jobs, claims, configMaps, pods));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "bench-operator: children: %d Jobs, %d PVCs, %d ConfigMaps, %d pods (one of each per resource: no duplicates)",
+              jobs,
+              claims,
+              configMaps,
+              pods));
       assertThat(jobs).as("one Job per resource").isEqualTo(n);
       assertThat(claims).as("one created PVC per resource").isEqualTo(n);
       assertThat(configMaps).as("one ConfigMap per dataset").isEqualTo(datasets);
@@ -134,11 +183,16 @@ class OperatorBenchmark {
         if (ran.add(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName())) {
           String component = job.getMetadata().getLabels().get("app.kubernetes.io/component");
           int shards = job.getSpec().getCompletions();
-          sim.runToSuccess(job, component, i -> switch (component) {
-            case "datagen" -> Summaries.datagen(i, shards, 100, 10_000, 100_000, i == shards - 1);
-            case "train" -> Summaries.train(2, 2.0);
-            default -> Summaries.eval(2.0);
-          });
+          sim.runToSuccess(
+              job,
+              component,
+              i ->
+                  switch (component) {
+                    case "datagen" ->
+                        Summaries.datagen(i, shards, 100, 10_000, 100_000, i == shards - 1);
+                    case "train" -> Summaries.train(2, 2.0);
+                    default -> Summaries.eval(2.0);
+                  });
         }
       }
       if (resources.stream().allMatch(OperatorBenchmark::succeeded)) {
@@ -151,12 +205,17 @@ class OperatorBenchmark {
 
   @SuppressWarnings("unchecked")
   private static boolean succeeded(CustomResource<?, ?> r) {
-    var current = client.resources((Class<CustomResource<?, ?>>) r.getClass())
-        .inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).get();
+    var current =
+        client
+            .resources((Class<CustomResource<?, ?>>) r.getClass())
+            .inNamespace(r.getMetadata().getNamespace())
+            .withName(r.getMetadata().getName())
+            .get();
     if (current == null || current.getStatus() == null) {
       return false;
     }
-    JsonNode s = client.getKubernetesSerialization().convertValue(current.getStatus(), JsonNode.class);
+    JsonNode s =
+        client.getKubernetesSerialization().convertValue(current.getStatus(), JsonNode.class);
     return "Succeeded".equals(s.path("phase").asText());
   }
 

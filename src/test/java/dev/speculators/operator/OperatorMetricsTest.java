@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true)
 class OperatorMetricsTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}\\s+(\\S+)");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}\\s+(\\S+)");
 
   @Inject KubernetesClient client;
 
@@ -65,33 +66,65 @@ class OperatorMetricsTest {
     // each shard pod held its GPU (tensorParallelSize 1) for 120 s
     String started = Instant.now().minusSeconds(120).toString();
     for (Pod p : pods) {
-      c.sim.editPod(p, x -> {
-        x.getStatus().setStartTime(started);
-        return x;
-      });
+      c.sim.editPod(
+          p,
+          x -> {
+            x.getStatus().setStartTime(started);
+            return x;
+          });
     }
     c.awaitReason(HiddenStateDataset.class, name, "Generating");
     for (int i = 0; i < pods.size(); i++) {
-      c.sim.succeedIndex(job, "datagen", i, Summaries.datagen(i, pods.size(), 10, 1000, 10_000, i == pods.size() - 1));
+      c.sim.succeedIndex(
+          job,
+          "datagen",
+          i,
+          Summaries.datagen(i, pods.size(), 10, 1000, 10_000, i == pods.size() - 1));
     }
     c.awaitReason(HiddenStateDataset.class, name, "Succeeded");
 
-    Map<String, String> series = Map.of("kind", "HiddenStateDataset", "namespace", c.namespace, "name", name);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String text = scrape();
-      assertThat(value(text, "speculators_gpu_seconds_total", series))
-          .as("4 shards x 1 GPU x 120 s").hasValueCloseTo(4 * 120.0, within(4 * 5.0));
-      for (String phase : List.of("Pending", "Generating")) {
-        assertThat(value(text, "speculators_phase_duration_seconds_count",
-            Map.of("kind", "HiddenStateDataset", "phase", phase))).as("left %s", phase).isPresent().satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
-      }
-      assertThat(value(text, "speculators_phase_duration_seconds_bucket",
-          Map.of("kind", "HiddenStateDataset", "phase", "Generating", "le", "+Inf"))).isPresent();
-      assertThat(value(text, "speculators_resources", Map.of("kind", "HiddenStateDataset", "phase", "Succeeded")))
-          .isPresent().satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
-      assertThat(value(text, "speculators_resources", Map.of("kind", "SpeculatorTraining", "phase", "Training")))
-          .as("every phase of every kind has a gauge").isPresent();
-    });
+    Map<String, String> series =
+        Map.of("kind", "HiddenStateDataset", "namespace", c.namespace, "name", name);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String text = scrape();
+              assertThat(value(text, "speculators_gpu_seconds_total", series))
+                  .as("4 shards x 1 GPU x 120 s")
+                  .hasValueCloseTo(4 * 120.0, within(4 * 5.0));
+              for (String phase : List.of("Pending", "Generating")) {
+                assertThat(
+                        value(
+                            text,
+                            "speculators_phase_duration_seconds_count",
+                            Map.of("kind", "HiddenStateDataset", "phase", phase)))
+                    .as("left %s", phase)
+                    .isPresent()
+                    .satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
+              }
+              assertThat(
+                      value(
+                          text,
+                          "speculators_phase_duration_seconds_bucket",
+                          Map.of(
+                              "kind", "HiddenStateDataset", "phase", "Generating", "le", "+Inf")))
+                  .isPresent();
+              assertThat(
+                      value(
+                          text,
+                          "speculators_resources",
+                          Map.of("kind", "HiddenStateDataset", "phase", "Succeeded")))
+                  .isPresent()
+                  .satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
+              assertThat(
+                      value(
+                          text,
+                          "speculators_resources",
+                          Map.of("kind", "SpeculatorTraining", "phase", "Training")))
+                  .as("every phase of every kind has a gauge")
+                  .isPresent();
+            });
     HiddenStateDataset done = c.get(HiddenStateDataset.class, name);
     assertThat(done.getStatus().lastPhaseTransitionTime).isNotNull();
   }
@@ -100,37 +133,68 @@ class OperatorMetricsTest {
   void warningsAndReconcileErrorsAreCountedByReason() throws Exception {
     // an evaluation whose pod cannot be scheduled: a Warning Event with reason Unschedulable
     Cluster c = new Cluster(client, "metrics-warn");
-    SpeculatorEval eval = Resources.create(client, Files.readString(Path.of("examples", "speculatoreval.yaml")),
-        SpeculatorEval.class, c.namespace);
+    SpeculatorEval eval =
+        Resources.create(
+            client,
+            Files.readString(Path.of("examples", "speculatoreval.yaml")),
+            SpeculatorEval.class,
+            c.namespace);
     Job job = c.sim.awaitJob(c.namespace, eval.getMetadata().getName() + "-eval");
-    c.sim.unschedulable(c.sim.createPod(job, null), "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
+    c.sim.unschedulable(
+        c.sim.createPod(job, null), "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
     c.awaitReason(SpeculatorEval.class, eval.getMetadata().getName(), "Unschedulable");
 
     // the API server refuses the dataset's Job: a failed reconciliation with reason Forbidden
-    server.expect().post().withPath("/apis/batch/v1/namespaces/metrics-forbidden/jobs")
-        .andReturn(403, new StatusBuilder().withApiVersion("v1").withKind("Status").withStatus("Failure")
-            .withCode(403).withReason("Forbidden")
-            .withMessage("jobs.batch is forbidden: exceeded quota").build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/batch/v1/namespaces/metrics-forbidden/jobs")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withApiVersion("v1")
+                .withKind("Status")
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage("jobs.batch is forbidden: exceeded quota")
+                .build())
         .always();
-    Resources.create(client, Files.readString(Path.of("examples", "hiddenstatedataset.yaml")),
-        HiddenStateDataset.class, "metrics-forbidden");
+    Resources.create(
+        client,
+        Files.readString(Path.of("examples", "hiddenstatedataset.yaml")),
+        HiddenStateDataset.class,
+        "metrics-forbidden");
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String text = scrape();
-      assertThat(value(text, "speculators_resource_warnings_total",
-          Map.of("kind", "SpeculatorEval", "reason", "Unschedulable")))
-          .isPresent().satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
-      assertThat(value(text, "speculators_reconcile_errors_total",
-          Map.of("kind", "HiddenStateDataset", "reason", "Forbidden")))
-          .isPresent().satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
-      // next to the framework's own reconciliation metrics
-      assertThat(text).contains("reconciliations_started_total");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String text = scrape();
+              assertThat(
+                      value(
+                          text,
+                          "speculators_resource_warnings_total",
+                          Map.of("kind", "SpeculatorEval", "reason", "Unschedulable")))
+                  .isPresent()
+                  .satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
+              assertThat(
+                      value(
+                          text,
+                          "speculators_reconcile_errors_total",
+                          Map.of("kind", "HiddenStateDataset", "reason", "Forbidden")))
+                  .isPresent()
+                  .satisfies(v -> assertThat(v.getAsDouble()).isGreaterThanOrEqualTo(1));
+              // next to the framework's own reconciliation metrics
+              assertThat(text).contains("reconciliations_started_total");
+            });
   }
 
   private String scrape() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(metrics.toString())).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(metrics.toString())).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
@@ -139,8 +203,10 @@ class OperatorMetricsTest {
   static OptionalDouble value(String exposition, String metric, Map<String, String> labels) {
     for (String line : exposition.split("\n")) {
       Matcher m = SAMPLE.matcher(line);
-      if (m.find() && m.group(1).equals(metric)
-          && labels.entrySet().stream().allMatch(e -> m.group(2).contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
+      if (m.find()
+          && m.group(1).equals(metric)
+          && labels.entrySet().stream()
+              .allMatch(e -> m.group(2).contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
         return OptionalDouble.of(Double.parseDouble(m.group(3)));
       }
     }

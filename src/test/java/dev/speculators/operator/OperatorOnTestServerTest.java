@@ -13,7 +13,6 @@ import dev.speculators.api.validation.ResourceValidator;
 import dev.speculators.operator.runtime.OperatorSettings;
 import dev.speculators.operator.status.Conditions;
 import dev.speculators.operator.status.Reason;
-import java.util.Arrays;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,20 +61,25 @@ class OperatorOnTestServerTest {
 
   @Test
   void reportsLiveAndReadyWithAllControllers() throws Exception {
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      HttpResponse<String> r = get(ready);
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).contains("\"UP\"", "hiddenstatedataset", "speculatortraining",
-          "speculatoreval");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> r = get(ready);
+              assertThat(r.statusCode()).isEqualTo(200);
+              assertThat(r.body())
+                  .contains("\"UP\"", "hiddenstatedataset", "speculatortraining", "speculatoreval");
+            });
     assertThat(get(live).statusCode()).isEqualTo(200);
     assertThat(get(started).statusCode()).isEqualTo(200);
   }
 
   @Test
   void everyKindGetsItsGenerationObservedAndAReadyCondition() throws IOException {
-    HiddenStateDataset dataset = create(HiddenStateDataset.class, "examples/hiddenstatedataset.yaml", 0);
-    SpeculatorTraining training = create(SpeculatorTraining.class, "examples/speculatortraining.yaml", 0);
+    HiddenStateDataset dataset =
+        create(HiddenStateDataset.class, "examples/hiddenstatedataset.yaml", 0);
+    SpeculatorTraining training =
+        create(SpeculatorTraining.class, "examples/speculatortraining.yaml", 0);
     SpeculatorEval eval = create(SpeculatorEval.class, "examples/speculatoreval.yaml", 0);
 
     awaitObserved(HiddenStateDataset.class, dataset.getMetadata().getName(), 1L);
@@ -82,25 +87,35 @@ class OperatorOnTestServerTest {
     awaitObserved(SpeculatorEval.class, eval.getMetadata().getName(), 1L);
 
     // a spec change (a mutable field) is observed with the new generation
-    HiddenStateDataset stored = client.resources(HiddenStateDataset.class).inNamespace(NS)
-        .withName(dataset.getMetadata().getName()).get();
+    HiddenStateDataset stored =
+        client
+            .resources(HiddenStateDataset.class)
+            .inNamespace(NS)
+            .withName(dataset.getMetadata().getName())
+            .get();
     String firstTransition = readyCondition(stored.getStatus()).getLastTransitionTime();
     stored.getSpec().concurrency = 8;
     client.resource(stored).update();
-    HiddenStateDataset next = awaitObserved(HiddenStateDataset.class, dataset.getMetadata().getName(), 2L);
+    HiddenStateDataset next =
+        awaitObserved(HiddenStateDataset.class, dataset.getMetadata().getName(), 2L);
     assertThat(readyCondition(next.getStatus()).getLastTransitionTime())
-        .as("unchanged condition keeps its transition time").isEqualTo(firstTransition);
-    assertThat(next.getStatus().conditions).extracting(Condition::getType)
+        .as("unchanged condition keeps its transition time")
+        .isEqualTo(firstTransition);
+    assertThat(next.getStatus().conditions)
+        .extracting(Condition::getType)
         .containsExactlyInAnyOrder("Ready", "Progressing", "Reconciling", "Stalled", "Failed");
   }
 
   @Test
   void publishesReconciliationMetricsPerController() throws IOException {
     create(HiddenStateDataset.class, "examples/pipeline.yaml", 0);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(get(metrics).body())
-            .contains("reconciliations_started_total")
-            .contains("controller_name=\"hiddenstatedataset\""));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(get(metrics).body())
+                    .contains("reconciliations_started_total")
+                    .contains("controller_name=\"hiddenstatedataset\""));
   }
 
   @Test
@@ -111,8 +126,14 @@ class OperatorOnTestServerTest {
       assertThat(Files.readString(Path.of("target", "kubernetes", file)))
           .as("crds/%s is out of date: mvn -B test -Dtest=CrdSyncTest -Dcrds.update=true", file)
           .isEqualTo(Files.readString(Path.of("crds", file)));
-      assertThat(client.apiextensions().v1().customResourceDefinitions()
-          .withName(kind + ".speculators.dev").get()).isNotNull();
+      assertThat(
+              client
+                  .apiextensions()
+                  .v1()
+                  .customResourceDefinitions()
+                  .withName(kind + ".speculators.dev")
+                  .get())
+          .isNotNull();
     }
   }
 
@@ -127,7 +148,8 @@ class OperatorOnTestServerTest {
   private <T extends CustomResource<?, ?>> T create(Class<T> type, String file, int document)
       throws IOException {
     List<ResourceDocuments.Document> docs = ResourceDocuments.read(Path.of(file));
-    JsonNode admitted = ResourceValidator.fromClasspath().admitCreate(docs.get(document).node()).orThrow();
+    JsonNode admitted =
+        ResourceValidator.fromClasspath().admitCreate(docs.get(document).node()).orThrow();
     T resource = client.getKubernetesSerialization().convertValue(admitted, type);
     resource.getMetadata().setNamespace(NS);
     return client.resource(resource).create();
@@ -135,11 +157,14 @@ class OperatorOnTestServerTest {
 
   private <T extends CustomResource<?, ? extends ResourceStatus>> T awaitObserved(
       Class<T> type, String name, long generation) {
-    return await().atMost(Duration.ofSeconds(30)).until(
-        () -> client.resources(type).inNamespace(NS).withName(name).get(),
-        r -> r.getStatus() != null
-            && Long.valueOf(generation).equals(r.getStatus().observedGeneration)
-            && isCatalogued(readyCondition(r.getStatus()), generation));
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> client.resources(type).inNamespace(NS).withName(name).get(),
+            r ->
+                r.getStatus() != null
+                    && Long.valueOf(generation).equals(r.getStatus().observedGeneration)
+                    && isCatalogued(readyCondition(r.getStatus()), generation));
   }
 
   private static boolean isCatalogued(Condition c, long generation) {
@@ -155,8 +180,8 @@ class OperatorOnTestServerTest {
   }
 
   private static HttpResponse<String> get(URL url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
-
 }

@@ -30,8 +30,8 @@ class OperatorRestartTest {
   static KubernetesMockServer server;
   static KubernetesClient client;
 
-  private static final WorkloadSettings SETTINGS = WorkloadSettings.defaults()
-      .withProgressLogInterval(Duration.ZERO);
+  private static final WorkloadSettings SETTINGS =
+      WorkloadSettings.defaults().withProgressLogInterval(Duration.ZERO);
 
   @BeforeAll
   static void crds() {
@@ -43,7 +43,9 @@ class OperatorRestartTest {
     Cluster c = new Cluster(client, "restart");
     Job datagen;
     try (TestOperator first = TestOperator.start(client, SETTINGS)) {
-      Resources.create(client, """
+      Resources.create(
+          client,
+          """
           apiVersion: speculators.dev/v1alpha1
           kind: SpeculatorTraining
           metadata: {name: tr}
@@ -55,20 +57,32 @@ class OperatorRestartTest {
                 layerIds: [2, 4, 5, 8]
                 shards: 3
             training: {epochs: 2}
-          """, SpeculatorTraining.class, c.namespace);
+          """,
+          SpeculatorTraining.class,
+          c.namespace);
       datagen = c.sim.awaitJob(c.namespace, "tr-datagen");
       c.sim.start(datagen);
       c.sim.succeedIndex(datagen, "datagen", 0, Summaries.datagen(0, 3, 10, 100, 1000, false));
-      c.await(HiddenStateDataset.class, "tr", d -> d.getStatus() != null && d.getStatus().progress != null
-          && Integer.valueOf(1).equals(d.getStatus().progress.shardsSucceeded));
+      c.await(
+          HiddenStateDataset.class,
+          "tr",
+          d ->
+              d.getStatus() != null
+                  && d.getStatus().progress != null
+                  && Integer.valueOf(1).equals(d.getStatus().progress.shardsSucceeded));
     }
 
     // while no operator runs, a shard finishes
     c.sim.succeedIndex(datagen, "datagen", 1, Summaries.datagen(1, 3, 10, 100, 1000, false));
 
     try (TestOperator second = TestOperator.start(client, SETTINGS)) {
-      HiddenStateDataset two = c.await(HiddenStateDataset.class, "tr", d -> d.getStatus().progress != null
-          && Integer.valueOf(2).equals(d.getStatus().progress.shardsSucceeded));
+      HiddenStateDataset two =
+          c.await(
+              HiddenStateDataset.class,
+              "tr",
+              d ->
+                  d.getStatus().progress != null
+                      && Integer.valueOf(2).equals(d.getStatus().progress.shardsSucceeded));
       assertThat(two.getStatus().phase).isEqualTo(DatasetPhase.GENERATING);
       assertThat(two.getStatus().progress.samples).isEqualTo(20L);
       c.sim.succeedIndex(datagen, "datagen", 2, Summaries.datagen(2, 3, 10, 100, 1000, true));
@@ -79,19 +93,32 @@ class OperatorRestartTest {
     try (TestOperator third = TestOperator.start(client, SETTINGS)) {
       Job train = c.sim.awaitJob(c.namespace, "tr-train");
       c.sim.runToSuccess(train, "train", i -> Summaries.train(2, 1.5));
-      SpeculatorTraining done = c.await(SpeculatorTraining.class, "tr",
-          t -> t.getStatus() != null && t.getStatus().phase == TrainingPhase.SUCCEEDED);
+      SpeculatorTraining done =
+          c.await(
+              SpeculatorTraining.class,
+              "tr",
+              t -> t.getStatus() != null && t.getStatus().phase == TrainingPhase.SUCCEEDED);
       assertThat(done.getStatus().results.valLoss).isEqualTo(1.5);
       assertThat(third.failures()).isZero();
     }
 
-    assertThat(c.sim.counts(c.namespace)).containsEntry("jobs", 2).containsEntry("configmaps", 1)
+    assertThat(c.sim.counts(c.namespace))
+        .containsEntry("jobs", 2)
+        .containsEntry("configmaps", 1)
         .containsEntry("pvcs", 2);
-    assertThat(client.resources(HiddenStateDataset.class).inNamespace(c.namespace).list().getItems()).hasSize(1);
-    assertThat(c.events("tr").stream().filter(e -> e.getInvolvedObject().getKind().equals("HiddenStateDataset"))
-        .map(Event::getReason)).containsExactly("Pending", "Generating", "Succeeded");
-    assertThat(c.events("tr").stream().filter(e -> e.getInvolvedObject().getKind().equals("SpeculatorTraining"))
-        .map(Event::getReason)).containsExactly("WaitingForDataset", "Training", "Succeeded");
+    assertThat(
+            client.resources(HiddenStateDataset.class).inNamespace(c.namespace).list().getItems())
+        .hasSize(1);
+    assertThat(
+            c.events("tr").stream()
+                .filter(e -> e.getInvolvedObject().getKind().equals("HiddenStateDataset"))
+                .map(Event::getReason))
+        .containsExactly("Pending", "Generating", "Succeeded");
+    assertThat(
+            c.events("tr").stream()
+                .filter(e -> e.getInvolvedObject().getKind().equals("SpeculatorTraining"))
+                .map(Event::getReason))
+        .containsExactly("WaitingForDataset", "Training", "Succeeded");
   }
 
   @Test
@@ -99,7 +126,9 @@ class OperatorRestartTest {
     Cluster c = new Cluster(client, "restart-finished");
     Job job;
     try (TestOperator first = TestOperator.start(client, SETTINGS)) {
-      Resources.create(client, """
+      Resources.create(
+          client,
+          """
           apiVersion: speculators.dev/v1alpha1
           kind: HiddenStateDataset
           metadata: {name: ds}
@@ -107,13 +136,18 @@ class OperatorRestartTest {
             targetModel: {hfId: org/target}
             datasets: [{preset: sharegpt}]
             layerIds: [2, 4, 5, 8]
-          """, HiddenStateDataset.class, c.namespace);
+          """,
+          HiddenStateDataset.class,
+          c.namespace);
       job = c.sim.awaitJob(c.namespace, "ds-datagen");
     }
     c.sim.runToSuccess(job, "datagen", i -> Summaries.datagen(0, 1, 42, 4200, 42000, true));
     try (TestOperator second = TestOperator.start(client, SETTINGS)) {
-      HiddenStateDataset done = c.await(HiddenStateDataset.class, "ds",
-          d -> d.getStatus() != null && d.getStatus().phase == DatasetPhase.SUCCEEDED);
+      HiddenStateDataset done =
+          c.await(
+              HiddenStateDataset.class,
+              "ds",
+              d -> d.getStatus() != null && d.getStatus().phase == DatasetPhase.SUCCEEDED);
       assertThat(done.getStatus().results.samples).isEqualTo(42L);
     }
     assertThat(c.sim.counts(c.namespace)).containsEntry("jobs", 1);

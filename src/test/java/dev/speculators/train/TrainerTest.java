@@ -30,10 +30,40 @@ class TrainerTest {
   static final Path VERIFIER = DATA.resolve("verifier");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static TrainingOptions options(Path out, int epochs, int totalSeqLen, int draftVocab, double valRatio) {
-    return new TrainingOptions(VERIFIER, "tiny-llama-verifier", DATA, null, out, epochs, 1e-3, 0.01,
-        LearningRateSchedule.Kind.LINEAR, -1, -1, totalSeqLen, 3, 3, 1.0, TttInputs.DRAFT, 1, draftVocab,
-        true, true, 0.05, 1.0, 7, valRatio, 1, true, false, 1, 1, 0, false);
+  static TrainingOptions options(
+      Path out, int epochs, int totalSeqLen, int draftVocab, double valRatio) {
+    return new TrainingOptions(
+        VERIFIER,
+        "tiny-llama-verifier",
+        DATA,
+        null,
+        out,
+        epochs,
+        1e-3,
+        0.01,
+        LearningRateSchedule.Kind.LINEAR,
+        -1,
+        -1,
+        totalSeqLen,
+        3,
+        3,
+        1.0,
+        TttInputs.DRAFT,
+        1,
+        draftVocab,
+        true,
+        true,
+        0.05,
+        1.0,
+        7,
+        valRatio,
+        1,
+        true,
+        false,
+        1,
+        1,
+        0,
+        false);
   }
 
   @Test
@@ -70,25 +100,40 @@ class TrainerTest {
       assertThat(selected).isEqualTo(128);
     }
     JsonNode config = JSON.readTree(out.resolve("final/config.json").toFile());
-    JsonNode theirs = JSON.readTree(FIXTURES.resolve("speculators-checkpoint/config.json").toFile());
+    JsonNode theirs =
+        JSON.readTree(FIXTURES.resolve("speculators-checkpoint/config.json").toFile());
     assertThat(config.has("model_type")).isFalse();
     assertThat(config.get("speculators_model_type").asText()).isEqualTo("eagle3");
-    assertThat(config.get("draft_vocab_size").asInt()).isEqualTo(theirs.get("draft_vocab_size").asInt());
+    assertThat(config.get("draft_vocab_size").asInt())
+        .isEqualTo(theirs.get("draft_vocab_size").asInt());
     assertThat(config.get("norm_before_residual").asBoolean()).isTrue();
     // upstream data ids mean "output of layer L" ([2,4,5] + final 7): vLLM numbering is +1
     assertThat(config.get("eagle_aux_hidden_state_layer_ids").toString()).isEqualTo("[3,5,6]");
     JsonNode proposal = config.at("/speculators_config/proposal_methods/0");
     assertThat(proposal.get("speculative_tokens").asInt()).isEqualTo(3);
-    assertThat(config.at("/speculators_config/verifier/name_or_path").asText()).isEqualTo("tiny-llama-verifier");
-    assertThat(config.at("/speculators_config/verifier/architectures/0").asText()).isEqualTo("LlamaForCausalLM");
+    assertThat(config.at("/speculators_config/verifier/name_or_path").asText())
+        .isEqualTo("tiny-llama-verifier");
+    assertThat(config.at("/speculators_config/verifier/architectures/0").asText())
+        .isEqualTo("LlamaForCausalLM");
     JsonNode layer = config.get("transformer_layer_config");
-    for (String key : List.of("hidden_size", "intermediate_size", "num_attention_heads", "num_key_value_heads",
-        "head_dim", "num_hidden_layers", "rms_norm_eps", "vocab_size", "model_type", "max_position_embeddings")) {
+    for (String key :
+        List.of(
+            "hidden_size",
+            "intermediate_size",
+            "num_attention_heads",
+            "num_key_value_heads",
+            "head_dim",
+            "num_hidden_layers",
+            "rms_norm_eps",
+            "vocab_size",
+            "model_type",
+            "max_position_embeddings")) {
       assertThat(layer.get(key)).as(key).isEqualTo(theirs.get("transformer_layer_config").get(key));
     }
     // intentional difference: the verifier's RoPE is copied (upstream v0.4 left the Llama default)
     JsonNode verifierConfig = JSON.readTree(VERIFIER.resolve("config.json").toFile());
-    assertThat(layer.get("rope_theta").asDouble()).isEqualTo(verifierConfig.get("rope_theta").asDouble());
+    assertThat(layer.get("rope_theta").asDouble())
+        .isEqualTo(verifierConfig.get("rope_theta").asDouble());
 
     // training makes progress: the last epoch's training loss is below the first's
     List<JsonNode> train = metrics(out, "train");
@@ -99,19 +144,23 @@ class TrainerTest {
   }
 
   @Test
-  void interruptedRunResumesToTheSameWeightsAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+  void interruptedRunResumesToTheSameWeightsAsAnUninterruptedOne(@TempDir Path tmp)
+      throws Exception {
     Path straight = tmp.resolve("straight");
     Trainer.Summary a = new Trainer(options(straight, 3, 64, 32, 0.0), l -> {}).run();
     assertThat(a.stepsPerEpoch()).isGreaterThan(1);
 
     Path resumed = tmp.resolve("resumed");
     List<Trainer> holder = new ArrayList<>();
-    Trainer first = new Trainer(options(resumed, 3, 64, 32, 0.0), line -> {
-      // stop in the middle of the second epoch, as a SIGTERM would
-      if (line.contains("\"globalStep\":" + (a.stepsPerEpoch() + 1) + ",")) {
-        holder.get(0).requestStop();
-      }
-    });
+    Trainer first =
+        new Trainer(
+            options(resumed, 3, 64, 32, 0.0),
+            line -> {
+              // stop in the middle of the second epoch, as a SIGTERM would
+              if (line.contains("\"globalStep\":" + (a.stepsPerEpoch() + 1) + ",")) {
+                holder.get(0).requestStop();
+              }
+            });
     holder.add(first);
     Trainer.Summary b1 = first.run();
     assertThat(b1.interrupted()).isTrue();
@@ -123,17 +172,22 @@ class TrainerTest {
     assertThat(b2.interrupted()).isFalse();
     assertThat(b2.globalStep()).isEqualTo(a.globalStep());
 
-    Map<String, HostTensor> wa = SafeTensors.readAll(straight.resolve("checkpoints/2/" + Checkpoints.OPTIMIZER));
-    Map<String, HostTensor> wb = SafeTensors.readAll(resumed.resolve("checkpoints/2/" + Checkpoints.OPTIMIZER));
+    Map<String, HostTensor> wa =
+        SafeTensors.readAll(straight.resolve("checkpoints/2/" + Checkpoints.OPTIMIZER));
+    Map<String, HostTensor> wb =
+        SafeTensors.readAll(resumed.resolve("checkpoints/2/" + Checkpoints.OPTIMIZER));
     assertThat(wb.keySet()).isEqualTo(wa.keySet());
     for (String name : wa.keySet()) {
-      assertThat(maxAbsDiff(wa.get(name).toFloatArray(), wb.get(name).toFloatArray())).as(name).isLessThan(1e-6);
+      assertThat(maxAbsDiff(wa.get(name).toFloatArray(), wb.get(name).toFloatArray()))
+          .as(name)
+          .isLessThan(1e-6);
     }
   }
 
   @Test
   void refusesDataFromAnotherModel(@TempDir Path out) throws Exception {
-    // the golden cases' verifier has the same hidden size but the dataset's own config is the truth:
+    // the golden cases' verifier has the same hidden size but the dataset's own config is the
+    // truth:
     // here we point at a directory whose config says hidden_size 32
     Path fake = out.resolve("verifier");
     Files.createDirectories(fake);
@@ -142,9 +196,39 @@ class TrainerTest {
     Files.writeString(fake.resolve("config.json"), cfg.toString());
     Files.copy(VERIFIER.resolve("model.safetensors"), fake.resolve("model.safetensors"));
     TrainingOptions o = options(out.resolve("run"), 1, 128, 32, 0.0);
-    TrainingOptions bad = new TrainingOptions(fake, "x", o.data(), null, o.output(), 1, 1e-3, 0.01,
-        LearningRateSchedule.Kind.LINEAR, -1, -1, 128, 3, 3, 1.0, TttInputs.DRAFT, 1, 32, true, true, 0.05,
-        1.0, 7, 0.0, 1, true, false, 1, 1, 0, false);
+    TrainingOptions bad =
+        new TrainingOptions(
+            fake,
+            "x",
+            o.data(),
+            null,
+            o.output(),
+            1,
+            1e-3,
+            0.01,
+            LearningRateSchedule.Kind.LINEAR,
+            -1,
+            -1,
+            128,
+            3,
+            3,
+            1.0,
+            TttInputs.DRAFT,
+            1,
+            32,
+            true,
+            true,
+            0.05,
+            1.0,
+            7,
+            0.0,
+            1,
+            true,
+            false,
+            1,
+            1,
+            0,
+            false);
     assertThatThrownBy(() -> new Trainer(bad, l -> {}).run())
         .hasMessageContaining("hidden size 64 differs from the verifier's hidden_size 32");
   }
@@ -152,10 +236,27 @@ class TrainerTest {
   @Test
   void commandWritesTheTerminationSummary(@TempDir Path tmp) throws Exception {
     Path summary = tmp.resolve("termination-log");
-    int code = new CommandLine(new TrainCommand()).execute(
-        "--verifier", VERIFIER.toString(), "--verifier-name", "tiny", "--data", DATA.toString(),
-        "--output", tmp.resolve("run").toString(), "--epochs", "2", "--total-seq-len", "128",
-        "--draft-vocab-size", "32", "--validation-ratio", "0.34", "--termination-log", summary.toString());
+    int code =
+        new CommandLine(new TrainCommand())
+            .execute(
+                "--verifier",
+                VERIFIER.toString(),
+                "--verifier-name",
+                "tiny",
+                "--data",
+                DATA.toString(),
+                "--output",
+                tmp.resolve("run").toString(),
+                "--epochs",
+                "2",
+                "--total-seq-len",
+                "128",
+                "--draft-vocab-size",
+                "32",
+                "--validation-ratio",
+                "0.34",
+                "--termination-log",
+                summary.toString());
     assertThat(code).isZero();
     JsonNode s = JSON.readTree(summary.toFile());
     assertThat(s.get("kind").asText()).isEqualTo("train");
@@ -174,16 +275,20 @@ class TrainerTest {
   void exportedSpeculatorLoadsInPython(@TempDir Path out) throws Exception {
     PythonSupport.assumeModules("torch", "safetensors");
     new Trainer(options(out, 1, 128, 32, 0.0), l -> {}).run();
-    String described = PythonSupport.runSnippet(String.join("\n",
-        "import sys, json, torch",
-        "from safetensors.torch import load_file",
-        "t = load_file(sys.argv[1])",
-        "c = json.load(open(sys.argv[2]))",
-        "d2t = t['d2t']",
-        "ok = all(v.dtype == torch.bfloat16 for k, v in t.items() if k not in ('d2t', 't2d'))",
-        "print(json.dumps({'bf16': ok, 'd2t': str(d2t.dtype), 't2d': str(t['t2d'].dtype),",
-        "  'ids': (torch.arange(d2t.numel()) + d2t)[:4].tolist(), 'vd': c['draft_vocab_size']}))"),
-        out.resolve("final/model.safetensors").toString(), out.resolve("final/config.json").toString());
+    String described =
+        PythonSupport.runSnippet(
+            String.join(
+                "\n",
+                "import sys, json, torch",
+                "from safetensors.torch import load_file",
+                "t = load_file(sys.argv[1])",
+                "c = json.load(open(sys.argv[2]))",
+                "d2t = t['d2t']",
+                "ok = all(v.dtype == torch.bfloat16 for k, v in t.items() if k not in ('d2t', 't2d'))",
+                "print(json.dumps({'bf16': ok, 'd2t': str(d2t.dtype), 't2d': str(t['t2d'].dtype),",
+                "  'ids': (torch.arange(d2t.numel()) + d2t)[:4].tolist(), 'vd': c['draft_vocab_size']}))"),
+            out.resolve("final/model.safetensors").toString(),
+            out.resolve("final/config.json").toString());
     JsonNode r = JSON.readTree(described.trim().lines().reduce((x, y) -> y).orElseThrow());
     assertThat(r.get("bf16").asBoolean()).isTrue();
     assertThat(r.get("d2t").asText()).isEqualTo("torch.int64");

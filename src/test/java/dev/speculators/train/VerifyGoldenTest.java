@@ -9,9 +9,9 @@ import dev.speculators.train.golden.Measure;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The trainer reproduces the upstream Python implementation's numbers on every shipped case. */
@@ -20,13 +20,18 @@ class VerifyGoldenTest {
 
   @ParameterizedTest
   @CsvSource({
-    "case_basic,FUSED", "case_teacher_forced,FUSED", "case_two_layers,FUSED", "case_full_vocab,FUSED",
-    "case_basic,DENSE", "case_two_layers,DENSE"
+    "case_basic,FUSED",
+    "case_teacher_forced,FUSED",
+    "case_two_layers,FUSED",
+    "case_full_vocab,FUSED",
+    "case_basic,DENSE",
+    "case_two_layers,DENSE"
   })
   void caseMatchesUpstream(String name, GoldenCase.AttentionPath path) throws Exception {
     GoldenResult r = GoldenCase.run(FIXTURES.resolve(name), path);
     System.out.println(path + " " + r.line());
-    assertThat(r.measures()).extracting(Measure::quantity)
+    assertThat(r.measures())
+        .extracting(Measure::quantity)
         .contains("loss", "metrics", "grad", "grad_norm", "params1", "params2", "draft_tokens");
     assertThat(r.measures()).allSatisfy(m -> assertThat(m.ok()).as(m.toString()).isTrue());
   }

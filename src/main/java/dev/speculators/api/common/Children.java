@@ -20,7 +20,8 @@ public class Children {
   @JsonPropertyDescription("The PersistentVolumeClaim the operator created for the outputs.")
   public String persistentVolumeClaim;
 
-  @JsonPropertyDescription("The HiddenStateDataset created from dataset.template (SpeculatorTraining).")
+  @JsonPropertyDescription(
+      "The HiddenStateDataset created from dataset.template (SpeculatorTraining).")
   public String dataset;
 
   @JsonPropertyDescription("The SpeculatorEval created from evaluation (SpeculatorTraining).")

@@ -27,23 +27,19 @@ import java.util.Objects;
 public class ModelSource {
 
   @JsonPropertyDescription("Hugging Face model id, e.g. meta-llama/Llama-3.1-8B-Instruct.")
-  @Pattern(Patterns.HF_REPO_ID)
-  @Size(max = 200)
-  public String hfId;
+  @Pattern(Patterns.HF_REPO_ID) @Size(max = 200) public String hfId;
 
   @JsonPropertyDescription("Revision (branch, tag or commit) of hfId; default: the main branch.")
-  @Pattern(Patterns.REVISION)
-  @Size(max = 255)
-  public String revision;
+  @Pattern(Patterns.REVISION) @Size(max = 255) public String revision;
 
-  @JsonPropertyDescription("A Hugging Face model directory (config.json, *.safetensors, tokenizer) on a PVC.")
+  @JsonPropertyDescription(
+      "A Hugging Face model directory (config.json, *.safetensors, tokenizer) on a PVC.")
   public PvcSource pvc;
 
   @JsonPropertyDescription(
       "A model directory already present in the container image. For the local run command, a"
           + " path relative to the resource file.")
-  @Size(min = 1, max = 1024)
-  public String path;
+  @Size(min = 1, max = 1024) public String path;
 
   @JsonPropertyDescription("Secret holding a Hugging Face token, for gated models.")
   public SecretKeyRef tokenSecretRef;
@@ -51,9 +47,7 @@ public class ModelSource {
   @JsonPropertyDescription(
       "Vocabulary size of the target model, when known. Lets admission check draft.draftVocabSize;"
           + " the trainer checks it against the model's config.json.")
-  @Min(1)
-  @Max(16777216)
-  public Integer vocabSize;
+  @Min(1) @Max(16777216) public Integer vocabSize;
 
   /** A short human-readable name of the source, for logs and events. */
   public String describe() {

@@ -25,53 +25,41 @@ public class PodOverrides {
   public static final String RESERVED_PREFIX = "speculators.dev/";
 
   @JsonPropertyDescription("Node labels the pods must match.")
-  @Size(max = 64)
-  public Map<String, @Size(max = 63) String> nodeSelector;
+  @Size(max = 64) public Map<String, @Size(max = 63) String> nodeSelector;
 
   @JsonPropertyDescription("Tolerations of the pods (e.g. for tainted GPU nodes).")
-  @Size(max = 32)
-  public List<Toleration> tolerations;
+  @Size(max = 32) public List<Toleration> tolerations;
 
   @JsonPropertyDescription("Affinity of the pods.")
   public Affinity affinity;
 
   @JsonPropertyDescription("PriorityClass of the pods.")
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String priorityClassName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String priorityClassName;
 
   @JsonPropertyDescription("Secrets for pulling the images.")
-  @Size(max = 16)
-  public List<LocalObjectReference> imagePullSecrets;
+  @Size(max = 16) public List<LocalObjectReference> imagePullSecrets;
 
   @JsonPropertyDescription("ServiceAccount the pods run as; default: the namespace's default.")
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String serviceAccountName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String serviceAccountName;
 
   @JsonPropertyDescription("Extra environment variables for the worker container.")
-  @Size(max = 64)
-  public List<EnvVar> env;
+  @Size(max = 64) public List<EnvVar> env;
 
   @JsonPropertyDescription("Extra labels on the pods (and their Jobs).")
-  @Size(max = 64)
-  @ValidationRule(
+  @Size(max = 64) @ValidationRule(
       value = "self.all(k, !k.startsWith('" + RESERVED_PREFIX + "'))",
       message = "label keys with prefix " + RESERVED_PREFIX + " are reserved for the operator")
   public Map<String, @Size(max = 63) String> labels;
 
   @JsonPropertyDescription("Extra annotations on the pods.")
-  @Size(max = 64)
-  @ValidationRule(
+  @Size(max = 64) @ValidationRule(
       value = "self.all(k, !k.startsWith('" + RESERVED_PREFIX + "'))",
       message = "annotation keys with prefix " + RESERVED_PREFIX + " are reserved for the operator")
   public Map<String, @Size(max = 4096) String> annotations;
 
   @JsonPropertyDescription("Extended resource name of the GPUs (default nvidia.com/gpu).")
   @Default(DEFAULT_GPU_RESOURCE)
-  @Pattern(Patterns.RESOURCE_NAME)
-  @Size(max = 253)
-  public String gpuResourceName = DEFAULT_GPU_RESOURCE;
+  @Pattern(Patterns.RESOURCE_NAME) @Size(max = 253) public String gpuResourceName = DEFAULT_GPU_RESOURCE;
 
   @JsonPropertyDescription(
       "Resources of the worker container. GPUs are added by the operator from the workload's"
@@ -79,8 +67,7 @@ public class PodOverrides {
   public ResourceRequirements resources;
 
   @JsonPropertyDescription("Worker image; default: the operator's image setting for this workload.")
-  @Size(min = 1, max = 512)
-  public String image;
+  @Size(min = 1, max = 512) public String image;
 
   /** The GPU resource name, also when no overrides were given. */
   public static String gpuResourceName(PodOverrides overrides) {

@@ -14,13 +14,10 @@ public class PvcSource {
 
   @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the resource's namespace.")
   @Required
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String claimName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String claimName;
 
   @JsonPropertyDescription("Directory inside the volume; default: the volume root.")
-  @Size(max = 1024)
-  @ValidationRule(
+  @Size(max = 1024) @ValidationRule(
       value = Patterns.CEL_CONTAINED_PATH,
       message = "subPath must be relative and must not contain '..'")
   public String subPath;

@@ -13,9 +13,7 @@ public class ResourceRef {
 
   @JsonPropertyDescription("Name of the resource, in the same namespace.")
   @Required
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String name;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String name;
 
   public ResourceRef() {}
 

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The part of the status every resource has. Kind-specific statuses add {@code phase},
- * {@code progress} and {@code results}. Times are RFC 3339 strings, as in Kubernetes' own types.
+ * The part of the status every resource has. Kind-specific statuses add {@code phase}, {@code
+ * progress} and {@code results}. Times are RFC 3339 strings, as in Kubernetes' own types.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public abstract class ResourceStatus {
@@ -68,7 +68,13 @@ public abstract class ResourceStatus {
 
   /** Hash of the shared fields; subclasses mix in theirs. */
   protected int commonHashCode() {
-    return Objects.hash(observedGeneration, conditions, startTime, completionTime,
-        lastPhaseTransitionTime, message, children);
+    return Objects.hash(
+        observedGeneration,
+        conditions,
+        startTime,
+        completionTime,
+        lastPhaseTransitionTime,
+        message,
+        children);
   }
 }

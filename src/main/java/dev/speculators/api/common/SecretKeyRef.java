@@ -14,19 +14,17 @@ public class SecretKeyRef {
 
   @JsonPropertyDescription("Name of the Secret.")
   @Required
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String name;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String name;
 
   @JsonPropertyDescription("Key in the Secret whose value is the token.")
   @Default("token")
-  @Pattern(Patterns.SECRET_KEY)
-  @Size(max = 253)
-  public String key = "token";
+  @Pattern(Patterns.SECRET_KEY) @Size(max = 253) public String key = "token";
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SecretKeyRef s && Objects.equals(name, s.name) && Objects.equals(key, s.key);
+    return o instanceof SecretKeyRef s
+        && Objects.equals(name, s.name)
+        && Objects.equals(key, s.key);
   }
 
   @Override

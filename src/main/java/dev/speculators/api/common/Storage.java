@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where a resource writes its outputs: an existing PVC (plus a sub-directory), or a PVC the operator
- * creates with the given size. Outputs are never deleted unless the operator created the PVC and
- * {@code retentionPolicy} is {@code Delete}.
+ * Where a resource writes its outputs: an existing PVC (plus a sub-directory), or a PVC the
+ * operator creates with the given size. Outputs are never deleted unless the operator created the
+ * PVC and {@code retentionPolicy} is {@code Delete}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "has(self.claimName) != has(self.size)",
-    message = "exactly one of claimName (an existing PVC) or size (a PVC the operator creates) must be set")
+    message =
+        "exactly one of claimName (an existing PVC) or size (a PVC the operator creates) must be set")
 @ValidationRule(
     value = "!has(self.subPath) || has(self.claimName)",
     message = "subPath applies only to an existing claimName",
@@ -28,18 +29,17 @@ import java.util.Objects;
     message = "storageClassName and accessModes apply only to a PVC the operator creates (size)")
 @ValidationRule(
     value = "self.retentionPolicy == 'Retain' || has(self.size)",
-    message = "retentionPolicy Delete applies only to a PVC the operator creates (size); an existing claim is never deleted",
+    message =
+        "retentionPolicy Delete applies only to a PVC the operator creates (size); an existing claim is never deleted",
     fieldPath = ".retentionPolicy")
 public class Storage {
 
   @JsonPropertyDescription("An existing PersistentVolumeClaim to write into.")
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String claimName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String claimName;
 
-  @JsonPropertyDescription("Directory inside claimName; default: a directory named after the resource.")
-  @Size(max = 1024)
-  @ValidationRule(
+  @JsonPropertyDescription(
+      "Directory inside claimName; default: a directory named after the resource.")
+  @Size(max = 1024) @ValidationRule(
       value = Patterns.CEL_CONTAINED_PATH,
       message = "subPath must be relative and must not contain '..'")
   public String subPath;
@@ -51,13 +51,10 @@ public class Storage {
   public Quantity size;
 
   @JsonPropertyDescription("StorageClass of the created PVC; default: the cluster default.")
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String storageClassName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String storageClassName;
 
   @JsonPropertyDescription("Access modes of the created PVC; default: [ReadWriteOnce].")
-  @Size(min = 1, max = 4)
-  public List<AccessMode> accessModes;
+  @Size(min = 1, max = 4) public List<AccessMode> accessModes;
 
   @JsonPropertyDescription(
       "What happens to a created PVC when the resource is deleted: Retain (default) keeps it,"

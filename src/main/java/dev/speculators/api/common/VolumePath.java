@@ -21,14 +21,11 @@ public class VolumePath {
 
   @JsonPropertyDescription(
       "PersistentVolumeClaim holding the path; default: the resource's own storage.")
-  @Pattern(Patterns.DNS_SUBDOMAIN)
-  @Size(max = 253)
-  public String claimName;
+  @Pattern(Patterns.DNS_SUBDOMAIN) @Size(max = 253) public String claimName;
 
   @JsonPropertyDescription("Path of the file or directory.")
   @Required
-  @Size(min = 1, max = 1024)
-  public String path;
+  @Size(min = 1, max = 1024) public String path;
 
   public VolumePath() {}
 

@@ -25,7 +25,8 @@ public final class AdmissionException extends RuntimeException {
   }
 
   private static String format(String resource, List<FieldError> errors) {
-    return resource + " is invalid:\n"
+    return resource
+        + " is invalid:\n"
         + errors.stream().map(e -> "  " + e).collect(Collectors.joining("\n"));
   }
 }

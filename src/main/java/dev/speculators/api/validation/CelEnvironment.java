@@ -16,8 +16,8 @@ import dev.cel.runtime.CelRuntime;
 /**
  * The CEL environment rules are compiled in: standard CEL with its macros plus the strings
  * extension, as the API server offers them, with {@code self} and {@code oldSelf} as variables.
- * Kubernetes' own CEL libraries (quantity, url, ip, authz, ...) are not available, so rules must not
- * use them; a rule that does fails to compile when the CRDs are loaded.
+ * Kubernetes' own CEL libraries (quantity, url, ip, authz, ...) are not available, so rules must
+ * not use them; a rule that does fails to compile when the CRDs are loaded.
  *
  * <p>Values are dynamically typed here, where the API server derives static types from the schema;
  * a misspelt field therefore shows as an evaluation error at admission instead of at CRD creation.
@@ -57,8 +57,12 @@ final class CelEnvironment {
   /** Whether an expression refers to {@code oldSelf}, i.e. is a transition rule. */
   static boolean refersToOldSelf(String expression) throws CelValidationException {
     CelAbstractSyntaxTree ast = CEL.parse(expression).getAst();
-    return CelNavigableAst.fromAst(ast).getRoot().allNodes()
-        .anyMatch(n -> n.getKind() == CelExpr.ExprKind.Kind.IDENT
-            && n.expr().ident().name().equals("oldSelf"));
+    return CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .anyMatch(
+            n ->
+                n.getKind() == CelExpr.ExprKind.Kind.IDENT
+                    && n.expr().ident().name().equals("oldSelf"));
   }
 }

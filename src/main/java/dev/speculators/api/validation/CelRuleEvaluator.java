@@ -36,13 +36,16 @@ final class CelRuleEvaluator {
     if (entries != null && entries.isArray()) {
       List<CompiledRule> compiled = new ArrayList<>();
       for (int i = 0; i < entries.size(); i++) {
-        compiled.add(CompiledRule.compile(entries.get(i), where + ".x-kubernetes-validations[" + i + "]"));
+        compiled.add(
+            CompiledRule.compile(entries.get(i), where + ".x-kubernetes-validations[" + i + "]"));
       }
       rules.put(schema, compiled);
     }
     JsonNode props = Schemas.properties(schema);
     if (props != null) {
-      props.fields().forEachRemaining(e -> compileAll(e.getValue(), where + ".properties." + e.getKey()));
+      props
+          .fields()
+          .forEachRemaining(e -> compileAll(e.getValue(), where + ".properties." + e.getKey()));
     }
     JsonNode mapValues = Schemas.mapValues(schema);
     if (mapValues != null) {
@@ -62,7 +65,11 @@ final class CelRuleEvaluator {
   }
 
   private void walk(
-      JsonNode schema, JsonNode value, JsonNode old, String path, boolean root,
+      JsonNode schema,
+      JsonNode value,
+      JsonNode old,
+      String path,
+      boolean root,
       List<FieldError> errors) {
     if (schema == null || value == null || value.isNull() || value.isMissingNode()) {
       return;
@@ -70,8 +77,8 @@ final class CelRuleEvaluator {
     List<CompiledRule> here = rules.get(schema);
     if (here != null) {
       Object self = root ? CelValues.root(schema, value) : CelValues.of(schema, value);
-      Object oldSelf = old == null ? null
-          : root ? CelValues.root(schema, old) : CelValues.of(schema, old);
+      Object oldSelf =
+          old == null ? null : root ? CelValues.root(schema, old) : CelValues.of(schema, old);
       for (CompiledRule rule : here) {
         if (rule.transition && oldSelf == null) {
           continue;
@@ -87,7 +94,8 @@ final class CelRuleEvaluator {
         String name = e.getKey();
         JsonNode oldChild = old != null && old.isObject() ? old.get(name) : null;
         if (props != null && props.has(name)) {
-          walk(props.get(name), e.getValue(), oldChild, FieldPaths.child(path, name), false, errors);
+          walk(
+              props.get(name), e.getValue(), oldChild, FieldPaths.child(path, name), false, errors);
         } else if (mapValues != null) {
           walk(mapValues, e.getValue(), oldChild, FieldPaths.key(path, name), false, errors);
         }
@@ -104,7 +112,11 @@ final class CelRuleEvaluator {
   }
 
   private static void check(
-      CompiledRule rule, JsonNode schema, Object self, Object oldSelf, String path,
+      CompiledRule rule,
+      JsonNode schema,
+      Object self,
+      Object oldSelf,
+      String path,
       List<FieldError> errors) {
     Map<String, Object> vars = new HashMap<>();
     vars.put("self", self);
@@ -116,16 +128,24 @@ final class CelRuleEvaluator {
     try {
       result = rule.program.eval(vars);
     } catch (CelEvaluationException e) {
-      errors.add(new FieldError(path, FieldErrorType.INVALID, FieldError.quote(type),
-          "rule evaluation error: " + e.getMessage() + " evaluating rule: " + rule.rule));
+      errors.add(
+          new FieldError(
+              path,
+              FieldErrorType.INVALID,
+              FieldError.quote(type),
+              "rule evaluation error: " + e.getMessage() + " evaluating rule: " + rule.rule));
       return;
     }
     if (Boolean.TRUE.equals(result)) {
       return;
     }
     if (!(result instanceof Boolean)) {
-      errors.add(new FieldError(path, FieldErrorType.INVALID, FieldError.quote(type),
-          "rule did not evaluate to a boolean: " + rule.rule));
+      errors.add(
+          new FieldError(
+              path,
+              FieldErrorType.INVALID,
+              FieldError.quote(type),
+              "rule did not evaluate to a boolean: " + rule.rule));
       return;
     }
     String field = rule.fieldPath == null ? path : FieldPaths.appendRulePath(path, rule.fieldPath);

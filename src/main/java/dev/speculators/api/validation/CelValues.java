@@ -15,7 +15,10 @@ import java.util.Map;
 final class CelValues {
   private CelValues() {}
 
-  /** The value of the resource root: only {@code metadata.name} and {@code generateName} are visible. */
+  /**
+   * The value of the resource root: only {@code metadata.name} and {@code generateName} are
+   * visible.
+   */
   static Object root(JsonNode schema, JsonNode object) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {

@@ -45,8 +45,7 @@ final class CompiledRule {
       CelRuntime.Program program = CelEnvironment.compile(rule);
       boolean transition = CelEnvironment.refersToOldSelf(rule);
       String msgExprText = entry.path("messageExpression").asText(null);
-      CelRuntime.Program msgExpr =
-          msgExprText == null ? null : CelEnvironment.compile(msgExprText);
+      CelRuntime.Program msgExpr = msgExprText == null ? null : CelEnvironment.compile(msgExprText);
       return new CompiledRule(
           rule,
           program,
@@ -56,8 +55,8 @@ final class CompiledRule {
           errorType(entry.path("reason").asText("FieldValueInvalid"), where),
           entry.path("fieldPath").asText(null));
     } catch (CelValidationException e) {
-      throw new IllegalArgumentException(where + ": invalid CEL rule " + rule + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          where + ": invalid CEL rule " + rule + ": " + e.getMessage(), e);
     }
   }
 

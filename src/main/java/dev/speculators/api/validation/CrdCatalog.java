@@ -20,8 +20,8 @@ final class CrdCatalog {
 
   private void add(JsonNode crd) {
     if (!"CustomResourceDefinition".equals(crd.path("kind").asText())) {
-      throw new IllegalArgumentException("not a CustomResourceDefinition: kind "
-          + crd.path("kind").asText("<none>"));
+      throw new IllegalArgumentException(
+          "not a CustomResourceDefinition: kind " + crd.path("kind").asText("<none>"));
     }
     String name = crd.path("metadata").path("name").asText();
     JsonNode spec = crd.path("spec");
@@ -33,11 +33,12 @@ final class CrdCatalog {
       }
       JsonNode schema = v.path("schema").path("openAPIV3Schema");
       if (!schema.isObject()) {
-        throw new IllegalArgumentException(name + " version " + v.path("name").asText()
-            + " has no openAPIV3Schema");
+        throw new IllegalArgumentException(
+            name + " version " + v.path("name").asText() + " has no openAPIV3Schema");
       }
       boolean status = v.path("subresources").has("status");
-      ServedKind served = new ServedKind(name, group, v.path("name").asText(), kind, schema, status);
+      ServedKind served =
+          new ServedKind(name, group, v.path("name").asText(), kind, schema, status);
       byApiVersionAndKind.put(served.apiVersion() + "|" + kind, served);
     }
   }

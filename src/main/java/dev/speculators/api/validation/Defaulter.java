@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Structural defaulting as the API server does it before validation: nulls of non-nullable fields
- * are dropped, then every absent property with a {@code default} gets a copy of it, recursively
- * (so the default value itself is defaulted too). Defaults of a nested object apply only when that
+ * are dropped, then every absent property with a {@code default} gets a copy of it, recursively (so
+ * the default value itself is defaulted too). Defaults of a nested object apply only when that
  * object is present.
  */
 final class Defaulter {

@@ -3,9 +3,8 @@ package dev.speculators.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One admission error, rendered like the API server does:
- * {@code spec.draft.tttSteps: Invalid value: 11: spec.draft.tttSteps in body should be less than
- * or equal to 10}.
+ * One admission error, rendered like the API server does: {@code spec.draft.tttSteps: Invalid
+ * value: 11: spec.draft.tttSteps in body should be less than or equal to 10}.
  *
  * @param field the field path, e.g. {@code spec.datasets[0].hf}; empty for the whole object
  * @param type what is wrong

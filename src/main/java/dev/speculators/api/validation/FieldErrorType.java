@@ -33,7 +33,9 @@ public enum FieldErrorType {
     return showsValue;
   }
 
-  /** Errors after which CEL rules are not evaluated (the object does not have the declared shape). */
+  /**
+   * Errors after which CEL rules are not evaluated (the object does not have the declared shape).
+   */
   public boolean blocksCel() {
     return this == TYPE_INVALID || this == NOT_SUPPORTED;
   }

@@ -15,20 +15,26 @@ final class ObjectMetaChecks {
   static void check(JsonNode object, JsonNode old, List<FieldError> errors) {
     JsonNode meta = object.get("metadata");
     if (meta == null || meta.isNull()) {
-      errors.add(new FieldError("metadata.name", FieldErrorType.REQUIRED, null,
-          "name or generateName is required"));
+      errors.add(
+          new FieldError(
+              "metadata.name", FieldErrorType.REQUIRED, null, "name or generateName is required"));
       return;
     }
     if (!meta.isObject()) {
-      errors.add(FieldError.of("metadata", FieldErrorType.TYPE_INVALID, meta,
-          "metadata must be an object"));
+      errors.add(
+          FieldError.of(
+              "metadata", FieldErrorType.TYPE_INVALID, meta, "metadata must be an object"));
       return;
     }
     JsonNode name = meta.get("name");
     if (name == null || name.asText().isEmpty()) {
       if (old != null || !meta.hasNonNull("generateName")) {
-        errors.add(new FieldError("metadata.name", FieldErrorType.REQUIRED, null,
-            "name or generateName is required"));
+        errors.add(
+            new FieldError(
+                "metadata.name",
+                FieldErrorType.REQUIRED,
+                null,
+                "name or generateName is required"));
       }
     } else {
       checkSubdomain("metadata.name", name, errors);
@@ -37,10 +43,14 @@ final class ObjectMetaChecks {
     if (ns != null && !ns.isNull()) {
       String s = ns.asText();
       if (!ns.isTextual() || s.length() > 63 || !DNS_LABEL.matcher(s).matches()) {
-        errors.add(FieldError.of("metadata.namespace", FieldErrorType.INVALID, ns,
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or"
-                + " '-', and must start and end with an alphanumeric character (e.g. 'my-name',"
-                + " or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
+        errors.add(
+            FieldError.of(
+                "metadata.namespace",
+                FieldErrorType.INVALID,
+                ns,
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or"
+                    + " '-', and must start and end with an alphanumeric character (e.g. 'my-name',"
+                    + " or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
       }
     }
     if (old != null) {
@@ -48,8 +58,8 @@ final class ObjectMetaChecks {
         JsonNode now = meta.path(f);
         JsonNode before = old.path("metadata").path(f);
         if (!now.equals(before)) {
-          errors.add(FieldError.of("metadata." + f, FieldErrorType.INVALID, now,
-              "field is immutable"));
+          errors.add(
+              FieldError.of("metadata." + f, FieldErrorType.INVALID, now, "field is immutable"));
         }
       }
     }
@@ -58,11 +68,15 @@ final class ObjectMetaChecks {
   private static void checkSubdomain(String field, JsonNode value, List<FieldError> errors) {
     String s = value.asText();
     if (!value.isTextual() || s.length() > 253 || !DNS_SUBDOMAIN.matcher(s).matches()) {
-      errors.add(FieldError.of(field, FieldErrorType.INVALID, value,
-          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-'"
-              + " or '.', and must start and end with an alphanumeric character (e.g."
-              + " 'example.com', regex used for validation is"
-              + " '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+      errors.add(
+          FieldError.of(
+              field,
+              FieldErrorType.INVALID,
+              value,
+              "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-'"
+                  + " or '.', and must start and end with an alphanumeric character (e.g."
+                  + " 'example.com', regex used for validation is"
+                  + " '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
     }
   }
 }

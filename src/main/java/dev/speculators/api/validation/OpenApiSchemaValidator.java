@@ -46,8 +46,9 @@ final class OpenApiSchemaValidator {
   List<FieldError> validate(JsonNode object) {
     Set<ValidationMessage> messages = schema.validate(object);
     List<ValidationMessage> sorted = new ArrayList<>(messages);
-    sorted.sort(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
-        .thenComparing(ValidationMessage::getType));
+    sorted.sort(
+        Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
+            .thenComparing(ValidationMessage::getType));
     List<FieldError> errors = new ArrayList<>();
     Set<String> anyOfReported = new HashSet<>();
     for (ValidationMessage m : sorted) {
@@ -56,8 +57,8 @@ final class OpenApiSchemaValidator {
         errors.add(toFieldError(m));
       } else if (anyOfReported.add(m.getInstanceLocation() + "|" + anyOf)) {
         // the validator reports each failed alternative; the API server reports the anyOf once
-        errors.add(anyOfError(path(m.getInstanceLocation()), m.getInstanceNode(),
-            translated.at(anyOf)));
+        errors.add(
+            anyOfError(path(m.getInstanceLocation()), m.getInstanceNode(), translated.at(anyOf)));
       }
     }
     return errors;
@@ -78,11 +79,14 @@ final class OpenApiSchemaValidator {
     String types = typeAlternatives(anyOf);
     if (types != null) {
       String actual = jsonType(value);
-      return new FieldError(path, FieldErrorType.TYPE_INVALID, FieldError.quote(actual),
+      return new FieldError(
+          path,
+          FieldErrorType.TYPE_INVALID,
+          FieldError.quote(actual),
           where + " must be of type " + types + ": " + FieldError.quote(actual));
     }
-    return FieldError.of(path, FieldErrorType.INVALID, value,
-        where + " must validate at least one schema (anyOf)");
+    return FieldError.of(
+        path, FieldErrorType.INVALID, value, where + " must validate at least one schema (anyOf)");
   }
 
   private FieldError toFieldError(ValidationMessage m) {
@@ -92,56 +96,95 @@ final class OpenApiSchemaValidator {
     JsonNode owner = keywordOwner(m);
     String where = path.isEmpty() ? "body" : path + " in body";
     switch (m.getType()) {
-      case "required": {
-        return new FieldError(FieldPaths.child(path, m.getProperty()), FieldErrorType.REQUIRED,
-            null, null);
-      }
-      case "type": {
-        String actual = jsonType(value);
-        return new FieldError(path, FieldErrorType.TYPE_INVALID, FieldError.quote(actual),
-            where + " must be of type " + expectedTypes(keywordValue) + ": "
-                + FieldError.quote(actual));
-      }
-      case "enum": {
-        StringJoiner supported = new StringJoiner(", ");
-        if (keywordValue != null) {
-          keywordValue.forEach(v -> supported.add(FieldError.render(v)));
+      case "required":
+        {
+          return new FieldError(
+              FieldPaths.child(path, m.getProperty()), FieldErrorType.REQUIRED, null, null);
         }
-        return FieldError.of(path, FieldErrorType.NOT_SUPPORTED, value,
-            "supported values: " + supported);
-      }
-      case "minimum": {
-        boolean exclusive = owner != null && owner.path("exclusiveMinimum").asBoolean(false);
-        return FieldError.of(path, FieldErrorType.INVALID, value,
-            where + " should be greater than " + (exclusive ? "" : "or equal to ")
-                + number(keywordValue));
-      }
-      case "maximum": {
-        boolean exclusive = owner != null && owner.path("exclusiveMaximum").asBoolean(false);
-        return FieldError.of(path, FieldErrorType.INVALID, value,
-            where + " should be less than " + (exclusive ? "" : "or equal to ")
-                + number(keywordValue));
-      }
+      case "type":
+        {
+          String actual = jsonType(value);
+          return new FieldError(
+              path,
+              FieldErrorType.TYPE_INVALID,
+              FieldError.quote(actual),
+              where
+                  + " must be of type "
+                  + expectedTypes(keywordValue)
+                  + ": "
+                  + FieldError.quote(actual));
+        }
+      case "enum":
+        {
+          StringJoiner supported = new StringJoiner(", ");
+          if (keywordValue != null) {
+            keywordValue.forEach(v -> supported.add(FieldError.render(v)));
+          }
+          return FieldError.of(
+              path, FieldErrorType.NOT_SUPPORTED, value, "supported values: " + supported);
+        }
+      case "minimum":
+        {
+          boolean exclusive = owner != null && owner.path("exclusiveMinimum").asBoolean(false);
+          return FieldError.of(
+              path,
+              FieldErrorType.INVALID,
+              value,
+              where
+                  + " should be greater than "
+                  + (exclusive ? "" : "or equal to ")
+                  + number(keywordValue));
+        }
+      case "maximum":
+        {
+          boolean exclusive = owner != null && owner.path("exclusiveMaximum").asBoolean(false);
+          return FieldError.of(
+              path,
+              FieldErrorType.INVALID,
+              value,
+              where
+                  + " should be less than "
+                  + (exclusive ? "" : "or equal to ")
+                  + number(keywordValue));
+        }
       case "minLength":
-        return FieldError.of(path, FieldErrorType.INVALID, value,
+        return FieldError.of(
+            path,
+            FieldErrorType.INVALID,
+            value,
             where + " should be at least " + number(keywordValue) + " chars long");
       case "maxLength":
-        return new FieldError(path, FieldErrorType.TOO_LONG, null,
-            "may not be longer than " + number(keywordValue));
+        return new FieldError(
+            path, FieldErrorType.TOO_LONG, null, "may not be longer than " + number(keywordValue));
       case "pattern":
-        return FieldError.of(path, FieldErrorType.INVALID, value,
+        return FieldError.of(
+            path,
+            FieldErrorType.INVALID,
+            value,
             where + " should match '" + (keywordValue == null ? "" : keywordValue.asText()) + "'");
       case "minItems":
-        return new FieldError(path, FieldErrorType.INVALID, String.valueOf(value.size()),
+        return new FieldError(
+            path,
+            FieldErrorType.INVALID,
+            String.valueOf(value.size()),
             where + " should have at least " + number(keywordValue) + " items");
       case "maxItems":
-        return new FieldError(path, FieldErrorType.TOO_MANY, String.valueOf(value.size()),
+        return new FieldError(
+            path,
+            FieldErrorType.TOO_MANY,
+            String.valueOf(value.size()),
             "must have at most " + number(keywordValue) + " items");
       case "minProperties":
-        return new FieldError(path, FieldErrorType.INVALID, String.valueOf(value.size()),
+        return new FieldError(
+            path,
+            FieldErrorType.INVALID,
+            String.valueOf(value.size()),
             where + " should have at least " + number(keywordValue) + " properties");
       case "maxProperties":
-        return new FieldError(path, FieldErrorType.TOO_MANY, String.valueOf(value.size()),
+        return new FieldError(
+            path,
+            FieldErrorType.TOO_MANY,
+            String.valueOf(value.size()),
             "must have at most " + number(keywordValue) + " items");
       case "uniqueItems":
         return FieldError.of(path, FieldErrorType.DUPLICATE, value, "items must be unique");
@@ -228,8 +271,8 @@ final class OpenApiSchemaValidator {
   }
 
   /**
-   * {@code $.spec.datasets[0].hf} to {@code spec.datasets[0].hf}; map entries in brackets
-   * ({@code limits[nvidia.com/gpu]}), as the CEL errors write them.
+   * {@code $.spec.datasets[0].hf} to {@code spec.datasets[0].hf}; map entries in brackets ({@code
+   * limits[nvidia.com/gpu]}), as the CEL errors write them.
    */
   private String path(JsonNodePath p) {
     String out = "";
@@ -256,5 +299,4 @@ final class OpenApiSchemaValidator {
     }
     return out;
   }
-
 }

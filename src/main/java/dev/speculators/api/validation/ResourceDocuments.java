@@ -55,7 +55,9 @@ public final class ResourceDocuments {
       while (it.hasNextValue()) {
         JsonLocation start = parser.currentTokenLocation();
         JsonNode node = it.nextValue();
-        if (node == null || node.isNull() || node.isMissingNode()
+        if (node == null
+            || node.isNull()
+            || node.isMissingNode()
             || (node.isObject() && node.isEmpty())) {
           continue;
         }
@@ -63,8 +65,9 @@ public final class ResourceDocuments {
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       JsonLocation loc = e.getLocation();
-      throw new IOException(source + (loc == null ? "" : " line " + loc.getLineNr()) + ": "
-          + e.getOriginalMessage(), e);
+      throw new IOException(
+          source + (loc == null ? "" : " line " + loc.getLineNr()) + ": " + e.getOriginalMessage(),
+          e);
     }
     return docs;
   }

@@ -100,15 +100,18 @@ public final class ResourceValidator {
   private AdmissionResult admit(JsonNode input, JsonNode oldInput) {
     List<FieldError> errors = new ArrayList<>();
     if (input == null || !input.isObject()) {
-      errors.add(FieldError.of("", FieldErrorType.TYPE_INVALID, input,
-          "a resource must be a YAML or JSON object"));
+      errors.add(
+          FieldError.of(
+              "", FieldErrorType.TYPE_INVALID, input, "a resource must be a YAML or JSON object"));
       return new AdmissionResult("<unknown>", null, errors);
     }
     ObjectNode object = ((ObjectNode) input).deepCopy();
     String apiVersion = object.path("apiVersion").asText("");
     String kind = object.path("kind").asText("");
-    String resource = (kind.isEmpty() ? "<unknown kind>" : kind) + "/"
-        + object.path("metadata").path("name").asText("<unnamed>");
+    String resource =
+        (kind.isEmpty() ? "<unknown kind>" : kind)
+            + "/"
+            + object.path("metadata").path("name").asText("<unnamed>");
     if (apiVersion.isEmpty()) {
       errors.add(new FieldError("apiVersion", FieldErrorType.REQUIRED, null, null));
     }
@@ -120,19 +123,31 @@ public final class ResourceValidator {
     }
     Optional<ServedKind> served = catalog.find(apiVersion, kind);
     if (served.isEmpty()) {
-      errors.add(new FieldError("kind", FieldErrorType.NOT_SUPPORTED, FieldError.quote(kind),
-          "no matches for kind " + FieldError.quote(kind) + " in version "
-              + FieldError.quote(apiVersion) + "; known kinds: "
-              + String.join(", ", catalog.describe())));
+      errors.add(
+          new FieldError(
+              "kind",
+              FieldErrorType.NOT_SUPPORTED,
+              FieldError.quote(kind),
+              "no matches for kind "
+                  + FieldError.quote(kind)
+                  + " in version "
+                  + FieldError.quote(apiVersion)
+                  + "; known kinds: "
+                  + String.join(", ", catalog.describe())));
       return new AdmissionResult(resource, object, errors);
     }
     ServedKind sk = served.get();
     ObjectNode old = null;
     if (oldInput != null) {
-      if (!oldInput.isObject() || !apiVersion.equals(oldInput.path("apiVersion").asText())
+      if (!oldInput.isObject()
+          || !apiVersion.equals(oldInput.path("apiVersion").asText())
           || !kind.equals(oldInput.path("kind").asText())) {
-        errors.add(new FieldError("kind", FieldErrorType.INVALID, FieldError.quote(kind),
-            "the old object is not a " + kind + " of " + apiVersion));
+        errors.add(
+            new FieldError(
+                "kind",
+                FieldErrorType.INVALID,
+                FieldError.quote(kind),
+                "the old object is not a " + kind + " of " + apiVersion));
         return new AdmissionResult(resource, object, errors);
       }
       old = ((ObjectNode) oldInput).deepCopy();
@@ -150,9 +165,13 @@ public final class ResourceValidator {
     Defaulter.apply(sk.schema, object);
     errors.addAll(sk.openApi.validate(object));
     if (errors.stream().anyMatch(e -> e.type().blocksCel())) {
-      errors.add(new FieldError("", FieldErrorType.INTERNAL, null,
-          "some validation rules were not checked because the object was invalid; correct the"
-              + " existing errors to complete validation"));
+      errors.add(
+          new FieldError(
+              "",
+              FieldErrorType.INTERNAL,
+              null,
+              "some validation rules were not checked because the object was invalid; correct the"
+                  + " existing errors to complete validation"));
     } else {
       errors.addAll(sk.cel.evaluate(object, old));
     }
@@ -181,8 +200,8 @@ public final class ResourceValidator {
   private static JsonNode readClasspathYaml(ClassLoader cl, String name) {
     try (InputStream in = cl.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing classpath resource " + name
-            + " (the build copies crds/ into the jar)");
+        throw new IllegalStateException(
+            "missing classpath resource " + name + " (the build copies crds/ into the jar)");
       }
       return YAML.readTree(in);
     } catch (IOException e) {

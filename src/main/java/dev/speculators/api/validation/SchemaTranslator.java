@@ -15,11 +15,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code nullable: true} allows {@code null} next to the declared type;
- *   <li>{@code x-kubernetes-int-or-string} becomes {@code anyOf: [integer, string]} when the CRD does
- *       not spell the alternatives out;
+ *   <li>{@code x-kubernetes-int-or-string} becomes {@code anyOf: [integer, string]} when the CRD
+ *       does not spell the alternatives out;
  *   <li>{@code x-kubernetes-embedded-resource} declares (and requires) {@code apiVersion} and
  *       {@code kind}, and declares {@code metadata};
- *   <li>the root declares {@code apiVersion}, {@code kind} and {@code metadata} like every resource;
+ *   <li>the root declares {@code apiVersion}, {@code kind} and {@code metadata} like every
+ *       resource;
  *   <li>Kubernetes-only keywords ({@code x-kubernetes-*}, {@code default}) are removed: they are
  *       handled by {@link Defaulter}, {@link UnknownFields} and {@link CelRuleEvaluator}.
  * </ul>
@@ -53,7 +54,8 @@ final class SchemaTranslator {
           ObjectNode props = out.putObject("properties");
           v.fields().forEachRemaining(p -> props.set(p.getKey(), translate(p.getValue())));
         }
-        case "items", "additionalProperties", "not" -> out.set(key, v.isObject() ? translate(v) : v);
+        case "items", "additionalProperties", "not" ->
+            out.set(key, v.isObject() ? translate(v) : v);
         case "allOf", "anyOf", "oneOf" -> {
           ArrayNode arr = out.putArray(key);
           v.forEach(s -> arr.add(translate(s)));
@@ -77,9 +79,10 @@ final class SchemaTranslator {
   }
 
   private static void declareResourceFields(ObjectNode schema, boolean requireTypeMeta) {
-    ObjectNode props = schema.has("properties")
-        ? (ObjectNode) schema.get("properties")
-        : schema.putObject("properties");
+    ObjectNode props =
+        schema.has("properties")
+            ? (ObjectNode) schema.get("properties")
+            : schema.putObject("properties");
     if (!props.has("apiVersion")) {
       props.putObject("apiVersion").put("type", "string");
     }

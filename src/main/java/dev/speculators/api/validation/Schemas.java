@@ -7,7 +7,9 @@ import java.util.Set;
 final class Schemas {
   private Schemas() {}
 
-  /** Fields every object with {@code x-kubernetes-embedded-resource} (and the root) has implicitly. */
+  /**
+   * Fields every object with {@code x-kubernetes-embedded-resource} (and the root) has implicitly.
+   */
   static final Set<String> IMPLICIT_RESOURCE_FIELDS = Set.of("apiVersion", "kind", "metadata");
 
   static String type(JsonNode schema) {

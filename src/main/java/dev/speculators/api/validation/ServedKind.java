@@ -13,7 +13,12 @@ final class ServedKind {
   final OpenApiSchemaValidator openApi;
   final CelRuleEvaluator cel;
 
-  ServedKind(String crdName, String group, String version, String kind, JsonNode schema,
+  ServedKind(
+      String crdName,
+      String group,
+      String version,
+      String kind,
+      JsonNode schema,
       boolean statusSubresource) {
     this.crdName = crdName;
     this.group = group;

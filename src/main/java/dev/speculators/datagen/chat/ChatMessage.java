@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** One turn of a normalised conversation: role {@code system}, {@code user} or {@code assistant}. */
+/**
+ * One turn of a normalised conversation: role {@code system}, {@code user} or {@code assistant}.
+ */
 public record ChatMessage(String role, String content) {
   public static final String SYSTEM = "system";
   public static final String USER = "user";

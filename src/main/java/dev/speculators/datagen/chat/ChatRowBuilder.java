@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Token rows and loss masks from render boundaries. For assistant turn {@code j}, {@code prompt_j
- * = render(conv[:j], add_generation_prompt=True)} and {@code full_j = render(conv[:j+1])}; the turn
+ * Token rows and loss masks from render boundaries. For assistant turn {@code j}, {@code prompt_j =
+ * render(conv[:j], add_generation_prompt=True)} and {@code full_j = render(conv[:j+1])}; the turn
  * is the tokens of {@code full_j} after {@code prompt_j} (its content and end-of-turn tokens).
  *
  * <p>Whether one row can carry every turn depends on the template: if rendering the history is a
@@ -17,8 +17,8 @@ import java.util.Map;
  * #probePrefixProperty} decides once per template, on a fixed conversation that includes {@code
  * <think>} content so that such rewriting shows.
  *
- * <p>Where two renderings are not token prefixes of each other in a row (a token merged across
- * the boundary), the mask starts after their longest common prefix. Rows are truncated to {@code
+ * <p>Where two renderings are not token prefixes of each other in a row (a token merged across the
+ * boundary), the mask starts after their longest common prefix. Rows are truncated to {@code
  * sequenceLength - 1} tokens: vLLM needs room for the one generated token.
  */
 public final class ChatRowBuilder {
@@ -28,7 +28,8 @@ public final class ChatRowBuilder {
           List.of(
               new ChatMessage(ChatMessage.USER, "Probe question one?"),
               new ChatMessage(
-                  ChatMessage.ASSISTANT, "<think>\nProbe reasoning.\n</think>\n\nProbe answer one."),
+                  ChatMessage.ASSISTANT,
+                  "<think>\nProbe reasoning.\n</think>\n\nProbe answer one."),
               new ChatMessage(ChatMessage.USER, "Probe question two?"),
               new ChatMessage(ChatMessage.ASSISTANT, "Probe answer two.")));
 
@@ -37,7 +38,8 @@ public final class ChatRowBuilder {
 
   public ChatRowBuilder(ChatRenderer renderer, int sequenceLength) {
     if (sequenceLength < 2) {
-      throw new IllegalArgumentException("sequence length must be at least 2, got " + sequenceLength);
+      throw new IllegalArgumentException(
+          "sequence length must be at least 2, got " + sequenceLength);
     }
     this.renderer = renderer;
     this.maxTokens = sequenceLength - 1;

@@ -27,8 +27,8 @@ import jinjava.javax.el.CompositeELResolver;
  * {@code trim_blocks}, {@code lstrip_blocks}, loop controls, {@code raise_exception}, {@code
  * strftime_now}, a {@code tojson} that is Python's {@code json.dumps}, Python string methods, and
  * the {@code {% generation %}} block. Any Jinjava error fails the rendering: Jinjava may return
- * plausible text together with fatal errors, and a silently wrong rendering would poison every
- * loss mask of the dataset.
+ * plausible text together with fatal errors, and a silently wrong rendering would poison every loss
+ * mask of the dataset.
  *
  * <p>Instances are thread-safe; each {@link #render} call uses a fresh interpreter.
  */
@@ -55,11 +55,15 @@ public final class ChatTemplate {
     JinjavaInterpreter parser = newInterpreter(Map.of());
     this.parsed = parser.parse(jinjavaSource);
     if (!parser.getErrors().isEmpty()) {
-      throw new TemplateRenderException("chat template does not parse: " + describe(parser.getErrorsCopy()), null);
+      throw new TemplateRenderException(
+          "chat template does not parse: " + describe(parser.getErrorsCopy()), null);
     }
   }
 
-  /** A fresh interpreter over a copy of the global context: Jinjava records state in parent contexts. */
+  /**
+   * A fresh interpreter over a copy of the global context: Jinjava records state in parent
+   * contexts.
+   */
   private JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
     JinjavaConfig config = jinjava.getGlobalConfig();
     Context context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
@@ -110,7 +114,8 @@ public final class ChatTemplate {
       throw new TemplateRenderException("chat template raised an exception: " + raised, null);
     }
     if (!interpreter.getErrors().isEmpty()) {
-      throw new TemplateRenderException("chat template failed: " + describe(interpreter.getErrorsCopy()), null);
+      throw new TemplateRenderException(
+          "chat template failed: " + describe(interpreter.getErrorsCopy()), null);
     }
     return output;
   }
@@ -139,14 +144,20 @@ public final class ChatTemplate {
             .build();
     Jinjava j = new Jinjava(config);
     j.registerFilter(new NamedFilter("tojson", ChatTemplate::toJsonFilter));
-    j.registerFilter(new NamedFilter("trim", (v, args, kw) -> PythonStringMethods.strip(str(v), null, true, true)));
+    j.registerFilter(
+        new NamedFilter(
+            "trim", (v, args, kw) -> PythonStringMethods.strip(str(v), null, true, true)));
     try {
       j.registerFunction(
           new ELFunctionDefinition(
-              "", "raise_exception", ChatTemplate.class.getDeclaredMethod("raiseException", Object.class)));
+              "",
+              "raise_exception",
+              ChatTemplate.class.getDeclaredMethod("raiseException", Object.class)));
       j.registerFunction(
           new ELFunctionDefinition(
-              "", "strftime_now", ChatTemplate.class.getDeclaredMethod("strftimeNow", String.class)));
+              "",
+              "strftime_now",
+              ChatTemplate.class.getDeclaredMethod("strftimeNow", String.class)));
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(e);
     }
@@ -216,7 +227,10 @@ public final class ChatTemplate {
     return sb.toString();
   }
 
-  /** jinja2 drops a single trailing newline of the template source ({@code keep_trailing_newline=False}). */
+  /**
+   * jinja2 drops a single trailing newline of the template source ({@code
+   * keep_trailing_newline=False}).
+   */
   private static String withoutTrailingNewline(String s) {
     if (s.endsWith("\r\n")) {
       return s.substring(0, s.length() - 2);
@@ -261,7 +275,10 @@ public final class ChatTemplate {
     Object apply(Object value, Object[] args, Map<String, Object> kwargs);
   }
 
-  /** transformers' {@code {% generation %}} block (assistant-mask tracking): renders its body unchanged. */
+  /**
+   * transformers' {@code {% generation %}} block (assistant-mask tracking): renders its body
+   * unchanged.
+   */
   private static final class GenerationTag implements Tag {
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A normalised conversation: system/user/assistant turns, never ending after its last assistant turn. */
+/**
+ * A normalised conversation: system/user/assistant turns, never ending after its last assistant
+ * turn.
+ */
 public record Conversation(List<ChatMessage> messages) {
   public Conversation {
     messages = List.copyOf(messages);

@@ -27,7 +27,8 @@ public final class PyJson {
     return dumps(value, null, false);
   }
 
-  private static void write(StringBuilder sb, Object v, Integer indent, boolean sortKeys, int level) {
+  private static void write(
+      StringBuilder sb, Object v, Integer indent, boolean sortKeys, int level) {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof Boolean b) {
@@ -139,7 +140,9 @@ public final class PyJson {
     sb.append('"');
   }
 
-  /** Python's {@code repr(float)}: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
+  /**
+   * Python's {@code repr(float)}: shortest round-trip digits, exponent form outside [1e-4, 1e16).
+   */
   static String floatRepr(double d) {
     if (Double.isNaN(d)) {
       return "NaN";

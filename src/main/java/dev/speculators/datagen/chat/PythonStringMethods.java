@@ -42,8 +42,12 @@ final class PythonStringMethods extends ELResolver {
       case "upper" -> result = s.toUpperCase(Locale.ROOT);
       case "lower" -> result = s.toLowerCase(Locale.ROOT);
       case "title" -> result = title(s);
-      case "capitalize" -> result =
-          s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+      case "capitalize" ->
+          result =
+              s.isEmpty()
+                  ? s
+                  : s.substring(0, 1).toUpperCase(Locale.ROOT)
+                      + s.substring(1).toLowerCase(Locale.ROOT);
       case "replace" -> result = replace(s, str(p, 0), str(p, 1), optInt(p, 2, -1));
       case "find" -> result = (long) s.indexOf(str(p, 0));
       case "rfind" -> result = (long) s.lastIndexOf(str(p, 0));
@@ -76,7 +80,9 @@ final class PythonStringMethods extends ELResolver {
   }
 
   private static boolean isStripped(char c, String chars) {
-    return chars == null ? Character.isWhitespace(c) || Character.isSpaceChar(c) : chars.indexOf(c) >= 0;
+    return chars == null
+        ? Character.isWhitespace(c) || Character.isSpaceChar(c)
+        : chars.indexOf(c) >= 0;
   }
 
   static List<String> split(String s, String sep, int maxSplit) {
@@ -150,7 +156,8 @@ final class PythonStringMethods extends ELResolver {
 
   private static boolean matchesAffix(String s, Object[] p, boolean prefix) {
     if (p.length == 0) {
-      throw new IllegalArgumentException((prefix ? "startswith" : "endswith") + " takes one argument");
+      throw new IllegalArgumentException(
+          (prefix ? "startswith" : "endswith") + " takes one argument");
     }
     List<String> options = new ArrayList<>();
     if (p[0] instanceof Collection<?> c) {

@@ -5,7 +5,8 @@ package dev.speculators.datagen.chat;
  * the code inside {@code {{ }}} and {@code {% %}} (never text or string literals):
  *
  * <ul>
- *   <li>{@code x[::-1]} (reversed slice, a syntax error in Jinjava) becomes {@code (x|reverse|list)};
+ *   <li>{@code x[::-1]} (reversed slice, a syntax error in Jinjava) becomes {@code
+ *       (x|reverse|list)};
  *   <li>{@code f(...)[-1]} (negative index on a call result) becomes {@code (f(...)|last)};
  *   <li>keyword arguments get parentheses around their value: {@code namespace(i=messages|length -
  *       1)} otherwise parses as {@code (i=messages|length) - 1} in Jinjava.
@@ -145,14 +146,19 @@ final class TemplateRewriter {
       out.append(c);
       if (c == '=' && depth > 0 && isKeywordAssignment(b, i)) {
         int valueEnd = endOfArgument(b, i + 1);
-        out.append('(').append(parenthesizeKeywordArguments(b.substring(i + 1, valueEnd))).append(')');
+        out.append('(')
+            .append(parenthesizeKeywordArguments(b.substring(i + 1, valueEnd)))
+            .append(')');
         i = valueEnd - 1;
       }
     }
     return out.toString();
   }
 
-  /** {@code =} that is not part of {@code ==, !=, <=, >=} and follows {@code (name} or {@code , name}. */
+  /**
+   * {@code =} that is not part of {@code ==, !=, <=, >=} and follows {@code (name} or {@code ,
+   * name}.
+   */
   private static boolean isKeywordAssignment(String b, int eq) {
     if (eq + 1 < b.length() && b.charAt(eq + 1) == '=') {
       return false;
@@ -225,7 +231,10 @@ final class TemplateRewriter {
     return -1;
   }
 
-  /** Start of the primary expression (name, attributes, calls, subscripts, string) ending before {@code end}. */
+  /**
+   * Start of the primary expression (name, attributes, calls, subscripts, string) ending before
+   * {@code end}.
+   */
   private static int primaryStart(CharSequence s, int end) {
     int i = end - 1;
     while (i >= 0) {

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Renders with the model's chat template ({@link ChatTemplate}, Jinjava) and tokenizes with its
  * {@code tokenizer.json} (DJL's Hugging Face tokenizers binding), with no special tokens added —
- * the template writes BOS itself — and no truncation: DJL's default truncates at 512 tokens
- * without a word.
+ * the template writes BOS itself — and no truncation: DJL's default truncates at 512 tokens without
+ * a word.
  */
 public final class TemplateTokenizerRenderer implements ChatRenderer {
   private static final Map<String, String> OPTIONS =
@@ -25,7 +25,10 @@ public final class TemplateTokenizerRenderer implements ChatRenderer {
   private final String description;
 
   public TemplateTokenizerRenderer(
-      ChatTemplate template, HuggingFaceTokenizer tokenizer, Map<String, Object> templateKwargs, String description) {
+      ChatTemplate template,
+      HuggingFaceTokenizer tokenizer,
+      Map<String, Object> templateKwargs,
+      String description) {
     this.template = template;
     this.tokenizer = tokenizer;
     this.templateKwargs = templateKwargs == null ? Map.of() : Map.copyOf(templateKwargs);
@@ -45,7 +48,10 @@ public final class TemplateTokenizerRenderer implements ChatRenderer {
       tokenizer = HuggingFaceTokenizer.newInstance(in, OPTIONS);
     }
     return new TemplateTokenizerRenderer(
-        config.template(), tokenizer, templateKwargs, "chat template + tokenizer.json of " + modelDir);
+        config.template(),
+        tokenizer,
+        templateKwargs,
+        "chat template + tokenizer.json of " + modelDir);
   }
 
   /** The template's text (Jinjava rendering only, no tokens): for goldens and diagnostics. */

@@ -19,9 +19,19 @@ import java.util.Map;
 public record TokenizerConfig(String chatTemplate, Map<String, Object> specialTokens) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> SPECIAL_TOKEN_KEYS =
-      List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token");
+      List.of(
+          "bos_token",
+          "eos_token",
+          "unk_token",
+          "sep_token",
+          "pad_token",
+          "cls_token",
+          "mask_token");
 
-  /** Reads {@code tokenizer_config.json} (and {@code chat_template.jinja} if present) from {@code dir}. */
+  /**
+   * Reads {@code tokenizer_config.json} (and {@code chat_template.jinja} if present) from {@code
+   * dir}.
+   */
   public static TokenizerConfig read(Path dir) throws IOException {
     Path configFile = dir.resolve("tokenizer_config.json");
     JsonNode config =

@@ -26,10 +26,13 @@ public final class DatasetPresets {
     };
   }
 
-  /** The files of a preset among the repository's files, sorted; {@code split} null = the default. */
+  /**
+   * The files of a preset among the repository's files, sorted; {@code split} null = the default.
+   */
   static List<String> files(String preset, String split, List<String> repoFiles) {
     if (SHAREGPT.equals(preset) && split != null && !split.equals("train")) {
-      throw new IllegalArgumentException("the sharegpt preset has only the train split, not '" + split + "'");
+      throw new IllegalArgumentException(
+          "the sharegpt preset has only the train split, not '" + split + "'");
     }
     String ultrachatPrefix = "data/" + (split == null ? "train_sft" : split) + "-";
     return repoFiles.stream()

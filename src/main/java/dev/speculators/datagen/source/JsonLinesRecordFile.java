@@ -61,7 +61,8 @@ final class JsonLinesRecordFile implements RecordFile {
           }
           if (!node.isObject()) {
             throw new SourceFormatException(
-                path + " line " + lineNo + ": expected a JSON object, found " + node.getNodeType(), null);
+                path + " line " + lineNo + ": expected a JSON object, found " + node.getNodeType(),
+                null);
           }
           visitor.accept(index, node, where);
         }

@@ -14,8 +14,8 @@ import java.util.function.LongPredicate;
 /**
  * A {@code .json} file: a top-level array of records (ShareGPT), or — as the Hugging Face json
  * loader also accepts — a sequence of top-level objects (JSON lines under a {@code .json} name).
- * Streamed with Jackson: records that are not wanted are skipped without building trees, so a
- * 600 MB ShareGPT file never sits in memory.
+ * Streamed with Jackson: records that are not wanted are skipped without building trees, so a 600
+ * MB ShareGPT file never sits in memory.
  */
 final class JsonRecordFile implements RecordFile {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,12 +55,20 @@ final class JsonRecordFile implements RecordFile {
       while (t != null && t != JsonToken.END_ARRAY) {
         if (t != JsonToken.START_OBJECT) {
           throw new SourceFormatException(
-              where(p.currentTokenLocation()) + ": expected a JSON object for record " + index + ", found " + t, null);
+              where(p.currentTokenLocation())
+                  + ": expected a JSON object for record "
+                  + index
+                  + ", found "
+                  + t,
+              null);
         }
         JsonLocation at = p.currentTokenLocation();
         if (wanted.test(index)) {
           JsonNode node = JSON.readTree(p);
-          visitor.accept(index, node, path.getFileName() + " record " + index + " (line " + at.getLineNr() + ")");
+          visitor.accept(
+              index,
+              node,
+              path.getFileName() + " record " + index + " (line " + at.getLineNr() + ")");
         } else {
           p.skipChildren();
         }
@@ -69,14 +77,18 @@ final class JsonRecordFile implements RecordFile {
       }
       count[0] = index;
       if (array && t == JsonToken.END_ARRAY && p.nextToken() != null) {
-        throw new SourceFormatException(where(p.currentTokenLocation()) + ": content after the top-level array", null);
+        throw new SourceFormatException(
+            where(p.currentTokenLocation()) + ": content after the top-level array", null);
       }
     } catch (JsonProcessingException e) {
-      throw new SourceFormatException(where(e.getLocation()) + ": not valid JSON: " + e.getOriginalMessage(), e);
+      throw new SourceFormatException(
+          where(e.getLocation()) + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 
   private String where(JsonLocation loc) {
-    return loc == null ? path.toString() : path + " line " + loc.getLineNr() + " column " + loc.getColumnNr();
+    return loc == null
+        ? path.toString()
+        : path + " line " + loc.getLineNr() + " column " + loc.getColumnNr();
   }
 }

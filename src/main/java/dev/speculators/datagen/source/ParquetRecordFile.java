@@ -63,7 +63,8 @@ final class ParquetRecordFile implements RecordFile {
           try {
             node = JSON.readTree(r.getString(2));
           } catch (JsonProcessingException e) {
-            throw new SourceFormatException(path + " row " + row + ": " + e.getOriginalMessage(), e);
+            throw new SourceFormatException(
+                path + " row " + row + ": " + e.getOriginalMessage(), e);
           }
           ((com.fasterxml.jackson.databind.node.ObjectNode) node).remove("file_row_number");
           visitor.accept(row, node, path.getFileName() + " row " + row);

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.LongPredicate;
 
-/** A file of dataset records: JSON (array or lines), JSON lines, or Parquet; optionally gzipped JSON. */
+/**
+ * A file of dataset records: JSON (array or lines), JSON lines, or Parquet; optionally gzipped
+ * JSON.
+ */
 public interface RecordFile {
 
   Path path();
@@ -24,8 +27,11 @@ public interface RecordFile {
   /** True for the file names {@link #open} understands. */
   static boolean isSupported(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".json") || n.endsWith(".jsonl") || n.endsWith(".parquet")
-        || n.endsWith(".json.gz") || n.endsWith(".jsonl.gz");
+    return n.endsWith(".json")
+        || n.endsWith(".jsonl")
+        || n.endsWith(".parquet")
+        || n.endsWith(".json.gz")
+        || n.endsWith(".jsonl.gz");
   }
 
   static RecordFile open(Path p) {
@@ -40,6 +46,8 @@ public interface RecordFile {
       return new JsonRecordFile(p);
     }
     throw new IllegalArgumentException(
-        "unsupported dataset file " + p + " (expected .json, .jsonl, .parquet, .json.gz or .jsonl.gz)");
+        "unsupported dataset file "
+            + p
+            + " (expected .json, .jsonl, .parquet, .json.gz or .jsonl.gz)");
   }
 }

@@ -48,7 +48,11 @@ public final class Source {
     long offset = 0;
     for (int i = 0; i < files.size(); i++) {
       long base = offset;
-      files.get(i).read(r -> wanted.test(base + r), (r, node, where) -> visitor.accept(base + r, node, where));
+      files
+          .get(i)
+          .read(
+              r -> wanted.test(base + r),
+              (r, node, where) -> visitor.accept(base + r, node, where));
       offset += counts[i];
     }
   }

@@ -7,11 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Turns a {@link DataSpec} into the record files it stands for (downloading Hub files on the way). */
+/**
+ * Turns a {@link DataSpec} into the record files it stands for (downloading Hub files on the way).
+ */
 public final class SourceResolver {
   private final HubDatasets hub;
 
-  /** @param hub the Hub client; may be null when only local files are used */
+  /**
+   * @param hub the Hub client; may be null when only local files are used
+   */
   public SourceResolver(HubDatasets hub) {
     this.hub = hub;
   }
@@ -20,8 +24,13 @@ public final class SourceResolver {
     List<Path> files =
         switch (spec.kind()) {
           case LOCAL -> localFiles(spec.path());
-          case PRESET -> hubFiles(spec, DatasetPresets.files(spec.name(), spec.split(), hub().listFiles(spec.repo(), spec.revision())));
-          case HUB -> hubFiles(spec, selectHubFiles(spec, hub().listFiles(spec.repo(), spec.revision())));
+          case PRESET ->
+              hubFiles(
+                  spec,
+                  DatasetPresets.files(
+                      spec.name(), spec.split(), hub().listFiles(spec.repo(), spec.revision())));
+          case HUB ->
+              hubFiles(spec, selectHubFiles(spec, hub().listFiles(spec.repo(), spec.revision())));
         };
     if (files.isEmpty()) {
       throw new IOException("--data " + spec.text() + ": no .json, .jsonl or .parquet files found");
@@ -49,8 +58,8 @@ public final class SourceResolver {
   }
 
   /**
-   * {@code org/name:file} selects that file, or every data file under it when it ends in {@code
-   * /}; plain {@code org/name} selects the data files whose path mentions the split ({@code ,split=},
+   * {@code org/name:file} selects that file, or every data file under it when it ends in {@code /};
+   * plain {@code org/name} selects the data files whose path mentions the split ({@code ,split=},
    * default {@code train}) when there are any, else all data files (an explicit split that matches
    * no file is an error).
    */
@@ -63,17 +72,33 @@ public final class SourceResolver {
       }
       if (!repoFiles.contains(spec.file())) {
         throw new IOException(
-            "--data " + spec.text() + ": " + spec.repo() + " has no file " + spec.file()
-                + " (data files: " + String.join(", ", data.stream().limit(20).toList())
-                + (data.size() > 20 ? ", ..." : "") + ")");
+            "--data "
+                + spec.text()
+                + ": "
+                + spec.repo()
+                + " has no file "
+                + spec.file()
+                + " (data files: "
+                + String.join(", ", data.stream().limit(20).toList())
+                + (data.size() > 20 ? ", ..." : "")
+                + ")");
       }
       return List.of(spec.file());
     }
     String split = spec.split() == null ? "train" : spec.split().toLowerCase(java.util.Locale.ROOT);
-    List<String> inSplit = data.stream().filter(f -> f.toLowerCase(java.util.Locale.ROOT).contains(split)).toList();
+    List<String> inSplit =
+        data.stream().filter(f -> f.toLowerCase(java.util.Locale.ROOT).contains(split)).toList();
     if (inSplit.isEmpty() && spec.split() != null) {
-      throw new IOException("--data " + spec.text() + ": no data file of " + spec.repo() + " mentions split '"
-          + spec.split() + "' (data files: " + String.join(", ", data.stream().limit(20).toList()) + ")");
+      throw new IOException(
+          "--data "
+              + spec.text()
+              + ": no data file of "
+              + spec.repo()
+              + " mentions split '"
+              + spec.split()
+              + "' (data files: "
+              + String.join(", ", data.stream().limit(20).toList())
+              + ")");
     }
     return inSplit.isEmpty() ? data : inSplit;
   }
@@ -82,7 +107,8 @@ public final class SourceResolver {
   static List<Path> localFiles(Path p) throws IOException {
     if (Files.isRegularFile(p)) {
       if (!RecordFile.isSupported(p)) {
-        throw new IOException(p + ": unsupported file type (expected .json, .jsonl, .parquet, .json.gz, .jsonl.gz)");
+        throw new IOException(
+            p + ": unsupported file type (expected .json, .jsonl, .parquet, .json.gz, .jsonl.gz)");
       }
       return List.of(p);
     }

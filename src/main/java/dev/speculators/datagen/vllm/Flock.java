@@ -50,7 +50,8 @@ public final class Flock implements AutoCloseable {
    * @return the held lock, or null when the file does not exist
    * @throws IOException when the lock is still held by a writer after the timeout
    */
-  public static Flock shared(Path path, long timeoutMillis) throws IOException, InterruptedException {
+  public static Flock shared(Path path, long timeoutMillis)
+      throws IOException, InterruptedException {
     int fd;
     try {
       fd = Holder.C.open(path.toString(), O_RDONLY, 0);
@@ -64,7 +65,8 @@ public final class Flock implements AutoCloseable {
   }
 
   /** Creates {@code path} if needed and takes an exclusive lock (what the vLLM connector does). */
-  public static Flock exclusive(Path path, long timeoutMillis) throws IOException, InterruptedException {
+  public static Flock exclusive(Path path, long timeoutMillis)
+      throws IOException, InterruptedException {
     int fd;
     try {
       fd = Holder.C.open(path.toString(), O_RDWR | O_CREAT, 0644);
@@ -74,7 +76,8 @@ public final class Flock implements AutoCloseable {
     return acquire(fd, path, LOCK_EX, timeoutMillis);
   }
 
-  private static Flock acquire(int fd, Path path, int op, long timeoutMillis) throws IOException, InterruptedException {
+  private static Flock acquire(int fd, Path path, int op, long timeoutMillis)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     long sleepMicros = 200; // grows by half each time: waits stay within ~50% of the writer's time
     try {

@@ -51,7 +51,8 @@ public final class VllmClient {
     this.requestTimeout = requestTimeout;
     this.http =
         HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(Math.min(10, Math.max(1, requestTimeout.toSeconds()))))
+            .connectTimeout(
+                Duration.ofSeconds(Math.min(10, Math.max(1, requestTimeout.toSeconds()))))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
   }
@@ -81,7 +82,8 @@ public final class VllmClient {
   }
 
   /**
-   * Waits until {@code /v1/models} answers (the server may still be loading), up to {@code timeout}.
+   * Waits until {@code /v1/models} answers (the server may still be loading), up to {@code
+   * timeout}.
    *
    * @return the served model name
    */
@@ -102,7 +104,14 @@ public final class VllmClient {
       long now = System.nanoTime();
       if (now >= deadline) {
         throw new GenerationException(
-            "vLLM at " + base + " did not answer within " + timeout.toSeconds() + " s: " + last.getMessage(), false, last);
+            "vLLM at "
+                + base
+                + " did not answer within "
+                + timeout.toSeconds()
+                + " s: "
+                + last.getMessage(),
+            false,
+            last);
       }
       if (now - lastLog > 30_000_000_000L) {
         log.accept("waiting for vLLM at " + base + " (" + last.getMessage() + ")");
@@ -114,7 +123,10 @@ public final class VllmClient {
 
   /** Token ids of a chat rendering by the server's own template and tokenizer. */
   public long[] tokenizeChat(
-      String model, List<Map<String, Object>> messages, boolean addGenerationPrompt, Map<String, Object> templateKwargs)
+      String model,
+      List<Map<String, Object>> messages,
+      boolean addGenerationPrompt,
+      Map<String, Object> templateKwargs)
       throws GenerationException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", model);
@@ -128,7 +140,8 @@ public final class VllmClient {
     JsonNode r = post("tokenize", body);
     JsonNode tokens = r.get("tokens");
     if (tokens == null || !tokens.isArray()) {
-      throw new GenerationException(base + "tokenize answered without \"tokens\": " + abbreviate(r.toString()), true, null);
+      throw new GenerationException(
+          base + "tokenize answered without \"tokens\": " + abbreviate(r.toString()), true, null);
     }
     return longs(tokens);
   }
@@ -137,7 +150,8 @@ public final class VllmClient {
    * {@code POST /v1/completions} with the token ids as prompt and {@code max_tokens: 1}: a prefill
    * whose hidden states the server's connector writes to a staging file.
    */
-  public Completion prefill(String model, long[] ids) throws GenerationException, InterruptedException {
+  public Completion prefill(String model, long[] ids)
+      throws GenerationException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", model);
     ArrayNode prompt = body.putArray("prompt");
@@ -158,15 +172,18 @@ public final class VllmClient {
           null);
     }
     JsonNode promptIds = r.path("choices").path(0).get("prompt_token_ids");
-    return new Completion(path.asText(), promptIds != null && promptIds.isArray() ? longs(promptIds) : null);
+    return new Completion(
+        path.asText(), promptIds != null && promptIds.isArray() ? longs(promptIds) : null);
   }
 
   private JsonNode get(String path) throws GenerationException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout).GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout).GET().build();
     return send(req, path);
   }
 
-  private JsonNode post(String path, JsonNode body) throws GenerationException, InterruptedException {
+  private JsonNode post(String path, JsonNode body)
+      throws GenerationException, InterruptedException {
     HttpRequest req =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(requestTimeout)
@@ -176,12 +193,16 @@ public final class VllmClient {
     return send(req, path);
   }
 
-  private JsonNode send(HttpRequest req, String what) throws GenerationException, InterruptedException {
+  private JsonNode send(HttpRequest req, String what)
+      throws GenerationException, InterruptedException {
     HttpResponse<String> resp;
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
-      throw new GenerationException(what + ": no answer from " + base + " within " + requestTimeout.toSeconds() + " s", true, e);
+      throw new GenerationException(
+          what + ": no answer from " + base + " within " + requestTimeout.toSeconds() + " s",
+          true,
+          e);
     } catch (ConnectException e) {
       throw new GenerationException(what + ": cannot connect to " + base + " (" + e + ")", true, e);
     } catch (IOException e) {
@@ -191,12 +212,15 @@ public final class VllmClient {
     if (status != 200) {
       boolean retryable = status == 408 || status == 429 || status >= 500;
       throw new GenerationException(
-          what + ": HTTP " + status + " from " + base + ": " + abbreviate(resp.body()), retryable, null);
+          what + ": HTTP " + status + " from " + base + ": " + abbreviate(resp.body()),
+          retryable,
+          null);
     }
     try {
       return JSON.readTree(resp.body());
     } catch (IOException e) {
-      throw new GenerationException(what + ": answer is not JSON: " + abbreviate(resp.body()), true, e);
+      throw new GenerationException(
+          what + ": answer is not JSON: " + abbreviate(resp.body()), true, e);
     }
   }
 

@@ -22,11 +22,13 @@ import java.util.List;
  * {@code token_ids [S]}) is read once its writer releases {@code <req>.safetensors.lock}, checked
  * against the ids sent, split into L tensors, and deleted with its lock.
  *
- * <p>The path in the response is the server's; when the shared volume is mounted elsewhere in
- * this container, {@code hiddenStatesDir} replaces its directory.
+ * <p>The path in the response is the server's; when the shared volume is mounted elsewhere in this
+ * container, {@code hiddenStatesDir} replaces its directory.
  */
 public final class VllmHiddenStateSource implements HiddenStateSource {
-  /** Rows of the staging tensor read per chunk: bounds the mapped window, allows files over 2 GiB. */
+  /**
+   * Rows of the staging tensor read per chunk: bounds the mapped window, allows files over 2 GiB.
+   */
   private static final long CHUNK_BYTES = 256L << 20;
 
   private final VllmClient client;
@@ -34,7 +36,8 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
   private final Path hiddenStatesDir;
   private final long lockTimeoutMillis;
 
-  public VllmHiddenStateSource(VllmClient client, String model, Path hiddenStatesDir, long lockTimeoutMillis) {
+  public VllmHiddenStateSource(
+      VllmClient client, String model, Path hiddenStatesDir, long lockTimeoutMillis) {
     this.client = client;
     this.model = model;
     this.hiddenStatesDir = hiddenStatesDir;
@@ -47,14 +50,17 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
   }
 
   @Override
-  public List<HostTensor> prefill(long[] ids, int[] layerIds) throws GenerationException, InterruptedException {
+  public List<HostTensor> prefill(long[] ids, int[] layerIds)
+      throws GenerationException, InterruptedException {
     VllmClient.Completion c = client.prefill(model, ids);
     Path staging = localPath(c.hiddenStatesPath());
     Path lock = staging.resolveSibling(staging.getFileName() + ".lock");
     try {
       if (c.promptTokenIds() != null && !Arrays.equals(c.promptTokenIds(), ids)) {
         throw new GenerationException(
-            "vLLM prefilled other tokens than sent: " + firstDifference(ids, c.promptTokenIds()), true, null);
+            "vLLM prefilled other tokens than sent: " + firstDifference(ids, c.promptTokenIds()),
+            true,
+            null);
       }
       return read(staging, lock, ids, layerIds.length);
     } finally {
@@ -68,8 +74,11 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
     try (Flock held = Flock.shared(lock, lockTimeoutMillis)) {
       if (!Files.exists(staging)) {
         throw new GenerationException(
-            "hidden-states file " + staging + " does not exist (is --hidden-states-dir the volume vLLM writes to?)",
-            true, null);
+            "hidden-states file "
+                + staging
+                + " does not exist (is --hidden-states-dir the volume vLLM writes to?)",
+            true,
+            null);
       }
       try (SafeTensorsFile f = SafeTensors.open(staging)) {
         return readChecked(f, staging, ids, layers);
@@ -77,11 +86,13 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
     } catch (GenerationException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new GenerationException("hidden-states file " + staging + ": " + e.getMessage(), true, e);
+      throw new GenerationException(
+          "hidden-states file " + staging + ": " + e.getMessage(), true, e);
     }
   }
 
-  private static List<HostTensor> readChecked(SafeTensorsFile f, Path staging, long[] ids, int layers)
+  private static List<HostTensor> readChecked(
+      SafeTensorsFile f, Path staging, long[] ids, int layers)
       throws IOException, GenerationException {
     if (!f.has("hidden_states") || !f.has("token_ids")) {
       throw new GenerationException(
@@ -90,15 +101,24 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
     long[] tokenIds = f.get("token_ids").toLongArray();
     if (!Arrays.equals(tokenIds, ids)) {
       throw new GenerationException(
-          staging + ": token_ids differ from the prompt sent: " + firstDifference(ids, tokenIds), true, null);
+          staging + ": token_ids differ from the prompt sent: " + firstDifference(ids, tokenIds),
+          true,
+          null);
     }
     SafeTensorsFile.TensorInfo info = f.info("hidden_states");
     long[] shape = info.shape();
     if (shape.length != 3 || shape[0] != ids.length || shape[1] != layers) {
       throw new GenerationException(
-          staging + ": hidden_states has shape " + Arrays.toString(shape) + ", expected [" + ids.length + ", "
-              + layers + ", H] (do --layer-ids match the server's eagle_aux_hidden_state_layer_ids?)",
-          false, null);
+          staging
+              + ": hidden_states has shape "
+              + Arrays.toString(shape)
+              + ", expected ["
+              + ids.length
+              + ", "
+              + layers
+              + ", H] (do --layer-ids match the server's eagle_aux_hidden_state_layer_ids?)",
+          false,
+          null);
     }
     DType dt = info.dtype();
     int s = (int) shape[0];
@@ -144,7 +164,8 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
       for (Path p : s.toList()) {
         String name = p.getFileName().toString();
         if ((name.endsWith(".safetensors") || name.endsWith(".safetensors.lock"))
-            && Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+            && Files.isRegularFile(p)
+            && Files.getLastModifiedTime(p).toMillis() < cutoff) {
           Files.deleteIfExists(p);
           n++;
         }
@@ -164,7 +185,17 @@ public final class VllmHiddenStateSource implements HiddenStateSource {
     if (i < 0) {
       return sent.length + " tokens sent, " + got.length + " returned";
     }
-    return "position " + i + ": sent " + sent[i] + ", got " + got[i] + " (" + sent.length + " vs " + got.length + " tokens)";
+    return "position "
+        + i
+        + ": sent "
+        + sent[i]
+        + ", got "
+        + got[i]
+        + " ("
+        + sent.length
+        + " vs "
+        + got.length
+        + " tokens)";
   }
 
   private static void deleteQuietly(Path p) {

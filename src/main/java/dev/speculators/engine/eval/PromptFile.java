@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public final class PromptFile {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TEXT_FIELDS = List.of("prompt", "text", "question", "input", "instruction");
+  private static final List<String> TEXT_FIELDS =
+      List.of("prompt", "text", "question", "input", "instruction");
 
   private PromptFile() {}
 
@@ -31,7 +32,8 @@ public final class PromptFile {
    * @param limit read at most this many prompts (null: all)
    * @throws EvalException naming the file and line of a record that is not a prompt
    */
-  public static List<List<Map<String, Object>>> read(Path file, String textColumn, Integer limit) throws EvalException {
+  public static List<List<Map<String, Object>>> read(Path file, String textColumn, Integer limit)
+      throws EvalException {
     List<JsonNode> records = new ArrayList<>();
     List<Integer> lines = new ArrayList<>();
     try {
@@ -71,7 +73,14 @@ public final class PromptFile {
     }
     List<List<Map<String, Object>>> prompts = new ArrayList<>();
     for (int i = 0; i < records.size() && (limit == null || prompts.size() < limit); i++) {
-      prompts.add(messages(records.get(i), textColumn, file + " " + (file.toString().endsWith(".json") ? "record " : "line ") + lines.get(i)));
+      prompts.add(
+          messages(
+              records.get(i),
+              textColumn,
+              file
+                  + " "
+                  + (file.toString().endsWith(".json") ? "record " : "line ")
+                  + lines.get(i)));
     }
     if (prompts.isEmpty()) {
       throw new EvalException(file + ": no prompts");
@@ -79,7 +88,8 @@ public final class PromptFile {
     return prompts;
   }
 
-  static List<Map<String, Object>> messages(JsonNode record, String textColumn, String where) throws EvalException {
+  static List<Map<String, Object>> messages(JsonNode record, String textColumn, String where)
+      throws EvalException {
     if (!record.isObject()) {
       throw new EvalException(where + ": a record must be a JSON object");
     }
@@ -102,22 +112,27 @@ public final class PromptFile {
         return List.of(message("user", v.asText()));
       }
     }
-    throw new EvalException(where + ": no prompt (expected one of " + TEXT_FIELDS
-        + ", messages or conversations; or name the field with --text-column)");
+    throw new EvalException(
+        where
+            + ": no prompt (expected one of "
+            + TEXT_FIELDS
+            + ", messages or conversations; or name the field with --text-column)");
   }
 
-  private static List<Map<String, Object>> conversation(JsonNode turns, String where) throws EvalException {
+  private static List<Map<String, Object>> conversation(JsonNode turns, String where)
+      throws EvalException {
     List<Map<String, Object>> out = new ArrayList<>();
     int lastUser = -1;
     for (JsonNode t : turns) {
       String role = t.path("role").asText(t.path("from").asText(""));
       String content = t.has("content") ? t.path("content").asText() : t.path("value").asText();
-      role = switch (role) {
-        case "human", "user" -> "user";
-        case "gpt", "assistant" -> "assistant";
-        case "system" -> "system";
-        default -> throw new EvalException(where + ": unknown role '" + role + "'");
-      };
+      role =
+          switch (role) {
+            case "human", "user" -> "user";
+            case "gpt", "assistant" -> "assistant";
+            case "system" -> "system";
+            default -> throw new EvalException(where + ": unknown role '" + role + "'");
+          };
       out.add(message(role, content));
       if (role.equals("user")) {
         lastUser = out.size() - 1;

@@ -25,12 +25,14 @@ import java.util.Map;
  * passes (one per token without speculation), and the untrained draft's acceptance when it ran.
  */
 public final class ReferenceEvalOutputs {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReferenceEvalOutputs() {}
 
   public static void write(Path dir, ReferenceEvalResults r) throws IOException {
-    AtomicFiles.writeString(dir.resolve(EvalOutputs.RESULTS), JSON.writeValueAsString(resultsJson(r)) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve(EvalOutputs.RESULTS), JSON.writeValueAsString(resultsJson(r)) + "\n");
     Map<String, AcceptanceReport> rows = new LinkedHashMap<>();
     for (ReferenceDatasetResult d : r.datasets()) {
       rows.put(d.dataset().name(), d.acceptance());
@@ -38,8 +40,10 @@ public final class ReferenceEvalOutputs {
     if (!r.datasets().isEmpty()) {
       rows.put(DatasetResolver.POOLED, r.pooledAcceptance());
     }
-    AtomicFiles.writeString(dir.resolve(EvalOutputs.ACCEPTANCE_CSV), EvalOutputs.acceptanceCsv(rows));
-    AtomicFiles.writeString(dir.resolve(EvalOutputs.SUMMARY), JSON.writeValueAsString(summary(r)) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve(EvalOutputs.ACCEPTANCE_CSV), EvalOutputs.acceptanceCsv(rows));
+    AtomicFiles.writeString(
+        dir.resolve(EvalOutputs.SUMMARY), JSON.writeValueAsString(summary(r)) + "\n");
   }
 
   public static ObjectNode resultsJson(ReferenceEvalResults r) {
@@ -147,8 +151,16 @@ public final class ReferenceEvalOutputs {
   public static String table(ReferenceEvalResults r) {
     StringBuilder b = new StringBuilder();
     int k = r.settings().numSpeculativeTokens();
-    b.append(String.format(Locale.ROOT, "%-22s %-10s %7s %8s  %-" + (7 * k) + "s %s%n", "dataset", "draft", "drafts",
-        "mean AL", "per-position", "conditional"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%-22s %-10s %7s %8s  %-" + (7 * k) + "s %s%n",
+            "dataset",
+            "draft",
+            "drafts",
+            "mean AL",
+            "per-position",
+            "conditional"));
     for (ReferenceDatasetResult d : r.datasets()) {
       row(b, d.dataset().name(), "trained", d.acceptance());
       if (d.untrained() != null) {
@@ -165,14 +177,23 @@ public final class ReferenceEvalOutputs {
   }
 
   private static void row(StringBuilder b, String name, String draft, AcceptanceReport a) {
-    b.append(String.format(Locale.ROOT, "%-22s %-10s %7d %8.3f  %s  %s%n", name, draft, a.drafts(),
-        a.meanAcceptanceLength(), rates(a.perPositionAcceptance()), rates(a.conditionalAcceptance())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%-22s %-10s %7d %8.3f  %s  %s%n",
+            name,
+            draft,
+            a.drafts(),
+            a.meanAcceptanceLength(),
+            rates(a.perPositionAcceptance()),
+            rates(a.conditionalAcceptance())));
   }
 
   static String rates(double[] v) {
     StringBuilder b = new StringBuilder();
     for (double x : v) {
-      b.append(b.length() == 0 ? "" : " ").append(Double.isFinite(x) ? String.format(Locale.ROOT, "%6.3f", x) : "     -");
+      b.append(b.length() == 0 ? "" : " ")
+          .append(Double.isFinite(x) ? String.format(Locale.ROOT, "%6.3f", x) : "     -");
     }
     return b.toString();
   }
@@ -188,6 +209,8 @@ public final class ReferenceEvalOutputs {
   }
 
   private static double round(double v, int decimals) {
-    return Double.isFinite(v) ? new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue() : v;
+    return Double.isFinite(v)
+        ? new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue()
+        : v;
   }
 }

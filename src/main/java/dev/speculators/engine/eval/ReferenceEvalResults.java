@@ -70,6 +70,7 @@ public record ReferenceEvalResults(
   }
 
   ReferenceEvalResults finished(String failure) {
-    return new ReferenceEvalResults(settings, speculatorDescription, datasets, failure == null, failure);
+    return new ReferenceEvalResults(
+        settings, speculatorDescription, datasets, failure == null, failure);
   }
 }

@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * the speculator in process, counted like vLLM counts it, so acceptance comes out of the same
  * {@code AcceptanceReport} as for a vLLM server. Optionally the same prompts with an untrained
  * draft of the same shape (what training bought) and a check that the output equals plain greedy
- * decoding. Results are rewritten after every dataset; the summary goes to the termination
- * message at the end, failure or not.
+ * decoding. Results are rewritten after every dataset; the summary goes to the termination message
+ * at the end, failure or not.
  */
 public final class ReferenceEvalRunner {
   /** Hears about progress (the {@code run} command draws a bar from it). */
@@ -41,7 +41,8 @@ public final class ReferenceEvalRunner {
   private final Listener listener;
   private ReferenceEvalResults current;
 
-  public ReferenceEvalRunner(ReferenceEvalSettings settings, HfHub hub, Consumer<String> log, Listener listener) {
+  public ReferenceEvalRunner(
+      ReferenceEvalSettings settings, HfHub hub, Consumer<String> log, Listener listener) {
     this.settings = settings;
     this.hub = hub;
     this.log = log;
@@ -53,7 +54,8 @@ public final class ReferenceEvalRunner {
     try {
       Files.createDirectories(settings.output());
     } catch (IOException e) {
-      throw new EvalException("--output " + settings.output() + ": cannot create the folder: " + e.getMessage(), e);
+      throw new EvalException(
+          "--output " + settings.output() + ": cannot create the folder: " + e.getMessage(), e);
     }
     current = new ReferenceEvalResults(settings, null, List.of(), false, null);
     try {
@@ -77,29 +79,52 @@ public final class ReferenceEvalRunner {
     List<EvalDataset> datasets = new DatasetResolver(hub, log).resolve(settings.data());
     for (EvalDataset d : datasets) {
       if (d.kind() == EvalDataset.Kind.GUIDELLM) {
-        throw new EvalException("--data " + d.spec() + ": the reference engine needs prompt files (.jsonl/.json);"
-            + " GuideLLM built-in and synthetic data need --engine vllm");
+        throw new EvalException(
+            "--data "
+                + d.spec()
+                + ": the reference engine needs prompt files (.jsonl/.json);"
+                + " GuideLLM built-in and synthetic data need --engine vllm");
       }
     }
     try (HfModelDir targetDir = HfModelDir.open(settings.targetModel());
         ReferenceModel target = ReferenceModel.load(targetDir);
-        TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(settings.targetModel(), Map.of());
+        TemplateTokenizerRenderer renderer =
+            TemplateTokenizerRenderer.open(settings.targetModel(), Map.of());
         Speculator speculator = Speculator.load(settings.speculator(), target);
         Speculator untrained =
-            settings.untrainedBaseline() ? speculator.untrainedTwin(targetDir, target, settings.untrainedSeed()) : null) {
-      current = new ReferenceEvalResults(settings, speculator.description(), List.of(), false, null);
-      log.accept(String.format(Locale.ROOT, "reference engine: %s target %s, %s, K=%d, aux layers %s",
-          target.config().architecture().modelType(), settings.targetModel(), speculator.description(),
-          settings.numSpeculativeTokens(), Arrays.toString(speculator.auxLayerIds())));
+            settings.untrainedBaseline()
+                ? speculator.untrainedTwin(targetDir, target, settings.untrainedSeed())
+                : null) {
+      current =
+          new ReferenceEvalResults(settings, speculator.description(), List.of(), false, null);
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "reference engine: %s target %s, %s, K=%d, aux layers %s",
+              target.config().architecture().modelType(),
+              settings.targetModel(),
+              speculator.description(),
+              settings.numSpeculativeTokens(),
+              Arrays.toString(speculator.auxLayerIds())));
       for (EvalDataset d : datasets) {
         ReferenceDatasetResult r = dataset(d, target, renderer, speculator, untrained);
         current = current.with(r);
         save(current);
-        log.accept(String.format(Locale.ROOT,
-            "dataset '%s': %d prompts, %d output tokens, mean acceptance length %.3f over %d drafts%s",
-            d.name(), r.prompts(), r.outputTokens(), r.acceptance().meanAcceptanceLength(), r.counters().drafts(),
-            r.untrained() == null ? ""
-                : String.format(Locale.ROOT, " (untrained draft %.3f)", r.untrainedAcceptance().meanAcceptanceLength())));
+        log.accept(
+            String.format(
+                Locale.ROOT,
+                "dataset '%s': %d prompts, %d output tokens, mean acceptance length %.3f over %d drafts%s",
+                d.name(),
+                r.prompts(),
+                r.outputTokens(),
+                r.acceptance().meanAcceptanceLength(),
+                r.counters().drafts(),
+                r.untrained() == null
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        " (untrained draft %.3f)",
+                        r.untrainedAcceptance().meanAcceptanceLength())));
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new EvalException(e.getMessage(), e);
@@ -107,13 +132,19 @@ public final class ReferenceEvalRunner {
   }
 
   private ReferenceDatasetResult dataset(
-      EvalDataset d, ReferenceModel target, TemplateTokenizerRenderer renderer, Speculator speculator,
-      Speculator untrained) throws EvalException {
+      EvalDataset d,
+      ReferenceModel target,
+      TemplateTokenizerRenderer renderer,
+      Speculator speculator,
+      Speculator untrained)
+      throws EvalException {
     long start = System.nanoTime();
-    List<List<Map<String, Object>>> prompts = PromptFile.read(d.file(), settings.textColumn(), settings.maxRequests());
+    List<List<Map<String, Object>>> prompts =
+        PromptFile.read(d.file(), settings.textColumn(), settings.maxRequests());
     int k = settings.numSpeculativeTokens();
     SpeculativeDecoder spec = new SpeculativeDecoder(target, speculator, k);
-    SpeculativeDecoder baseline = untrained == null ? null : new SpeculativeDecoder(target, untrained, k);
+    SpeculativeDecoder baseline =
+        untrained == null ? null : new SpeculativeDecoder(target, untrained, k);
     GreedyDecoder greedy = new GreedyDecoder(target);
     SpecDecodeCounters counters = SpecDecodeCounters.ZERO;
     SpecDecodeCounters untrainedCounters = untrained == null ? null : SpecDecodeCounters.ZERO;
@@ -125,7 +156,8 @@ public final class ReferenceEvalRunner {
       try {
         ids = renderer.render(prompts.get(i), true);
       } catch (RuntimeException e) {
-        throw new EvalException(d.file() + " prompt " + (i + 1) + ": the chat template failed: " + e.getMessage(), e);
+        throw new EvalException(
+            d.file() + " prompt " + (i + 1) + ": the chat template failed: " + e.getMessage(), e);
       }
       SpeculativeDecoder.Result r = spec.generate(ids, settings.maxOutputTokens());
       counters = counters.plus(r.counters());
@@ -138,20 +170,41 @@ public final class ReferenceEvalRunner {
         requireSame(u.tokens(), r.tokens(), d, i, "the untrained draft's");
       }
       if (settings.checkLossless()) {
-        requireSame(r.tokens(), greedy.generate(ids, settings.maxOutputTokens()).tokens(), d, i, "speculative");
+        requireSame(
+            r.tokens(),
+            greedy.generate(ids, settings.maxOutputTokens()).tokens(),
+            d,
+            i,
+            "speculative");
       }
       listener.prompt(d.name(), i + 1, prompts.size());
     }
-    return new ReferenceDatasetResult(d, prompts.size(), outputTokens, passes, counters, untrainedCounters,
-        untrainedPasses, settings.checkLossless(), (System.nanoTime() - start) / 1e9);
+    return new ReferenceDatasetResult(
+        d,
+        prompts.size(),
+        outputTokens,
+        passes,
+        counters,
+        untrainedCounters,
+        untrainedPasses,
+        settings.checkLossless(),
+        (System.nanoTime() - start) / 1e9);
   }
 
-  private static void requireSame(long[] got, long[] expected, EvalDataset d, int prompt, String what)
-      throws EvalException {
+  private static void requireSame(
+      long[] got, long[] expected, EvalDataset d, int prompt, String what) throws EvalException {
     if (!Arrays.equals(got, expected)) {
-      throw new EvalException(d.name() + " prompt " + (prompt + 1) + ": " + what + " output " + Arrays.toString(got)
-          + " differs from plain greedy decoding " + Arrays.toString(expected)
-          + " (speculation must be lossless; this is a bug)");
+      throw new EvalException(
+          d.name()
+              + " prompt "
+              + (prompt + 1)
+              + ": "
+              + what
+              + " output "
+              + Arrays.toString(got)
+              + " differs from plain greedy decoding "
+              + Arrays.toString(expected)
+              + " (speculation must be lossless; this is a bug)");
     }
   }
 
@@ -159,7 +212,8 @@ public final class ReferenceEvalRunner {
     try {
       ReferenceEvalOutputs.write(settings.output(), results);
     } catch (IOException e) {
-      throw new EvalException("cannot write the results into " + settings.output() + ": " + e.getMessage(), e);
+      throw new EvalException(
+          "cannot write the results into " + settings.output() + ": " + e.getMessage(), e);
     }
     if (settings.terminationLog() != null && (results.complete() || results.error() != null)) {
       TerminationLog.write(settings.terminationLog(), ReferenceEvalOutputs.summary(results));

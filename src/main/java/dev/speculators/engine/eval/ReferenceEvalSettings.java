@@ -10,7 +10,8 @@ import java.util.List;
  * @param speculator speculator directory (config.json + model.safetensors)
  * @param data {@code --data} values: prompt files (local or {@code org/dataset:file.jsonl})
  * @param maxRequests prompts per dataset (null: all)
- * @param maxOutputTokens generated tokens per prompt at most (decoding stops earlier at an end token)
+ * @param maxOutputTokens generated tokens per prompt at most (decoding stops earlier at an end
+ *     token)
  * @param textColumn the prompt field of the records, or null to guess
  * @param untrainedBaseline also run a fresh draft of the same shape, for comparison
  * @param checkLossless also decode every prompt without speculation and require identical output
@@ -36,13 +37,15 @@ public record ReferenceEvalSettings(
       throw new IllegalArgumentException("--data: at least one prompt file is required");
     }
     if (numSpeculativeTokens < 1 || numSpeculativeTokens > 16) {
-      throw new IllegalArgumentException("--num-speculative-tokens must be in 1..16, got " + numSpeculativeTokens);
+      throw new IllegalArgumentException(
+          "--num-speculative-tokens must be in 1..16, got " + numSpeculativeTokens);
     }
     if (maxRequests != null && maxRequests < 1) {
       throw new IllegalArgumentException("--max-requests must be >= 1, got " + maxRequests);
     }
     if (maxOutputTokens < 1) {
-      throw new IllegalArgumentException("--max-output-tokens must be >= 1, got " + maxOutputTokens);
+      throw new IllegalArgumentException(
+          "--max-output-tokens must be >= 1, got " + maxOutputTokens);
     }
   }
 }

@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The example pipeline's data, from the same generator the tiny target learned from (other
- * seeds): {@code conversations.jsonl} ({@code {"messages": [{"role", "content"}, ...]}}, the
+ * The example pipeline's data, from the same generator the tiny target learned from (other seeds):
+ * {@code conversations.jsonl} ({@code {"messages": [{"role", "content"}, ...]}}, the
  * HiddenStateDataset's source) and {@code prompts.jsonl} ({@code {"prompt": "..."}}, the
  * evaluation's questions).
  */
@@ -40,7 +40,9 @@ public final class TinyCorpusFiles {
     TinyCorpus questions = new TinyCorpus(seed + 2);
     StringBuilder p = new StringBuilder();
     for (int i = 0; i < prompts; i++) {
-      p.append(JSON.writeValueAsString(JSON.createObjectNode().put("prompt", questions.nextExchange().question())))
+      p.append(
+              JSON.writeValueAsString(
+                  JSON.createObjectNode().put("prompt", questions.nextExchange().question())))
           .append('\n');
     }
     AtomicFiles.writeString(dir.resolve(PROMPTS), p.toString());

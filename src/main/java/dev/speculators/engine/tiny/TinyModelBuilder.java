@@ -41,17 +41,18 @@ import java.util.function.Consumer;
 
 /**
  * Builds the tiny example target: a small Llama trained from scratch, by this project's own
- * reference forward pass with autograd, on conversations from {@link TinyCorpus} rendered with
- * its chat template and tokenizer ({@link TinyTokenizer}). Next-token loss on every token of
- * packed rows (documents do not see each other), AdamW with warmup and cosine decay, global-norm
- * clipping. The result is a Hugging Face model directory (bf16 safetensors) that the reference
- * engine, transformers and vLLM can load.
+ * reference forward pass with autograd, on conversations from {@link TinyCorpus} rendered with its
+ * chat template and tokenizer ({@link TinyTokenizer}). Next-token loss on every token of packed
+ * rows (documents do not see each other), AdamW with warmup and cosine decay, global-norm clipping.
+ * The result is a Hugging Face model directory (bf16 safetensors) that the reference engine,
+ * transformers and vLLM can load.
  *
- * <p>Deterministic: the same settings give the same files (on the same libtorch and thread
- * count — the build runs with one torch thread).
+ * <p>Deterministic: the same settings give the same files (on the same libtorch and thread count —
+ * the build runs with one torch thread).
  */
 public final class TinyModelBuilder {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final TinyModelSettings s;
   private final Consumer<String> log;
@@ -67,7 +68,12 @@ public final class TinyModelBuilder {
    * @param answerAccuracy share of held-out questions answered exactly (greedy, bf16 weights)
    */
   public record Result(
-      double firstLoss, double finalLoss, double answerAccuracy, int vocabSize, long parameters, double seconds) {}
+      double firstLoss,
+      double finalLoss,
+      double answerAccuracy,
+      int vocabSize,
+      long parameters,
+      double seconds) {}
 
   /** Trains the model and publishes {@code output} atomically. */
   public Result build(Path output) throws IOException {
@@ -75,33 +81,51 @@ public final class TinyModelBuilder {
     TinyTokenizer tokenizer = TinyTokenizer.forCorpus();
     TargetConfig config =
         new TargetConfig(
-            TargetArchitecture.LLAMA, s.hiddenSize(), s.intermediateSize(), s.numLayers(), s.numAttentionHeads(),
-            s.numKeyValueHeads(), s.headDim(), tokenizer.vocabSize(), 1e-5, RopeConfig.plain(10000.0), false,
+            TargetArchitecture.LLAMA,
+            s.hiddenSize(),
+            s.intermediateSize(),
+            s.numLayers(),
+            s.numAttentionHeads(),
+            s.numKeyValueHeads(),
+            s.headDim(),
+            tokenizer.vocabSize(),
+            1e-5,
+            RopeConfig.plain(10000.0),
+            false,
             List.of((long) tokenizer.id(TinyTokenizer.END)));
     Result[] result = new Result[1];
-    AtomicFiles.writeDirectory(output, dir -> {
-      tokenizer.write(dir);
-      writeConfigs(dir, config, tokenizer);
-      double[] loss;
-      long parameters = 0;
-      try (TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(dir, Map.of());
-          NDManager manager = NDManager.newBaseManager()) {
-        Map<String, NDArray> weights = initialWeights(manager, config);
-        for (NDArray w : weights.values()) {
-          parameters += w.size();
-        }
-        loss = train(manager, config, weights, renderer);
-        Map<String, HostTensor> out = new TreeMap<>();
-        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-          String name = e.getKey().equals("lm_head.weight") ? "lm_head.weight" : "model." + e.getKey();
-          out.put(name, Tensors.toHost(e.getValue()).toBf16());
-        }
-        SafeTensors.write(dir.resolve("model.safetensors"), out, Map.of("format", "pt"));
-      }
-      double accuracy = answerAccuracy(dir);
-      result[0] = new Result(loss[0], loss[1], accuracy, tokenizer.vocabSize(), parameters,
-          (System.nanoTime() - start) / 1e9);
-    });
+    AtomicFiles.writeDirectory(
+        output,
+        dir -> {
+          tokenizer.write(dir);
+          writeConfigs(dir, config, tokenizer);
+          double[] loss;
+          long parameters = 0;
+          try (TemplateTokenizerRenderer renderer = TemplateTokenizerRenderer.open(dir, Map.of());
+              NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = initialWeights(manager, config);
+            for (NDArray w : weights.values()) {
+              parameters += w.size();
+            }
+            loss = train(manager, config, weights, renderer);
+            Map<String, HostTensor> out = new TreeMap<>();
+            for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+              String name =
+                  e.getKey().equals("lm_head.weight") ? "lm_head.weight" : "model." + e.getKey();
+              out.put(name, Tensors.toHost(e.getValue()).toBf16());
+            }
+            SafeTensors.write(dir.resolve("model.safetensors"), out, Map.of("format", "pt"));
+          }
+          double accuracy = answerAccuracy(dir);
+          result[0] =
+              new Result(
+                  loss[0],
+                  loss[1],
+                  accuracy,
+                  tokenizer.vocabSize(),
+                  parameters,
+                  (System.nanoTime() - start) / 1e9);
+        });
     return result[0];
   }
 
@@ -129,12 +153,17 @@ public final class TinyModelBuilder {
   }
 
   /** Returns {mean loss of the first tenth of the steps, of the last tenth}. */
-  private double[] train(NDManager manager, TargetConfig config, Map<String, NDArray> weights,
-      TemplateTokenizerRenderer renderer) throws IOException {
+  private double[] train(
+      NDManager manager,
+      TargetConfig config,
+      Map<String, NDArray> weights,
+      TemplateTokenizerRenderer renderer)
+      throws IOException {
     ReferenceModel model = ReferenceModel.of(config, weights);
     TinyCorpus corpus = new TinyCorpus(s.seed());
     LearningRateSchedule schedule =
-        new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, s.learningRate(), s.steps() / 20, s.steps(), 0.5);
+        new LearningRateSchedule(
+            LearningRateSchedule.Kind.COSINE, s.learningRate(), s.steps() / 20, s.steps(), 0.5);
     int tenth = Math.max(1, s.steps() / 10);
     double head = 0;
     double tail = 0;
@@ -160,8 +189,14 @@ public final class TinyModelBuilder {
           tail += loss;
         }
         if ((step + 1) % 50 == 0 || step + 1 == s.steps()) {
-          log.accept(String.format(Locale.ROOT, "step %d/%d loss %.4f lr %.2e", step + 1, s.steps(), loss,
-              schedule.lr(step)));
+          log.accept(
+              String.format(
+                  Locale.ROOT,
+                  "step %d/%d loss %.4f lr %.2e",
+                  step + 1,
+                  s.steps(),
+                  loss,
+                  schedule.lr(step)));
         }
       }
     }
@@ -169,9 +204,11 @@ public final class TinyModelBuilder {
   }
 
   /** One packed row: whole conversations until the row is full (a leftover starts the next row). */
-  private record Row(long[] ids, long[] positions, long[] targets, float[] mask, PackedDocuments docs) {}
+  private record Row(
+      long[] ids, long[] positions, long[] targets, float[] mask, PackedDocuments docs) {}
 
-  private Row nextRow(TinyCorpus corpus, TemplateTokenizerRenderer renderer, List<long[]> carry) throws IOException {
+  private Row nextRow(TinyCorpus corpus, TemplateTokenizerRenderer renderer, List<long[]> carry)
+      throws IOException {
     int t = s.rowLength();
     long[] ids = new long[t];
     long[] positions = new long[t];
@@ -211,15 +248,22 @@ public final class TinyModelBuilder {
   private static NDArray rowLoss(NDManager m, ReferenceModel model, Row row) {
     int t = row.ids().length;
     NDArray prenorm =
-        model.forward(m.create(row.ids()), m.create(row.positions()), new PackedCausalAttention(row.docs()),
-            new int[0], new HashMap<>());
+        model.forward(
+            m.create(row.ids()),
+            m.create(row.positions()),
+            new PackedCausalAttention(row.docs()),
+            new int[0],
+            new HashMap<>());
     NDArray logp = model.logits(prenorm).logSoftmax(-1);
     NDArray picked = logp.gather(m.create(row.targets()).reshape(t, 1), 1).reshape(t);
     double count = 0;
     for (float f : row.mask()) {
       count += f;
     }
-    return picked.mul(m.create(row.mask())).sum().mul(GraphScalars.of(picked, -1.0 / Math.max(1, count)));
+    return picked
+        .mul(m.create(row.mask()))
+        .sum()
+        .mul(GraphScalars.of(picked, -1.0 / Math.max(1, count)));
   }
 
   /** Greedy answers of the saved (bf16) model to held-out questions, compared word for word. */
@@ -231,7 +275,8 @@ public final class TinyModelBuilder {
       GreedyDecoder decoder = new GreedyDecoder(model);
       for (int i = 0; i < s.evalPrompts(); i++) {
         TinyCorpus.Exchange e = heldOut.nextExchange();
-        List<Map<String, Object>> prompt = List.of(new ChatMessage(ChatMessage.USER, e.question()).toMap());
+        List<Map<String, Object>> prompt =
+            List.of(new ChatMessage(ChatMessage.USER, e.question()).toMap());
         long[] ids = renderer.render(prompt, true);
         long[] expected = renderer.encode(e.answer() + " " + TinyTokenizer.END);
         long[] got = decoder.generate(ids, expected.length + 4).tokens();
@@ -275,6 +320,7 @@ public final class TinyModelBuilder {
     gen.put("eos_token_id", tokenizer.id(TinyTokenizer.END));
     gen.put("pad_token_id", tokenizer.id(TinyTokenizer.PAD));
     gen.put("do_sample", false);
-    AtomicFiles.writeString(dir.resolve("generation_config.json"), JSON.writeValueAsString(gen) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve("generation_config.json"), JSON.writeValueAsString(gen) + "\n");
   }
 }

@@ -28,7 +28,11 @@ public record TinyModelSettings(
   public TinyModelSettings {
     if (hiddenSize % numAttentionHeads != 0 || (hiddenSize / numAttentionHeads) % 2 != 0) {
       throw new IllegalArgumentException(
-          "hidden size " + hiddenSize + " must split into " + numAttentionHeads + " heads of even width");
+          "hidden size "
+              + hiddenSize
+              + " must split into "
+              + numAttentionHeads
+              + " heads of even width");
     }
     if (numAttentionHeads % numKeyValueHeads != 0) {
       throw new IllegalArgumentException("attention heads must be a multiple of key/value heads");

@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * The tiny target's tokenizer and chat template, as Hugging Face files: a word-level {@code
- * tokenizer.json} (lower-casing, split on whitespace and punctuation, special tokens matched
- * first) that DJL's tokenizers binding and transformers both load, and a {@code
- * tokenizer_config.json} whose {@code chat_template} renders
+ * tokenizer.json} (lower-casing, split on whitespace and punctuation, special tokens matched first)
+ * that DJL's tokenizers binding and transformers both load, and a {@code tokenizer_config.json}
+ * whose {@code chat_template} renders
  *
  * <pre>
  * &lt;s&gt;&lt;|user|&gt; question &lt;|end|&gt;
@@ -32,7 +32,8 @@ public final class TinyTokenizer {
   public static final String BOS = "<s>";
   public static final String EOS_TEXT = "</s>";
   public static final String END = "<|end|>";
-  static final List<String> SPECIALS = List.of(PAD, UNK, BOS, EOS_TEXT, "<|system|>", "<|user|>", "<|assistant|>", END);
+  static final List<String> SPECIALS =
+      List.of(PAD, UNK, BOS, EOS_TEXT, "<|system|>", "<|user|>", "<|assistant|>", END);
 
   /** The chat template (Jinja, as transformers renders it). */
   public static final String CHAT_TEMPLATE =
@@ -40,7 +41,8 @@ public final class TinyTokenizer {
           + "{{ '<|' + message['role'] + '|> ' + message['content'] + ' <|end|>\\n' }}"
           + "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Map<String, Integer> vocab;
 
@@ -74,8 +76,10 @@ public final class TinyTokenizer {
 
   /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */
   public void write(Path dir) throws IOException {
-    AtomicFiles.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizerJson()) + "\n");
-    AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig()) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizerJson()) + "\n");
+    AtomicFiles.writeString(
+        dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig()) + "\n");
   }
 
   ObjectNode tokenizerJson() {

@@ -20,7 +20,8 @@ import java.util.Map;
  * being the final layer before the model's norm.
  *
  * @param inputIds I64 {@code [S]}
- * @param hiddenStates L floating-point tensors {@code [S, H]} of one dtype (bf16 when we write them)
+ * @param hiddenStates L floating-point tensors {@code [S, H]} of one dtype (bf16 when we write
+ *     them)
  * @param lossMask I64 {@code [S]} of 0/1: 1 where the token is trained on
  */
 public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, HostTensor lossMask) {
@@ -39,7 +40,9 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
     require(hiddenStates != null && !hiddenStates.isEmpty(), "hidden_states is empty");
     hiddenStates = List.copyOf(hiddenStates);
     require(inputIds.dtype() == DType.I64, "input_ids must be int64, not " + inputIds.dtype());
-    require(inputIds.rank() == 1, "input_ids must be one-dimensional [S], not " + Arrays.toString(inputIds.shape()));
+    require(
+        inputIds.rank() == 1,
+        "input_ids must be one-dimensional [S], not " + Arrays.toString(inputIds.shape()));
     long s = inputIds.dim(0);
     require(lossMask.dtype() == DType.I64, "loss_mask must be int64, not " + lossMask.dtype());
     require(
@@ -54,11 +57,19 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
       HostTensor h = hiddenStates.get(l);
       String name = "hidden_states[" + l + "]";
       require(h.dtype().isFloatingPoint(), name + " must be floating point, not " + h.dtype());
-      require(h.dtype() == first.dtype(), name + " is " + h.dtype() + ", hidden_states[0] is " + first.dtype());
+      require(
+          h.dtype() == first.dtype(),
+          name + " is " + h.dtype() + ", hidden_states[0] is " + first.dtype());
       require(
           h.rank() == 2 && h.dim(0) == s && h.dim(1) == first.dim(-1),
-          name + " has shape " + Arrays.toString(h.shape()) + ", expected [" + s + ", "
-              + (first.rank() == 2 ? first.dim(1) : "H") + "]");
+          name
+              + " has shape "
+              + Arrays.toString(h.shape())
+              + ", expected ["
+              + s
+              + ", "
+              + (first.rank() == 2 ? first.dim(1) : "H")
+              + "]");
     }
   }
 
@@ -87,8 +98,8 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
   }
 
   /**
-   * Reads a sample written by us or by upstream speculators. Integer ids and masks of other
-   * widths are widened to int64; a tuple of hidden states is accepted like a list.
+   * Reads a sample written by us or by upstream speculators. Integer ids and masks of other widths
+   * are widened to int64; a tuple of hidden states is accepted like a list.
    *
    * @throws TensorFileException naming the file and what is wrong with it
    */
@@ -96,13 +107,15 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
     Object loaded = TorchFiles.load(path);
     if (!(loaded instanceof Map)) {
       throw new TensorFileException(
-          path, "a sample file holds a dict with input_ids, hidden_states and loss_mask, this one holds "
+          path,
+          "a sample file holds a dict with input_ids, hidden_states and loss_mask, this one holds "
               + describe(loaded));
     }
     Map<?, ?> map = (Map<?, ?>) loaded;
     if (map.containsKey("hidden_state") || map.containsKey("target")) {
       throw new TensorFileException(
-          path, "legacy data format v0 (keys hidden_state/target) is not supported; regenerate the data");
+          path,
+          "legacy data format v0 (keys hidden_state/target) is not supported; regenerate the data");
     }
     HostTensor ids = integerTensor(path, map, INPUT_IDS);
     HostTensor mask = integerTensor(path, map, LOSS_MASK);
@@ -112,17 +125,21 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
     }
     if (hs instanceof HostTensor) {
       throw new TensorFileException(
-          path, "'hidden_states' is one stacked tensor " + hs.toString().replace("HostTensor", "")
+          path,
+          "'hidden_states' is one stacked tensor "
+              + hs.toString().replace("HostTensor", "")
               + "; the speculators v1 sample format stores a list of per-layer [S, H] tensors");
     }
     if (!(hs instanceof List)) {
-      throw new TensorFileException(path, "'hidden_states' is " + describe(hs) + ", not a list of tensors");
+      throw new TensorFileException(
+          path, "'hidden_states' is " + describe(hs) + ", not a list of tensors");
     }
     List<HostTensor> layers = new ArrayList<>();
     List<?> list = (List<?>) hs;
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof HostTensor)) {
-        throw new TensorFileException(path, "hidden_states[" + i + "] is " + describe(list.get(i)) + ", not a tensor");
+        throw new TensorFileException(
+            path, "hidden_states[" + i + "] is " + describe(list.get(i)) + ", not a tensor");
       }
       layers.add((HostTensor) list.get(i));
     }
@@ -158,7 +175,8 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
     }
   }
 
-  private static HostTensor integerTensor(Path path, Map<?, ?> map, String key) throws TensorFileException {
+  private static HostTensor integerTensor(Path path, Map<?, ?> map, String key)
+      throws TensorFileException {
     Object v = map.get(key);
     if (v == null) {
       throw new TensorFileException(path, "missing '" + key + "'");
@@ -168,7 +186,8 @@ public record SampleFile(HostTensor inputIds, List<HostTensor> hiddenStates, Hos
     }
     HostTensor t = (HostTensor) v;
     if (t.dtype().isFloatingPoint()) {
-      throw new TensorFileException(path, "'" + key + "' must be an integer tensor, not " + t.dtype());
+      throw new TensorFileException(
+          path, "'" + key + "' must be an integer tensor, not " + t.dtype());
     }
     return t.toI64();
   }

@@ -45,7 +45,8 @@ public final class SampleLengths {
       }
       JsonNode v = e.getValue();
       if (index < 0 || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
-        throw new IOException(path + ": entry \"" + e.getKey() + "\": " + v + " is not a sample length");
+        throw new IOException(
+            path + ": entry \"" + e.getKey() + "\": " + v + " is not a sample length");
       }
       out.put(index, v.intValue());
     }

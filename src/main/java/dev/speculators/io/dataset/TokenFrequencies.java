@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Token counts over the trained-on (assistant) tokens of a dataset, stored like upstream as
- * {@code token_freq.pt}: a torch.save of a plain dict {@code int -> int}. The vocabulary mapping of
- * a reduced draft vocabulary is built from it.
+ * Token counts over the trained-on (assistant) tokens of a dataset, stored like upstream as {@code
+ * token_freq.pt}: a torch.save of a plain dict {@code int -> int}. The vocabulary mapping of a
+ * reduced draft vocabulary is built from it.
  */
 public final class TokenFrequencies {
   private TokenFrequencies() {}
@@ -30,11 +30,17 @@ public final class TokenFrequencies {
     Map<Long, Long> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) loaded).entrySet()) {
       if (!(e.getKey() instanceof Long) || (Long) e.getKey() < 0) {
-        throw new TensorFileException(path, "token id " + e.getKey() + " is not a non-negative integer");
+        throw new TensorFileException(
+            path, "token id " + e.getKey() + " is not a non-negative integer");
       }
       if (!(e.getValue() instanceof Long) || (Long) e.getValue() < 0) {
         throw new TensorFileException(
-            path, "count of token " + e.getKey() + " is " + e.getValue() + ", not a non-negative integer");
+            path,
+            "count of token "
+                + e.getKey()
+                + " is "
+                + e.getValue()
+                + ", not a non-negative integer");
       }
       out.put((Long) e.getKey(), (Long) e.getValue());
     }

@@ -23,8 +23,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A Hugging Face model directory: {@code config.json}, safetensors weights (one file or shards
- * with {@code model.safetensors.index.json}), tokenizer files and chat template.
+ * A Hugging Face model directory: {@code config.json}, safetensors weights (one file or shards with
+ * {@code model.safetensors.index.json}), tokenizer files and chat template.
  *
  * <p>Architecture fields are looked up in {@code text_config} first (multimodal models keep the
  * language model's settings there) and then at the top level. Weight files are opened lazily and
@@ -48,11 +48,14 @@ public final class HfModelDir implements Closeable {
   private final JsonNode config;
   private final JsonNode textConfig;
   private final JsonNode generationConfig;
+
   /** tensor name -> weight file name, in a stable (sorted) order. */
   private final Map<String, String> weightFiles;
+
   private final Map<String, SafeTensorsFile> open = new LinkedHashMap<>();
 
-  private HfModelDir(Path dir, JsonNode config, JsonNode generationConfig, Map<String, String> weightFiles) {
+  private HfModelDir(
+      Path dir, JsonNode config, JsonNode generationConfig, Map<String, String> weightFiles) {
     this.dir = dir;
     this.config = config;
     JsonNode text = config.get("text_config");
@@ -74,7 +77,8 @@ public final class HfModelDir implements Closeable {
     }
     Path configFile = dir.resolve("config.json");
     if (!Files.isRegularFile(configFile)) {
-      throw new NoSuchFileException(configFile.toString(), null, "model directory has no config.json");
+      throw new NoSuchFileException(
+          configFile.toString(), null, "model directory has no config.json");
     }
     JsonNode config = readJson(configFile);
     if (!config.isObject()) {
@@ -137,8 +141,11 @@ public final class HfModelDir implements Closeable {
     int heads = numAttentionHeads();
     if (hiddenSize() % heads != 0) {
       throw new IllegalArgumentException(
-          where("head_dim") + " is absent and hidden_size " + hiddenSize()
-              + " is not divisible by num_attention_heads " + heads);
+          where("head_dim")
+              + " is absent and hidden_size "
+              + hiddenSize()
+              + " is not divisible by num_attention_heads "
+              + heads);
     }
     return hiddenSize() / heads;
   }
@@ -198,7 +205,8 @@ public final class HfModelDir implements Closeable {
     JsonNode n = field("tie_word_embeddings");
     if (n != null) {
       if (!n.isBoolean()) {
-        throw new IllegalArgumentException(where("tie_word_embeddings") + " is not a boolean: " + n);
+        throw new IllegalArgumentException(
+            where("tie_word_embeddings") + " is not a boolean: " + n);
       }
       return n.booleanValue();
     }
@@ -235,8 +243,8 @@ public final class HfModelDir implements Closeable {
   }
 
   /**
-   * Every end-of-sequence id: {@code eos_token_id} of the config and of the generation config
-   * (each an int or a list), in that order without repeats. vLLM stops on all of them.
+   * Every end-of-sequence id: {@code eos_token_id} of the config and of the generation config (each
+   * an int or a list), in that order without repeats. vLLM stops on all of them.
    */
   public List<Long> eosTokenIds() {
     Set<Long> ids = new LinkedHashSet<>();
@@ -273,7 +281,10 @@ public final class HfModelDir implements Closeable {
     return file(name).info(name);
   }
 
-  /** The name of the output projection: {@code lm_head.weight}, or the embedding when tied or absent. */
+  /**
+   * The name of the output projection: {@code lm_head.weight}, or the embedding when tied or
+   * absent.
+   */
   public String lmHeadWeightName() {
     String lmHead = firstPresent(LM_HEAD_NAMES);
     if (lmHead != null && !tieWordEmbeddings()) {
@@ -287,7 +298,12 @@ public final class HfModelDir implements Closeable {
       return lmHead;
     }
     throw new IllegalArgumentException(
-        dir + ": no output projection among the weights (looked for " + LM_HEAD_NAMES + " and " + EMBED_NAMES + ")");
+        dir
+            + ": no output projection among the weights (looked for "
+            + LM_HEAD_NAMES
+            + " and "
+            + EMBED_NAMES
+            + ")");
   }
 
   /** The output projection [vocab, hidden]: see {@link #lmHeadWeightName()}. */
@@ -299,7 +315,8 @@ public final class HfModelDir implements Closeable {
   public String embedTokensWeightName() {
     String embed = firstPresent(EMBED_NAMES);
     if (embed == null) {
-      throw new IllegalArgumentException(dir + ": no token embedding among the weights (looked for " + EMBED_NAMES + ")");
+      throw new IllegalArgumentException(
+          dir + ": no token embedding among the weights (looked for " + EMBED_NAMES + ")");
     }
     return embed;
   }
@@ -330,9 +347,9 @@ public final class HfModelDir implements Closeable {
   }
 
   /**
-   * The default chat template, looked up like transformers does: {@code chat_template.jinja},
-   * then {@code chat_template.json}, then {@code chat_template} of {@code tokenizer_config.json}
-   * (a string, or a list of named templates of which the one named {@code "default"} is used).
+   * The default chat template, looked up like transformers does: {@code chat_template.jinja}, then
+   * {@code chat_template.json}, then {@code chat_template} of {@code tokenizer_config.json} (a
+   * string, or a list of named templates of which the one named {@code "default"} is used).
    */
   public Optional<String> chatTemplate() throws IOException {
     Path jinja = dir.resolve("chat_template.jinja");
@@ -361,8 +378,9 @@ public final class HfModelDir implements Closeable {
   }
 
   /**
-   * A named chat template (e.g. {@code "tool_use"}): from {@code additional_chat_templates/<name>.jinja}
-   * or the list form of {@code tokenizer_config.json}'s {@code chat_template}.
+   * A named chat template (e.g. {@code "tool_use"}): from {@code
+   * additional_chat_templates/<name>.jinja} or the list form of {@code tokenizer_config.json}'s
+   * {@code chat_template}.
    */
   public Optional<String> chatTemplate(String name) throws IOException {
     if ("default".equals(name)) {
@@ -410,7 +428,9 @@ public final class HfModelDir implements Closeable {
         String file = e.getValue().asText();
         if (!Files.isRegularFile(dir.resolve(file))) {
           throw new NoSuchFileException(
-              dir.resolve(file).toString(), null, INDEX + " maps '" + e.getKey() + "' to a missing shard");
+              dir.resolve(file).toString(),
+              null,
+              INDEX + " maps '" + e.getKey() + "' to a missing shard");
         }
         out.put(e.getKey(), file);
       }
@@ -421,7 +441,10 @@ public final class HfModelDir implements Closeable {
       files.add(SINGLE);
     } else {
       try (Stream<Path> s = Files.list(dir)) {
-        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted().forEach(files::add);
+        s.map(p -> p.getFileName().toString())
+            .filter(n -> n.endsWith(".safetensors"))
+            .sorted()
+            .forEach(files::add);
       }
     }
     for (String file : files) {
@@ -429,7 +452,8 @@ public final class HfModelDir implements Closeable {
         for (String name : f.names()) {
           String previous = out.put(name, file);
           if (previous != null) {
-            throw new IOException(dir + ": tensor '" + name + "' is in both " + previous + " and " + file);
+            throw new IOException(
+                dir + ": tensor '" + name + "' is in both " + previous + " and " + file);
           }
         }
       }
@@ -441,7 +465,11 @@ public final class HfModelDir implements Closeable {
     String file = weightFiles.get(name);
     if (file == null) {
       throw new IllegalArgumentException(
-          dir + ": no tensor named '" + name + "'" + (weightFiles.isEmpty() ? " (the directory has no safetensors weights)" : ""));
+          dir
+              + ": no tensor named '"
+              + name
+              + "'"
+              + (weightFiles.isEmpty() ? " (the directory has no safetensors weights)" : ""));
     }
     SafeTensorsFile f = open.get(file);
     if (f == null) {
@@ -449,7 +477,8 @@ public final class HfModelDir implements Closeable {
       open.put(file, f);
     }
     if (!f.has(name)) {
-      throw new IOException(dir.resolve(file) + ": the index promises tensor '" + name + "' but the file lacks it");
+      throw new IOException(
+          dir.resolve(file) + ": the index promises tensor '" + name + "' but the file lacks it");
     }
     return f;
   }
@@ -523,12 +552,14 @@ public final class HfModelDir implements Closeable {
     } else if (n.isArray()) {
       for (JsonNode v : n) {
         if (!v.isIntegralNumber()) {
-          throw new IllegalArgumentException(where("eos_token_id") + " has a non-integer entry " + v);
+          throw new IllegalArgumentException(
+              where("eos_token_id") + " has a non-integer entry " + v);
         }
         ids.add(v.longValue());
       }
     } else {
-      throw new IllegalArgumentException(where("eos_token_id") + " is neither an id nor a list: " + n);
+      throw new IllegalArgumentException(
+          where("eos_token_id") + " is neither an id nor a list: " + n);
     }
   }
 

@@ -39,7 +39,12 @@ final class BlobDownloader {
   private final Duration progressInterval;
   private final Consumer<String> log;
 
-  BlobDownloader(HubHttp http, int attempts, Duration stallTimeout, Duration progressInterval, Consumer<String> log) {
+  BlobDownloader(
+      HubHttp http,
+      int attempts,
+      Duration stallTimeout,
+      Duration progressInterval,
+      Consumer<String> log) {
     this.http = http;
     this.attempts = Math.max(1, attempts);
     this.stallTimeout = stallTimeout;
@@ -54,7 +59,12 @@ final class BlobDownloader {
     long startedAt = System.nanoTime();
     long startBytes = Files.exists(partial) ? Files.size(partial) : 0;
     if (startBytes > 0) {
-      log.accept("resuming " + label + " from " + human(startBytes) + (expected >= 0 ? " of " + human(expected) : ""));
+      log.accept(
+          "resuming "
+              + label
+              + " from "
+              + human(startBytes)
+              + (expected >= 0 ? " of " + human(expected) : ""));
     } else {
       log.accept("downloading " + label + (expected >= 0 ? " (" + human(expected) + ")" : ""));
     }
@@ -83,12 +93,25 @@ final class BlobDownloader {
       }
       long now = Files.exists(partial) ? Files.size(partial) : 0;
       log.accept(
-          "download of " + label + " interrupted at " + human(now) + " (" + lastCut.getMessage() + "); "
-              + (attempt < attempts ? "resuming (attempt " + (attempt + 1) + " of " + attempts + ")" : "giving up"));
+          "download of "
+              + label
+              + " interrupted at "
+              + human(now)
+              + " ("
+              + lastCut.getMessage()
+              + "); "
+              + (attempt < attempts
+                  ? "resuming (attempt " + (attempt + 1) + " of " + attempts + ")"
+                  : "giving up"));
     }
     if (lastCut != null) {
       throw new HfHubException(
-          "download of " + label + " failed after " + attempts + " attempts: " + lastCut.getMessage()
+          "download of "
+              + label
+              + " failed after "
+              + attempts
+              + " attempts: "
+              + lastCut.getMessage()
               + "; the partial file is kept and the next run resumes it",
           lastCut);
     }
@@ -102,7 +125,11 @@ final class BlobDownloader {
     double seconds = (System.nanoTime() - startedAt) / 1e9;
     log.accept(
         String.format(
-            Locale.ROOT, "downloaded %s (%s in %.1f s, %s/s)", label, human(size), seconds,
+            Locale.ROOT,
+            "downloaded %s (%s in %.1f s, %s/s)",
+            label,
+            human(size),
+            seconds,
             human((long) ((size - startBytes) / Math.max(seconds, 1e-3)))));
   }
 
@@ -110,7 +137,8 @@ final class BlobDownloader {
    * One HTTP request. Returns true when the body ended at the expected size (or, size unknown,
    * ended cleanly); throws {@link StreamCut} when the connection broke or stalled.
    */
-  private boolean attempt(URI url, Path partial, long have, ContentCheck check, HubTarget target, String label)
+  private boolean attempt(
+      URI url, Path partial, long have, ContentCheck check, HubTarget target, String label)
       throws IOException {
     HttpResponse<InputStream> response = http.openStream(url, have);
     int status = response.statusCode();
@@ -128,14 +156,16 @@ final class BlobDownloader {
         throw new StreamCut("HTTP " + status, null);
       } else {
         http.failUnlessOk(status, response.headers(), target, response.uri());
-        throw new HfHubException("unexpected HTTP " + status + " for " + response.uri(), status, null);
+        throw new HfHubException(
+            "unexpected HTTP " + status + " for " + response.uri(), status, null);
       }
       check.restart(append ? partial : null);
       return copy(body, partial, append, check, label);
     }
   }
 
-  private boolean copy(InputStream body, Path partial, boolean append, ContentCheck check, String label)
+  private boolean copy(
+      InputStream body, Path partial, boolean append, ContentCheck check, String label)
       throws IOException {
     long expected = check.expectedSize();
     AtomicLong written = new AtomicLong(append ? Files.size(partial) : 0);
@@ -155,8 +185,10 @@ final class BlobDownloader {
             100,
             100,
             TimeUnit.MILLISECONDS);
-    StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-    try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+    StandardOpenOption mode =
+        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+    try (OutputStream out =
+        Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = body.read(buf)) >= 0) {
@@ -177,13 +209,16 @@ final class BlobDownloader {
       }
     } catch (IOException e) {
       if (!stalled.get()) {
-        throw new StreamCut(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        throw new StreamCut(
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+            e);
       }
     } finally {
       watchdog.cancel(false);
     }
     if (stalled.get()) {
-      throw new StreamCut(String.format(Locale.ROOT, "no data for %.1f s", stallTimeout.toMillis() / 1000.0), null);
+      throw new StreamCut(
+          String.format(Locale.ROOT, "no data for %.1f s", stallTimeout.toMillis() / 1000.0), null);
     }
     return expected < 0 || written.get() == expected;
   }
@@ -208,10 +243,16 @@ final class BlobDownloader {
   static String progressLine(String label, long done, long total, double bytesPerSecond) {
     if (total > 0) {
       return String.format(
-          Locale.ROOT, "%s: %.0f%% (%s of %s, %s/s)", label, 100.0 * done / total, human(done), human(total),
+          Locale.ROOT,
+          "%s: %.0f%% (%s of %s, %s/s)",
+          label,
+          100.0 * done / total,
+          human(done),
+          human(total),
           human((long) bytesPerSecond));
     }
-    return String.format(Locale.ROOT, "%s: %s (%s/s)", label, human(done), human((long) bytesPerSecond));
+    return String.format(
+        Locale.ROOT, "%s: %s (%s/s)", label, human(done), human((long) bytesPerSecond));
   }
 
   static String human(long bytes) {

@@ -32,7 +32,9 @@ final class ContentCheck {
     this.algorithm = algorithm;
   }
 
-  /** The check for a file with {@code etag} (may be null) and {@code expectedSize} (-1: unknown). */
+  /**
+   * The check for a file with {@code etag} (may be null) and {@code expectedSize} (-1: unknown).
+   */
   static ContentCheck forEtag(String etag, long expectedSize) {
     String algorithm = null;
     if (etag != null && SHA256.matcher(etag).matches()) {
@@ -48,8 +50,8 @@ final class ContentCheck {
   }
 
   /**
-   * Starts over: digests the bytes already in {@code partial} (a resumed download), or nothing
-   * when {@code partial} is null (a download from the first byte).
+   * Starts over: digests the bytes already in {@code partial} (a resumed download), or nothing when
+   * {@code partial} is null (a download from the first byte).
    */
   void restart(Path partial) throws IOException {
     digested = 0;
@@ -98,7 +100,13 @@ final class ContentCheck {
       String actual = HexFormat.of().formatHex(digest.digest());
       if (!actual.equals(etag)) {
         throw new HfHubException(
-            what + ": checksum mismatch (" + algorithm + " " + actual + ", ETag " + etag
+            what
+                + ": checksum mismatch ("
+                + algorithm
+                + " "
+                + actual
+                + ", ETag "
+                + etag
                 + "); the partial file was removed, run again to download it afresh");
       }
     }

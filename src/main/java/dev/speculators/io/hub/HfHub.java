@@ -33,13 +33,13 @@ import java.util.stream.Stream;
  * local cache with resumable, verified, atomic downloads.
  *
  * <p>Configuration follows the Python client's environment variables so that one pod spec serves
- * both: {@code HF_ENDPOINT}, {@code HF_TOKEN} / {@code HUGGING_FACE_HUB_TOKEN} (else the token
- * file {@code $HF_HOME/token}), {@code HF_HUB_CACHE} / {@code $HF_HOME/hub}, and
- * {@code HF_HUB_OFFLINE=1} (only the cache is used). The cache layout is the Python client's as
- * well (see {@link HubCache}), so caches filled by either tool are shared.
+ * both: {@code HF_ENDPOINT}, {@code HF_TOKEN} / {@code HUGGING_FACE_HUB_TOKEN} (else the token file
+ * {@code $HF_HOME/token}), {@code HF_HUB_CACHE} / {@code $HF_HOME/hub}, and {@code
+ * HF_HUB_OFFLINE=1} (only the cache is used). The cache layout is the Python client's as well (see
+ * {@link HubCache}), so caches filled by either tool are shared.
  *
- * <p>Instances are thread-safe; concurrent downloads of the same file (threads or processes
- * sharing a cache volume) are serialised by a lock per file.
+ * <p>Instances are thread-safe; concurrent downloads of the same file (threads or processes sharing
+ * a cache volume) are serialised by a lock per file.
  */
 public final class HfHub {
   /** The public Hub. */
@@ -69,16 +69,35 @@ public final class HfHub {
 
     public static Options defaults() {
       return new Options(
-          Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), 5,
-          Duration.ofSeconds(1), Duration.ofSeconds(10), line -> System.err.println("[hub] " + line));
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(120),
+          5,
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(10),
+          line -> System.err.println("[hub] " + line));
     }
 
     public Options withLog(Consumer<String> sink) {
-      return new Options(connectTimeout, requestTimeout, stallTimeout, attempts, retryBackoff, progressInterval, sink);
+      return new Options(
+          connectTimeout,
+          requestTimeout,
+          stallTimeout,
+          attempts,
+          retryBackoff,
+          progressInterval,
+          sink);
     }
 
     public Options withRetries(int attemptCount, Duration backoff) {
-      return new Options(connectTimeout, requestTimeout, stallTimeout, attemptCount, backoff, progressInterval, log);
+      return new Options(
+          connectTimeout,
+          requestTimeout,
+          stallTimeout,
+          attemptCount,
+          backoff,
+          progressInterval,
+          log);
     }
 
     public Options withTimeouts(Duration connect, Duration request, Duration stall) {
@@ -105,10 +124,19 @@ public final class HfHub {
     this.options = options;
     this.http =
         new HubHttp(
-            this.endpoint, this.token, options.connectTimeout(), options.requestTimeout(), options.attempts(),
+            this.endpoint,
+            this.token,
+            options.connectTimeout(),
+            options.requestTimeout(),
+            options.attempts(),
             options.retryBackoff());
     this.downloader =
-        new BlobDownloader(http, options.attempts(), options.stallTimeout(), options.progressInterval(), options.log());
+        new BlobDownloader(
+            http,
+            options.attempts(),
+            options.stallTimeout(),
+            options.progressInterval(),
+            options.log());
   }
 
   /** A client configured from the process environment, like the Python client. */
@@ -136,7 +164,12 @@ public final class HfHub {
     String token =
         nonBlank(env.get("HF_TOKEN"))
             .or(() -> nonBlank(env.get("HUGGING_FACE_HUB_TOKEN")))
-            .or(() -> readTokenFile(nonBlank(env.get("HF_TOKEN_PATH")).map(Path::of).orElse(hfHome.resolve("token"))))
+            .or(
+                () ->
+                    readTokenFile(
+                        nonBlank(env.get("HF_TOKEN_PATH"))
+                            .map(Path::of)
+                            .orElse(hfHome.resolve("token"))))
             .orElse(null);
     boolean offline = isTrue(env.get("HF_HUB_OFFLINE"));
     return new HfHub(endpoint, token, cacheDir, offline);
@@ -181,13 +214,18 @@ public final class HfHub {
       URI uri = apiUri(type, repoId, "revision/" + encode(rev));
       JsonNode info = parse(http.getText(uri, target), uri);
       JsonNode siblings = info.get("siblings");
-      files = siblings != null && siblings.isArray() ? siblingNames(siblings, uri) : treeListing(type, repoId, rev, target);
+      files =
+          siblings != null && siblings.isArray()
+              ? siblingNames(siblings, uri)
+              : treeListing(type, repoId, rev, target);
     } catch (HfHubUnreachableException e) {
       Optional<List<String>> cached = cachedListing(type, repoId, rev);
       if (cached.isEmpty()) {
         throw e;
       }
-      options.log().accept(e.getMessage() + "; listing the cached snapshot of " + repoId + " instead");
+      options
+          .log()
+          .accept(e.getMessage() + "; listing the cached snapshot of " + repoId + " instead");
       return cached.get();
     }
     return files.stream().sorted().toList();
@@ -198,7 +236,8 @@ public final class HfHub {
    * downloaded into the cache unless the cache already has that version. Offline, or when the Hub
    * cannot be reached, a cached copy is returned if there is one.
    */
-  public Path download(RepoType type, String repoId, String revision, String filename) throws IOException {
+  public Path download(RepoType type, String repoId, String revision, String filename)
+      throws IOException {
     String rev = revision == null ? "main" : revision;
     HubCache.checkRepoId(repoId);
     HubCache.checkRelative("revision", rev);
@@ -226,7 +265,10 @@ public final class HfHub {
     if (meta.etag() == null) {
       // Without an ETag a cached copy could never be told apart from a changed file.
       throw new HfHubException(
-          endpoint + " sent no ETag for " + target.describe() + ": HF_ENDPOINT must point at the Hub or a Hub-compatible mirror");
+          endpoint
+              + " sent no ETag for "
+              + target.describe()
+              + ": HF_ENDPOINT must point at the Hub or a Hub-compatible mirror");
     }
     String blobName = meta.etag();
     Path blob = cache.blob(repoDir, blobName);
@@ -236,10 +278,14 @@ public final class HfHub {
         Path partial = cache.incomplete(repoDir, blobName);
         Files.createDirectories(partial.getParent());
         downloader.download(url, partial, ContentCheck.forEtag(meta.etag(), meta.size()), target);
-        Files.move(partial, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            partial, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
       Path snapshotFile = cache.snapshotDir(repoDir, meta.commit()).resolve(filename);
-      result = pointsAt(snapshotFile, blob) ? snapshotFile : cache.link(repoDir, meta.commit(), filename, blob);
+      result =
+          pointsAt(snapshotFile, blob)
+              ? snapshotFile
+              : cache.link(repoDir, meta.commit(), filename, blob);
     }
     cache.writeRef(repoDir, rev, meta.commit());
     return result;
@@ -254,14 +300,19 @@ public final class HfHub {
     Path snapshot = null;
     List<String> files = listFiles(type, repoId, revision).stream().filter(include).toList();
     if (files.isEmpty()) {
-      throw new HfHubException(type.noun() + " '" + repoId + "' has no files matching the selection");
+      throw new HfHubException(
+          type.noun() + " '" + repoId + "' has no files matching the selection");
     }
     for (String file : files) {
       Path local = download(type, repoId, revision, file);
       Path root = snapshotRoot(local, file);
       if (snapshot != null && !snapshot.equals(root)) {
         throw new HfHubException(
-            "revision '" + revision + "' of " + repoId + " moved while downloading; pin a commit hash and retry");
+            "revision '"
+                + revision
+                + "' of "
+                + repoId
+                + " moved while downloading; pin a commit hash and retry");
       }
       snapshot = root;
     }
@@ -276,7 +327,8 @@ public final class HfHub {
     return root;
   }
 
-  private Optional<List<String>> cachedListing(RepoType type, String repoId, String rev) throws IOException {
+  private Optional<List<String>> cachedListing(RepoType type, String repoId, String rev)
+      throws IOException {
     Path repoDir = cache.repoDir(type, repoId);
     Optional<String> commit = cache.commitFor(repoDir, rev);
     if (commit.isEmpty()) {
@@ -301,7 +353,8 @@ public final class HfHub {
     for (JsonNode s : siblings) {
       JsonNode name = s.get("rfilename");
       if (name == null || !name.isTextual()) {
-        throw new HfHubException("unexpected answer from " + uri + ": a sibling without 'rfilename'");
+        throw new HfHubException(
+            "unexpected answer from " + uri + ": a sibling without 'rfilename'");
       }
       names.add(name.asText());
     }
@@ -309,9 +362,11 @@ public final class HfHub {
   }
 
   /** The tree API, for servers whose repository info has no file list: recursive and paginated. */
-  private List<String> treeListing(RepoType type, String repoId, String rev, HubTarget target) throws IOException {
+  private List<String> treeListing(RepoType type, String repoId, String rev, HubTarget target)
+      throws IOException {
     List<String> names = new ArrayList<>();
-    URI next = URI.create(apiUri(type, repoId, "tree/" + encode(rev)) + "?recursive=true&expand=false");
+    URI next =
+        URI.create(apiUri(type, repoId, "tree/" + encode(rev)) + "?recursive=true&expand=false");
     for (int page = 0; next != null; page++) {
       if (page > 100_000) {
         throw new HfHubException("the file listing of " + repoId + " does not end");
@@ -319,7 +374,8 @@ public final class HfHub {
       HttpResponse<String> response = http.getText(next, target);
       JsonNode entries = parse(response, next);
       if (!entries.isArray()) {
-        throw new HfHubException("unexpected answer from " + next + ": expected a JSON array of entries");
+        throw new HfHubException(
+            "unexpected answer from " + next + ": expected a JSON array of entries");
       }
       for (JsonNode e : entries) {
         if ("file".equals(e.path("type").asText()) && e.hasNonNull("path")) {
@@ -342,7 +398,8 @@ public final class HfHub {
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new HfHubException("unexpected answer from " + uri + ": not JSON (" + e.getMessage() + ")", e);
+      throw new HfHubException(
+          "unexpected answer from " + uri + ": not JSON (" + e.getMessage() + ")", e);
     }
   }
 
@@ -355,7 +412,8 @@ public final class HfHub {
     for (String part : filename.split("/")) {
       path.append('/').append(encode(part));
     }
-    return URI.create(endpoint + "/" + type.resolvePrefix() + repoId + "/resolve/" + encode(rev) + path);
+    return URI.create(
+        endpoint + "/" + type.resolvePrefix() + repoId + "/resolve/" + encode(rev) + path);
   }
 
   private static String encode(String s) {
@@ -364,7 +422,13 @@ public final class HfHub {
 
   private HfHubException offlineMiss(HubTarget target, String what) {
     return new HfHubException(
-        target.describe() + " at revision '" + target.revision() + "': " + what + " under " + cache.root()
+        target.describe()
+            + " at revision '"
+            + target.revision()
+            + "': "
+            + what
+            + " under "
+            + cache.root()
             + ", and HF_HUB_OFFLINE is set; download it once with network access or unset HF_HUB_OFFLINE");
   }
 
@@ -383,13 +447,14 @@ public final class HfHub {
   }
 
   /**
-   * Serialises work on one blob across threads (a map of locks) and processes (a file lock).
-   * Some network filesystems refuse file locks; there the download goes ahead with the in-process
-   * lock only, since the atomic rename still keeps readers from seeing a partial file.
+   * Serialises work on one blob across threads (a map of locks) and processes (a file lock). Some
+   * network filesystems refuse file locks; there the download goes ahead with the in-process lock
+   * only, since the atomic rename still keeps readers from seeing a partial file.
    */
   private FileLockHandle lock(Path lockFile) throws IOException {
     Files.createDirectories(lockFile.getParent());
-    ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), p -> new ReentrantLock());
+    ReentrantLock local =
+        LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), p -> new ReentrantLock());
     local.lock();
     FileChannel channel = null;
     try {
@@ -399,7 +464,14 @@ public final class HfHub {
       if (channel != null) {
         channel.close();
       }
-      options.log().accept("cannot lock " + lockFile + " (" + e.getMessage() + "); downloading without a cross-process lock");
+      options
+          .log()
+          .accept(
+              "cannot lock "
+                  + lockFile
+                  + " ("
+                  + e.getMessage()
+                  + "); downloading without a cross-process lock");
       return new FileLockHandle(local, null, null);
     } catch (RuntimeException e) {
       if (channel != null) {
@@ -410,7 +482,8 @@ public final class HfHub {
     }
   }
 
-  private record FileLockHandle(ReentrantLock local, FileChannel channel, FileLock fileLock) implements AutoCloseable {
+  private record FileLockHandle(ReentrantLock local, FileChannel channel, FileLock fileLock)
+      implements AutoCloseable {
     @Override
     public void close() throws IOException {
       try {
@@ -430,22 +503,33 @@ public final class HfHub {
 
   private static Optional<String> readTokenFile(Path file) {
     try {
-      return Files.isRegularFile(file) ? nonBlank(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
+      return Files.isRegularFile(file)
+          ? nonBlank(Files.readString(file, StandardCharsets.UTF_8))
+          : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
   private static boolean isTrue(String v) {
-    return v != null && List.of("1", "on", "yes", "true").contains(v.trim().toLowerCase(Locale.ROOT));
+    return v != null
+        && List.of("1", "on", "yes", "true").contains(v.trim().toLowerCase(Locale.ROOT));
   }
 
   /** What a {@code HEAD} of a file URL says about it. */
   private record FileMetadata(String commit, String etag, long size) {
     static FileMetadata of(HttpResponse<Void> head, String revision) {
       var h = head.headers();
-      String commit = h.firstValue("X-Repo-Commit").map(String::trim).filter(c -> !c.isEmpty()).orElse(revision);
-      String etag = h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).map(FileMetadata::cleanEtag).orElse(null);
+      String commit =
+          h.firstValue("X-Repo-Commit")
+              .map(String::trim)
+              .filter(c -> !c.isEmpty())
+              .orElse(revision);
+      String etag =
+          h.firstValue("X-Linked-Etag")
+              .or(() -> h.firstValue("ETag"))
+              .map(FileMetadata::cleanEtag)
+              .orElse(null);
       long size =
           h.firstValue("X-Linked-Size")
               .or(() -> isRedirect(head) ? Optional.empty() : h.firstValue("Content-Length"))
@@ -479,7 +563,12 @@ public final class HfHub {
 
   @Override
   public String toString() {
-    return "HfHub[" + endpoint + ", cache " + cache.root() + (offline ? ", offline" : "") + (token != null ? ", token" : "") + "]";
+    return "HfHub["
+        + endpoint
+        + ", cache "
+        + cache.root()
+        + (offline ? ", offline" : "")
+        + (token != null ? ", token" : "")
+        + "]";
   }
-
 }

@@ -23,7 +23,9 @@ public class HfHubException extends IOException {
     this.status = status;
   }
 
-  /** The HTTP status that caused this error, or 0 when there was none (network, cache, checksum). */
+  /**
+   * The HTTP status that caused this error, or 0 when there was none (network, cache, checksum).
+   */
   public int status() {
     return status;
   }

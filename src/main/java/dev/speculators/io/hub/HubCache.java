@@ -45,7 +45,8 @@ final class HubCache {
   /** Rejects ids that could not be Hub repositories, and with them any path tricks. */
   static void checkRepoId(String repoId) throws HfHubException {
     if (repoId == null || !REPO_ID.matcher(repoId).matches() || repoId.contains("..")) {
-      throw new HfHubException("invalid repository id '" + repoId + "': expected 'name' or 'org/name'");
+      throw new HfHubException(
+          "invalid repository id '" + repoId + "': expected 'name' or 'org/name'");
     }
   }
 
@@ -122,8 +123,8 @@ final class HubCache {
 
   /**
    * Makes {@code snapshots/{commit}/{filename}} point at the blob. A relative symbolic link keeps
-   * the cache relocatable (it is mounted at different paths in different pods); where links are
-   * not supported the blob is moved into the snapshot instead.
+   * the cache relocatable (it is mounted at different paths in different pods); where links are not
+   * supported the blob is moved into the snapshot instead.
    */
   Path link(Path repoDir, String commit, String filename, Path blob) throws IOException {
     Path target = snapshotDir(repoDir, commit).resolve(filename);

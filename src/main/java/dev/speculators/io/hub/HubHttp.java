@@ -35,7 +35,13 @@ final class HubHttp {
   private final Duration backoff;
   private final String userAgent;
 
-  HubHttp(URI endpoint, String token, Duration connectTimeout, Duration requestTimeout, int attempts, Duration backoff) {
+  HubHttp(
+      URI endpoint,
+      String token,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int attempts,
+      Duration backoff) {
     this.endpoint = endpoint;
     this.token = token;
     this.requestTimeout = requestTimeout;
@@ -73,7 +79,8 @@ final class HubHttp {
    */
   HttpResponse<Void> head(URI uri, HubTarget target) throws IOException {
     HttpResponse<Void> response =
-        withRetries(uri, () -> follow(uri, "HEAD", -1, false, HttpResponse.BodyHandlers.discarding()));
+        withRetries(
+            uri, () -> follow(uri, "HEAD", -1, false, HttpResponse.BodyHandlers.discarding()));
     if (!REDIRECTS.contains(response.statusCode())) {
       failUnlessOk(response.statusCode(), response.headers(), target, response.uri());
     }
@@ -94,12 +101,14 @@ final class HubHttp {
   }
 
   /** Throws the error a user can act on unless {@code status} is a success. */
-  void failUnlessOk(int status, HttpHeaders headers, HubTarget target, URI uri) throws HfHubException {
+  void failUnlessOk(int status, HttpHeaders headers, HubTarget target, URI uri)
+      throws HfHubException {
     if (status >= 200 && status < 300) {
       return;
     }
     String errorCode = headers.firstValue("X-Error-Code").orElse("");
-    String hubMessage = headers.firstValue("X-Error-Message").map(m -> " (Hub: " + m + ")").orElse("");
+    String hubMessage =
+        headers.firstValue("X-Error-Message").map(m -> " (Hub: " + m + ")").orElse("");
     if (status == 401 || status == 403 || errorCode.equals("GatedRepo")) {
       String advice =
           token == null
@@ -107,7 +116,13 @@ final class HubHttp {
               : "set HF_TOKEN (secret named by tokenSecretRef in Kubernetes) to a token with access;"
                   + " the current token was refused, request access on the Hub page first";
       throw new HfHubException(
-          target.describe() + " is gated or private: " + advice + " (HTTP " + status + ")" + hubMessage,
+          target.describe()
+              + " is gated or private: "
+              + advice
+              + " (HTTP "
+              + status
+              + ")"
+              + hubMessage,
           status,
           null);
     }
@@ -122,13 +137,24 @@ final class HubHttp {
       throw new HfHubException(what + hubMessage, status, null);
     }
     throw new HfHubException(
-        "the Hub answered HTTP " + status + " for " + target.describe() + " (" + uri + ")" + hubMessage,
+        "the Hub answered HTTP "
+            + status
+            + " for "
+            + target.describe()
+            + " ("
+            + uri
+            + ")"
+            + hubMessage,
         status,
         null);
   }
 
   private <T> HttpResponse<T> follow(
-      URI start, String method, long rangeFrom, boolean acrossHosts, HttpResponse.BodyHandler<T> handler)
+      URI start,
+      String method,
+      long rangeFrom,
+      boolean acrossHosts,
+      HttpResponse.BodyHandler<T> handler)
       throws IOException {
     URI uri = start;
     for (int hop = 0; ; hop++) {
@@ -166,16 +192,29 @@ final class HubHttp {
       return client.send(request, handler);
     } catch (HttpTimeoutException e) {
       throw new HfHubUnreachableException(
-          "no answer from " + request.uri().getHost() + " within " + requestTimeout.toSeconds() + " s ("
-              + request.method() + " " + request.uri() + ")",
+          "no answer from "
+              + request.uri().getHost()
+              + " within "
+              + requestTimeout.toSeconds()
+              + " s ("
+              + request.method()
+              + " "
+              + request.uri()
+              + ")",
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new HfHubUnreachableException("interrupted while talking to " + request.uri().getHost(), e);
+      throw new HfHubUnreachableException(
+          "interrupted while talking to " + request.uri().getHost(), e);
     } catch (IOException e) {
       throw new HfHubUnreachableException(
-          "cannot reach " + request.uri().getScheme() + "://" + request.uri().getAuthority() + " ("
-              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+          "cannot reach "
+              + request.uri().getScheme()
+              + "://"
+              + request.uri().getAuthority()
+              + " ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
               + "); check HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only the cache",
           e);
     }

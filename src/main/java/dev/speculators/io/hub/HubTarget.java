@@ -4,11 +4,22 @@ package dev.speculators.io.hub;
 record HubTarget(RepoType type, String repoId, String revision, String filename) {
 
   String describe() {
-    return type.noun() + " '" + repoId + "'" + (filename == null ? "" : " (file '" + filename + "')");
+    return type.noun()
+        + " '"
+        + repoId
+        + "'"
+        + (filename == null ? "" : " (file '" + filename + "')");
   }
 
   String describeMissingFile() {
-    return type.noun() + " '" + repoId + "' has no file '" + filename + "' at revision '" + revision + "'";
+    return type.noun()
+        + " '"
+        + repoId
+        + "' has no file '"
+        + filename
+        + "' at revision '"
+        + revision
+        + "'";
   }
 
   String describeMissingRevision() {
@@ -16,11 +27,21 @@ record HubTarget(RepoType type, String repoId, String revision, String filename)
   }
 
   String describeMissingRepo() {
-    return type.noun() + " '" + repoId + "' does not exist on the Hub (or is private: set HF_TOKEN)";
+    return type.noun()
+        + " '"
+        + repoId
+        + "' does not exist on the Hub (or is private: set HF_TOKEN)";
   }
 
   String describeNotFound() {
-    return "not found on the Hub: " + type.noun() + " '" + repoId + "'"
-        + (filename == null ? "" : ", file '" + filename + "'") + ", revision '" + revision + "'";
+    return "not found on the Hub: "
+        + type.noun()
+        + " '"
+        + repoId
+        + "'"
+        + (filename == null ? "" : ", file '" + filename + "'")
+        + ", revision '"
+        + revision
+        + "'";
   }
 }

@@ -22,12 +22,17 @@ public enum RepoType {
     return apiSegment;
   }
 
-  /** Prefix of the file URL: {@code /{repo}/resolve/...} or {@code /datasets/{repo}/resolve/...}. */
+  /**
+   * Prefix of the file URL: {@code /{repo}/resolve/...} or {@code /datasets/{repo}/resolve/...}.
+   */
   public String resolvePrefix() {
     return resolvePrefix;
   }
 
-  /** Folder-name prefix in the Hub cache, the same as the Python client's ({@code models--org--name}). */
+  /**
+   * Folder-name prefix in the Hub cache, the same as the Python client's ({@code
+   * models--org--name}).
+   */
   public String cachePrefix() {
     return apiSegment;
   }

@@ -1,11 +1,11 @@
 package dev.speculators.operator.dataset;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.HiddenStateDataset;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,14 +23,22 @@ import java.util.Optional;
  * @param liveShards the newest {@code PROGRESS} object of each running shard's log, by index
  */
 public record DatasetObservation(
-    HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
-    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate,
+    HiddenStateDataset dataset,
+    Optional<Job> job,
+    Optional<ConfigMap> configMap,
+    Optional<PersistentVolumeClaim> claim,
+    List<Pod> pods,
+    Optional<String> failedCreate,
     Map<Integer, ObjectNode> liveShards) {
 
   /** An observation without live progress. */
   public DatasetObservation(
-      HiddenStateDataset dataset, Optional<Job> job, Optional<ConfigMap> configMap,
-      Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate) {
+      HiddenStateDataset dataset,
+      Optional<Job> job,
+      Optional<ConfigMap> configMap,
+      Optional<PersistentVolumeClaim> claim,
+      List<Pod> pods,
+      Optional<String> failedCreate) {
     this(dataset, job, configMap, claim, pods, failedCreate, Map.of());
   }
 }

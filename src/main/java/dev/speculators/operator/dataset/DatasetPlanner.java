@@ -41,6 +41,7 @@ import java.util.TreeMap;
 public final class DatasetPlanner {
   /** Default size of a created dataset volume. */
   public static final String DEFAULT_SIZE = "100Gi";
+
   /** Suffix of a created dataset volume's name. */
   public static final String CLAIM_SUFFIX = "hidden-states";
 
@@ -54,17 +55,24 @@ public final class DatasetPlanner {
     HiddenStateDataset ds = o.dataset();
     HiddenStateDatasetStatus previous = ds.getStatus();
     Long generation = ds.getMetadata().getGeneration();
-    HiddenStateDatasetStatus next = previous == null
-        ? new HiddenStateDatasetStatus()
-        : Statuses.copy(previous, HiddenStateDatasetStatus.class);
+    HiddenStateDatasetStatus next =
+        previous == null
+            ? new HiddenStateDatasetStatus()
+            : Statuses.copy(previous, HiddenStateDatasetStatus.class);
     next.observedGeneration = generation;
 
     // Finished work is never redone: without its Job (deleted by someone) the status stays.
-    if (o.job().isEmpty() && previous != null
+    if (o.job().isEmpty()
+        && previous != null
         && (previous.phase == DatasetPhase.SUCCEEDED || previous.phase == DatasetPhase.FAILED)) {
-      Outcome kept = Statuses.lastOutcome(previous)
-          .orElse(Outcome.of(previous.phase == DatasetPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
-              previous.message));
+      Outcome kept =
+          Statuses.lastOutcome(previous)
+              .orElse(
+                  Outcome.of(
+                      previous.phase == DatasetPhase.SUCCEEDED
+                          ? Reason.Succeeded
+                          : Reason.JobFailed,
+                      previous.message));
       StatusConditions.apply(next, kept, generation, now);
       return new Plan<>(List.of(), next, Statuses.name(previous.phase), kept, null);
     }
@@ -95,8 +103,10 @@ public final class DatasetPlanner {
       create.add(workload.job());
       next.phase = DatasetPhase.PENDING;
       next.progress = progress(shards, 0, 0, List.of());
-      Outcome pending = Outcome.of(Reason.Pending,
-          "creating Job " + DatagenWorkload.jobName(ds) + " with " + shards + " shard(s)");
+      Outcome pending =
+          Outcome.of(
+              Reason.Pending,
+              "creating Job " + DatagenWorkload.jobName(ds) + " with " + shards + " shard(s)");
       StatusConditions.apply(next, pending, generation, now);
       return new Plan<>(create, next, Statuses.name(next.phase), pending, null);
     }
@@ -108,33 +118,57 @@ public final class DatasetPlanner {
     next.progress = progress(shards, state.shardsSucceeded(), failedShards, summaries.values());
     addLive(next.progress, summaries, o.liveShards());
     String running = "generating: " + next.progress.summary + " done";
-    Outcome outcome = WorkloadOutcome.of(
-        new WorkloadOutcome.Observed(state, o.pods(), DatagenWorkload.CONTAINER, o.failedCreate(),
-            ds.getSpec().queueName),
-        Reason.Generating, running);
+    Outcome outcome =
+        WorkloadOutcome.of(
+            new WorkloadOutcome.Observed(
+                state,
+                o.pods(),
+                DatagenWorkload.CONTAINER,
+                o.failedCreate(),
+                ds.getSpec().queueName),
+            Reason.Generating,
+            running);
 
-    boolean started = state.shardsSucceeded() > 0 || state.failed() > 0
-        || outcome.reason() == Reason.Generating || outcome.reason() == Reason.Retrying;
+    boolean started =
+        state.shardsSucceeded() > 0
+            || state.failed() > 0
+            || outcome.reason() == Reason.Generating
+            || outcome.reason() == Reason.Retrying;
     switch (outcome.state()) {
       case SUCCEEDED -> {
         next.phase = DatasetPhase.SUCCEEDED;
         next.results = results(ds, storage, summaries, previous);
-        outcome = Outcome.of(Reason.Succeeded, "generated " + next.results.samples + " samples ("
-            + next.results.tokens + " tokens) in " + shards + " shard(s) into "
-            + storage.claimName() + ":" + storage.directory());
+        outcome =
+            Outcome.of(
+                Reason.Succeeded,
+                "generated "
+                    + next.results.samples
+                    + " samples ("
+                    + next.results.tokens
+                    + " tokens) in "
+                    + shards
+                    + " shard(s) into "
+                    + storage.claimName()
+                    + ":"
+                    + storage.directory());
       }
       case FAILED -> next.phase = DatasetPhase.FAILED;
-      default -> next.phase = started || previous != null && previous.phase == DatasetPhase.GENERATING
-          ? DatasetPhase.GENERATING : DatasetPhase.PENDING;
+      default ->
+          next.phase =
+              started || previous != null && previous.phase == DatasetPhase.GENERATING
+                  ? DatasetPhase.GENERATING
+                  : DatasetPhase.PENDING;
     }
     if (next.startTime == null && state.startTime() != null) {
       next.startTime = state.startTime();
     }
     if (outcome.terminal() && next.completionTime == null) {
-      next.completionTime = state.completionTime() != null ? state.completionTime() : Statuses.time(now);
+      next.completionTime =
+          state.completionTime() != null ? state.completionTime() : Statuses.time(now);
     }
     StatusConditions.apply(next, outcome, generation, now);
-    boolean noPods = o.pods().stream().noneMatch(dev.speculators.operator.workload.PodDiagnosis::live);
+    boolean noPods =
+        o.pods().stream().noneMatch(dev.speculators.operator.workload.PodDiagnosis::live);
     Duration requeue = !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
@@ -156,18 +190,33 @@ public final class DatasetPlanner {
     return c;
   }
 
-  private static Optional<Outcome> conflicts(DatasetObservation o, HiddenStateDataset ds, StoragePlan storage) {
+  private static Optional<Outcome> conflicts(
+      DatasetObservation o, HiddenStateDataset ds, StoragePlan storage) {
     if (o.job().isPresent() && !Owners.isControlledBy(o.job().get(), ds)) {
-      return Optional.of(Outcome.of(Reason.NameConflict,
-          "Job " + o.job().get().getMetadata().getName() + " exists and does not belong to this dataset"));
+      return Optional.of(
+          Outcome.of(
+              Reason.NameConflict,
+              "Job "
+                  + o.job().get().getMetadata().getName()
+                  + " exists and does not belong to this dataset"));
     }
     if (o.configMap().isPresent() && !Owners.isControlledBy(o.configMap().get(), ds)) {
-      return Optional.of(Outcome.of(Reason.NameConflict, "ConfigMap "
-          + o.configMap().get().getMetadata().getName() + " exists and does not belong to this dataset"));
+      return Optional.of(
+          Outcome.of(
+              Reason.NameConflict,
+              "ConfigMap "
+                  + o.configMap().get().getMetadata().getName()
+                  + " exists and does not belong to this dataset"));
     }
-    if (storage.created() != null && o.claim().isPresent() && !Labels.isChildOf(o.claim().get(), ds)) {
-      return Optional.of(Outcome.of(Reason.NameConflict, "PersistentVolumeClaim "
-          + storage.claimName() + " exists and was not created for this dataset"));
+    if (storage.created() != null
+        && o.claim().isPresent()
+        && !Labels.isChildOf(o.claim().get(), ds)) {
+      return Optional.of(
+          Outcome.of(
+              Reason.NameConflict,
+              "PersistentVolumeClaim "
+                  + storage.claimName()
+                  + " exists and was not created for this dataset"));
     }
     return Optional.empty();
   }
@@ -177,14 +226,19 @@ public final class DatasetPlanner {
     Map<Integer, ObjectNode> out = new TreeMap<>();
     pods.stream()
         .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
-        .sorted(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null
-            ? "" : p.getMetadata().getCreationTimestamp()))
-        .forEach(p -> {
-          Integer index = index(p);
-          TerminationMessages.summary(p, DatagenWorkload.CONTAINER)
-              .filter(s -> "datagen".equals(s.path("kind").asText()))
-              .ifPresent(s -> out.put(index != null ? index : s.path("shard").asInt(), s));
-        });
+        .sorted(
+            Comparator.comparing(
+                p ->
+                    p.getMetadata().getCreationTimestamp() == null
+                        ? ""
+                        : p.getMetadata().getCreationTimestamp()))
+        .forEach(
+            p -> {
+              Integer index = index(p);
+              TerminationMessages.summary(p, DatagenWorkload.CONTAINER)
+                  .filter(s -> "datagen".equals(s.path("kind").asText()))
+                  .ifPresent(s -> out.put(index != null ? index : s.path("shard").asInt(), s));
+            });
     return out;
   }
 
@@ -199,8 +253,8 @@ public final class DatasetPlanner {
     }
   }
 
-  private static DatasetProgress progress(int shards, int succeeded, int failed,
-      java.util.Collection<ObjectNode> summaries) {
+  private static DatasetProgress progress(
+      int shards, int succeeded, int failed, java.util.Collection<ObjectNode> summaries) {
     DatasetProgress p = new DatasetProgress();
     p.shardsTotal = shards;
     p.shardsSucceeded = succeeded;
@@ -219,25 +273,29 @@ public final class DatasetPlanner {
    * Adds the shards still running, from their newest {@code PROGRESS} lines: samples and tokens so
    * far, and the rows done of all rows, which the summary shows.
    */
-  private static void addLive(DatasetProgress p, Map<Integer, ObjectNode> finished,
-      Map<Integer, ObjectNode> live) {
+  private static void addLive(
+      DatasetProgress p, Map<Integer, ObjectNode> finished, Map<Integer, ObjectNode> live) {
     long rows = 0;
     long totalRows = 0;
     boolean any = false;
     for (Map.Entry<Integer, ObjectNode> e : live.entrySet()) {
-      if (finished.containsKey(e.getKey()) || !"datagen".equals(e.getValue().path("kind").asText())) {
+      if (finished.containsKey(e.getKey())
+          || !"datagen".equals(e.getValue().path("kind").asText())) {
         continue;
       }
       ObjectNode s = e.getValue();
       any = true;
       p.samples = (p.samples == null ? 0 : p.samples) + s.path("samples").asLong(0);
       p.tokens = (p.tokens == null ? 0 : p.tokens) + s.path("tokens").asLong(0);
-      p.failedSamples = (p.failedSamples == null ? 0 : p.failedSamples) + s.path("failedSamples").asLong(0);
+      p.failedSamples =
+          (p.failedSamples == null ? 0 : p.failedSamples) + s.path("failedSamples").asLong(0);
       rows += s.path("rows").asLong(0);
       totalRows += s.path("totalRows").asLong(0);
     }
     if (any && totalRows > 0) {
-      p.summary = p.summary + String.format(java.util.Locale.ROOT, " (running: %d/%d rows)", rows, totalRows);
+      p.summary =
+          p.summary
+              + String.format(java.util.Locale.ROOT, " (running: %d/%d rows)", rows, totalRows);
     }
   }
 
@@ -245,8 +303,11 @@ public final class DatasetPlanner {
     return summaries.stream().mapToLong(s -> s.path(field).asLong(0)).sum();
   }
 
-  private static DatasetResults results(HiddenStateDataset ds, StoragePlan storage,
-      Map<Integer, ObjectNode> summaries, HiddenStateDatasetStatus previous) {
+  private static DatasetResults results(
+      HiddenStateDataset ds,
+      StoragePlan storage,
+      Map<Integer, ObjectNode> summaries,
+      HiddenStateDatasetStatus previous) {
     DatasetResults r = new DatasetResults();
     r.claimName = storage.claimName();
     r.dataPath = storage.directory();

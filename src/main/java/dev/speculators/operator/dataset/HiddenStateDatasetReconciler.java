@@ -1,24 +1,24 @@
 package dev.speculators.operator.dataset;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.DatasetPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.HiddenStateDatasetStatus;
+import dev.speculators.api.common.PodOverrides;
+import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.DatagenWorkload;
 import dev.speculators.operator.pods.StoragePlan;
-import dev.speculators.operator.kube.ChildNames;
+import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
 import dev.speculators.operator.workload.JobEvents;
 import dev.speculators.operator.workload.LogProgress;
-import dev.speculators.operator.workload.TerminationMessages;
-import dev.speculators.operator.status.Reason;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
-import java.util.TreeMap;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PlanningReconciler;
 import dev.speculators.operator.workload.PodDiagnosis;
 import dev.speculators.operator.workload.Statuses;
+import dev.speculators.operator.workload.TerminationMessages;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -28,30 +28,32 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import dev.speculators.api.common.PodOverrides;
-import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Controller of HiddenStateDataset: storage, a ConfigMap with the resolved work and an Indexed Job
- * (one index per shard) of vLLM + datagen pods; status from the Job, its pods and their
- * termination messages.
+ * (one index per shard) of vLLM + datagen pods; status from the Job, its pods and their termination
+ * messages.
  */
 @Singleton
 @ControllerConfiguration(
     name = HiddenStateDatasetReconciler.NAME,
-    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class HiddenStateDatasetReconciler
     extends PlanningReconciler<HiddenStateDataset, HiddenStateDatasetStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "hiddenstatedataset";
+
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "HiddenStateDataset";
 
@@ -89,31 +91,43 @@ public class HiddenStateDatasetReconciler
     Optional<Job> job = ChildSources.byName(context, Job.class, DatagenWorkload.jobName(ds), ns);
     Optional<ConfigMap> cm =
         ChildSources.byName(context, ConfigMap.class, DatagenWorkload.configMapName(ds), ns);
-    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
-        ChildNames.of(ds.getMetadata().getName(), DatasetPlanner.CLAIM_SUFFIX), ns);
+    Optional<PersistentVolumeClaim> claim =
+        ChildSources.byName(
+            context,
+            PersistentVolumeClaim.class,
+            ChildNames.of(ds.getMetadata().getName(), DatasetPlanner.CLAIM_SUFFIX),
+            ns);
     List<Pod> pods = ChildSources.all(context, Pod.class);
-    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
-        ? JobEvents.failedCreate(context.getClient(), job.get())
-        : Optional.empty();
+    Optional<String> failedCreate =
+        job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+            ? JobEvents.failedCreate(context.getClient(), job.get())
+            : Optional.empty();
     // live progress of the running shards from their PROGRESS lines, at a bounded rate
     LogProgress logs = logProgress(context, settings.progressLogInterval());
     String key = ds.getMetadata().getUid() + "/";
     Map<Integer, ObjectNode> live = new TreeMap<>();
     pods.stream()
-        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, DatagenWorkload.CONTAINER)
-            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
+        .filter(
+            p ->
+                PodDiagnosis.live(p)
+                    && TerminationMessages.status(p, DatagenWorkload.CONTAINER)
+                        .map(s -> s.getState() != null && s.getState().getRunning() != null)
+                        .orElse(false))
         .limit(MAX_LOG_READS)
-        .forEach(p -> {
-          Integer index = DatasetPlanner.index(p);
-          if (index != null) {
-            logs.latest(key + p.getMetadata().getName(), p, DatagenWorkload.CONTAINER)
-                .ifPresent(progress -> live.put(index, progress));
-          }
-        });
-    Plan<HiddenStateDatasetStatus> plan = DatasetPlanner.plan(
-        new DatasetObservation(ds, job, cm, claim, pods, failedCreate, live), settings, now);
+        .forEach(
+            p -> {
+              Integer index = DatasetPlanner.index(p);
+              if (index != null) {
+                logs.latest(key + p.getMetadata().getName(), p, DatagenWorkload.CONTAINER)
+                    .ifPresent(progress -> live.put(index, progress));
+              }
+            });
+    Plan<HiddenStateDatasetStatus> plan =
+        DatasetPlanner.plan(
+            new DatasetObservation(ds, job, cm, claim, pods, failedCreate, live), settings, now);
     if (plan.outcome().reason() == Reason.Generating && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return new Plan<>(
+          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forgetAll(key);
@@ -143,6 +157,7 @@ public class HiddenStateDatasetReconciler
 
   /** The storage of a dataset, as the planner computes it (for tools and tests). */
   public static StoragePlan storage(HiddenStateDataset ds) {
-    return StoragePlan.of(ds, ds.getSpec().storage, DatasetPlanner.CLAIM_SUFFIX, DatasetPlanner.DEFAULT_SIZE);
+    return StoragePlan.of(
+        ds, ds.getSpec().storage, DatasetPlanner.CLAIM_SUFFIX, DatasetPlanner.DEFAULT_SIZE);
   }
 }

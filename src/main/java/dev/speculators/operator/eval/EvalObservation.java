@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * @param eval the resource
  * @param training the SpeculatorTraining of speculator.trainingRef, if it exists
- * @param trainingDataset the dataset of that training (only read when the target model comes from it)
+ * @param trainingDataset the dataset of that training (only read when the target model comes from
+ *     it)
  * @param job the eval Job, if it exists
  * @param claim the created results PVC, if it exists
  * @param pods the eval pods
@@ -23,7 +24,11 @@ import java.util.Optional;
  * @param liveProgress the newest {@code PROGRESS} object of the running eval container's log
  */
 public record EvalObservation(
-    SpeculatorEval eval, Optional<SpeculatorTraining> training,
-    Optional<HiddenStateDataset> trainingDataset, Optional<Job> job,
-    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<String> failedCreate,
+    SpeculatorEval eval,
+    Optional<SpeculatorTraining> training,
+    Optional<HiddenStateDataset> trainingDataset,
+    Optional<Job> job,
+    Optional<PersistentVolumeClaim> claim,
+    List<Pod> pods,
+    Optional<String> failedCreate,
     Optional<ObjectNode> liveProgress) {}

@@ -1,6 +1,5 @@
 package dev.speculators.operator.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.EvalPhase;
 import dev.speculators.api.EvalPresets;
@@ -46,6 +45,7 @@ import java.util.Optional;
 public final class EvalPlanner {
   /** Default size of a created results volume. */
   public static final String DEFAULT_SIZE = "1Gi";
+
   /** Suffix of a created results volume's name. */
   public static final String CLAIM_SUFFIX = "eval-results";
 
@@ -54,7 +54,8 @@ public final class EvalPlanner {
   /** The training a SpeculatorEval refers to, or null. */
   public static String trainingName(SpeculatorEval e) {
     return e.getSpec().speculator != null && e.getSpec().speculator.trainingRef != null
-        ? e.getSpec().speculator.trainingRef.name : null;
+        ? e.getSpec().speculator.trainingRef.name
+        : null;
   }
 
   /**
@@ -73,20 +74,26 @@ public final class EvalPlanner {
   }
 
   /** The plan for the observed eval at {@code now}. */
-  public static Plan<SpeculatorEvalStatus> plan(EvalObservation o, WorkloadSettings settings, Instant now) {
+  public static Plan<SpeculatorEvalStatus> plan(
+      EvalObservation o, WorkloadSettings settings, Instant now) {
     SpeculatorEval e = o.eval();
     SpeculatorEvalStatus previous = e.getStatus();
     Long generation = e.getMetadata().getGeneration();
-    SpeculatorEvalStatus next = previous == null
-        ? new SpeculatorEvalStatus()
-        : Statuses.copy(previous, SpeculatorEvalStatus.class);
+    SpeculatorEvalStatus next =
+        previous == null
+            ? new SpeculatorEvalStatus()
+            : Statuses.copy(previous, SpeculatorEvalStatus.class);
     next.observedGeneration = generation;
 
-    if (o.job().isEmpty() && previous != null
+    if (o.job().isEmpty()
+        && previous != null
         && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED)) {
-      Outcome kept = Statuses.lastOutcome(previous)
-          .orElse(Outcome.of(previous.phase == EvalPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
-              previous.message));
+      Outcome kept =
+          Statuses.lastOutcome(previous)
+              .orElse(
+                  Outcome.of(
+                      previous.phase == EvalPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
+                      previous.message));
       StatusConditions.apply(next, kept, generation, now);
       return new Plan<>(List.of(), next, Statuses.name(previous.phase), kept, null);
     }
@@ -100,8 +107,12 @@ public final class EvalPlanner {
     next.children.job = EvalWorkload.jobName(e);
     next.children.persistentVolumeClaim = storage.created() != null ? storage.claimName() : null;
     if (resolved.datasets == null || resolved.datasets.isEmpty()) {
-      return hold(next, Outcome.of(Reason.InvalidSpec, "datasets: no benchmark datasets (set datasets or preset)"),
-          generation, now);
+      return hold(
+          next,
+          Outcome.of(
+              Reason.InvalidSpec, "datasets: no benchmark datasets (set datasets or preset)"),
+          generation,
+          now);
     }
 
     // where the speculator is
@@ -109,30 +120,57 @@ public final class EvalPlanner {
     String trainingName = trainingName(e);
     if (trainingName != null) {
       if (o.training().isEmpty()) {
-        return hold(next, Outcome.of(Reason.TrainingNotFound,
-            "SpeculatorTraining " + trainingName + " (speculator.trainingRef) does not exist"), generation, now);
+        return hold(
+            next,
+            Outcome.of(
+                Reason.TrainingNotFound,
+                "SpeculatorTraining " + trainingName + " (speculator.trainingRef) does not exist"),
+            generation,
+            now);
       }
       SpeculatorTraining t = o.training().get();
       var tr = t.getStatus() == null ? null : t.getStatus().results;
       if (tr == null || tr.finalPath == null || tr.claimName == null) {
         TrainingPhase tp = t.getStatus() == null ? null : t.getStatus().phase;
         if (tp == TrainingPhase.FAILED) {
-          return hold(next, Outcome.of(Reason.TrainingFailed, "SpeculatorTraining " + trainingName
-              + " failed without a final speculator: " + t.getStatus().message), generation, now);
+          return hold(
+              next,
+              Outcome.of(
+                  Reason.TrainingFailed,
+                  "SpeculatorTraining "
+                      + trainingName
+                      + " failed without a final speculator: "
+                      + t.getStatus().message),
+              generation,
+              now);
         }
-        return hold(next, Outcome.of(Reason.WaitingForTraining, "waiting for SpeculatorTraining "
-            + trainingName + ": " + (tp == null ? "not started" : Statuses.name(tp))), generation, now);
+        return hold(
+            next,
+            Outcome.of(
+                Reason.WaitingForTraining,
+                "waiting for SpeculatorTraining "
+                    + trainingName
+                    + ": "
+                    + (tp == null ? "not started" : Statuses.name(tp))),
+            generation,
+            now);
       }
       speculator = EvalWorkload.SpeculatorLocation.volume(tr.claimName, tr.finalPath);
     } else if (resolved.speculator != null && resolved.speculator.path != null) {
       var p = resolved.speculator.path;
-      speculator = EvalWorkload.SpeculatorLocation.volume(
-          p.claimName != null ? p.claimName : storage.claimName(), p.path);
+      speculator =
+          EvalWorkload.SpeculatorLocation.volume(
+              p.claimName != null ? p.claimName : storage.claimName(), p.path);
     } else if (resolved.speculator != null && resolved.speculator.hfId != null) {
-      speculator = EvalWorkload.SpeculatorLocation.hub(resolved.speculator.hfId, resolved.speculator.revision);
+      speculator =
+          EvalWorkload.SpeculatorLocation.hub(
+              resolved.speculator.hfId, resolved.speculator.revision);
     } else {
-      return hold(next, Outcome.of(Reason.InvalidSpec, "speculator: set trainingRef, path or hfId"),
-          generation, now);
+      return hold(
+          next,
+          Outcome.of(Reason.InvalidSpec, "speculator: set trainingRef, path or hfId"),
+          generation,
+          now);
     }
 
     // the target model
@@ -144,19 +182,39 @@ public final class EvalPlanner {
       } else if (t.getSpec().dataset.template != null) {
         target = t.getSpec().dataset.template.targetModel;
       } else {
-        target = o.trainingDataset().map(HiddenStateDataset::getSpec).map(s -> s.targetModel).orElse(null);
+        target =
+            o.trainingDataset()
+                .map(HiddenStateDataset::getSpec)
+                .map(s -> s.targetModel)
+                .orElse(null);
       }
     }
     if (target == null) {
-      return hold(next, Outcome.of(Reason.InvalidSpec, "targetModel: cannot be determined"
-          + (trainingName == null ? "" : " (the dataset of SpeculatorTraining " + trainingName + " is gone)")),
-          generation, now);
+      return hold(
+          next,
+          Outcome.of(
+              Reason.InvalidSpec,
+              "targetModel: cannot be determined"
+                  + (trainingName == null
+                      ? ""
+                      : " (the dataset of SpeculatorTraining " + trainingName + " is gone)")),
+          generation,
+          now);
     }
 
     List<HasMetadata> create = new ArrayList<>();
-    if (storage.created() != null && o.claim().isPresent() && !Labels.isChildOf(o.claim().get(), e)) {
-      return hold(next, Outcome.of(Reason.NameConflict, "PersistentVolumeClaim " + storage.claimName()
-          + " exists and was not created for this evaluation"), generation, now);
+    if (storage.created() != null
+        && o.claim().isPresent()
+        && !Labels.isChildOf(o.claim().get(), e)) {
+      return hold(
+          next,
+          Outcome.of(
+              Reason.NameConflict,
+              "PersistentVolumeClaim "
+                  + storage.claimName()
+                  + " exists and was not created for this evaluation"),
+          generation,
+          now);
     }
     if (storage.created() != null && o.claim().isEmpty()) {
       create.add(storage.created());
@@ -170,22 +228,33 @@ public final class EvalPlanner {
       return new Plan<>(create, next, Statuses.name(next.phase), pending, null);
     }
     if (!Owners.isControlledBy(o.job().get(), e)) {
-      return hold(next, Outcome.of(Reason.NameConflict, "Job " + o.job().get().getMetadata().getName()
-          + " exists and does not belong to this evaluation"), generation, now);
+      return hold(
+          next,
+          Outcome.of(
+              Reason.NameConflict,
+              "Job "
+                  + o.job().get().getMetadata().getName()
+                  + " exists and does not belong to this evaluation"),
+          generation,
+          now);
     }
 
     JobState job = JobState.of(o.job().get());
     Optional<ObjectNode> summary = newestSummary(o.pods());
-    int done = o.liveProgress().map(p -> p.path("benchmarksCompleted").asInt(
-        p.path("completed").asInt(0))).orElse(0);
+    int done =
+        o.liveProgress()
+            .map(p -> p.path("benchmarksCompleted").asInt(p.path("completed").asInt(0)))
+            .orElse(0);
     next.progress = progress(workload.benchmarks(), done);
     if (next.startTime == null && job.startTime() != null) {
       next.startTime = job.startTime();
     }
-    Outcome outcome = WorkloadOutcome.of(
-        new WorkloadOutcome.Observed(job, o.pods(), EvalWorkload.CONTAINER, o.failedCreate(),
-            resolved.queueName),
-        Reason.Evaluating, "benchmarking: " + next.progress.summary);
+    Outcome outcome =
+        WorkloadOutcome.of(
+            new WorkloadOutcome.Observed(
+                job, o.pods(), EvalWorkload.CONTAINER, o.failedCreate(), resolved.queueName),
+            Reason.Evaluating,
+            "benchmarking: " + next.progress.summary);
     switch (outcome.state()) {
       case SUCCEEDED -> {
         next.phase = EvalPhase.SUCCEEDED;
@@ -201,11 +270,14 @@ public final class EvalPlanner {
       }
     }
     if (outcome.terminal() && next.completionTime == null) {
-      next.completionTime = job.completionTime() != null ? job.completionTime() : Statuses.time(now);
+      next.completionTime =
+          job.completionTime() != null ? job.completionTime() : Statuses.time(now);
     }
     StatusConditions.apply(next, outcome, generation, now);
-    Duration requeue = !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
-        ? settings.podlessRecheckInterval() : null;
+    Duration requeue =
+        !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
+            ? settings.podlessRecheckInterval()
+            : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 
@@ -225,29 +297,39 @@ public final class EvalPlanner {
 
   static Optional<ObjectNode> newestSummary(List<Pod> pods) {
     return pods.stream()
-        .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null
-            ? "" : p.getMetadata().getCreationTimestamp()).reversed())
+        .sorted(
+            Comparator.comparing(
+                    (Pod p) ->
+                        p.getMetadata().getCreationTimestamp() == null
+                            ? ""
+                            : p.getMetadata().getCreationTimestamp())
+                .reversed())
         .map(p -> TerminationMessages.summary(p, EvalWorkload.CONTAINER))
         .flatMap(Optional::stream)
         .filter(s -> "eval".equals(s.path("kind").asText()))
         .findFirst();
   }
 
-  private static EvalResults results(StoragePlan storage, ObjectNode s, SpeculatorEvalStatus previous) {
-    EvalResults r = previous != null && previous.results != null
-        ? Statuses.copy(previous.results, EvalResults.class) : new EvalResults();
+  private static EvalResults results(
+      StoragePlan storage, ObjectNode s, SpeculatorEvalStatus previous) {
+    EvalResults r =
+        previous != null && previous.results != null
+            ? Statuses.copy(previous.results, EvalResults.class)
+            : new EvalResults();
     r.claimName = storage.claimName();
     r.resultsPath = storage.resolve("results.json");
     if (s != null) {
       r.meanAcceptanceLength = TerminationMessages.number(s, "meanAcceptanceLength");
       r.perPositionAcceptance = TerminationMessages.numbers(s.get("perPositionAcceptance"));
       r.conditionalAcceptance = TerminationMessages.numbers(s.get("conditionalAcceptance"));
-      r.untrainedMeanAcceptanceLength = TerminationMessages.number(s, "untrainedMeanAcceptanceLength");
+      r.untrainedMeanAcceptanceLength =
+          TerminationMessages.number(s, "untrainedMeanAcceptanceLength");
       r.drafts = TerminationMessages.integer(s, "drafts");
       r.draftTokens = TerminationMessages.integer(s, "draftTokens");
       r.acceptedTokens = TerminationMessages.integer(s, "acceptedTokens");
       r.outputTokensPerSecond = TerminationMessages.number(s, "outputTokensPerSecond");
-      r.baselineOutputTokensPerSecond = TerminationMessages.number(s, "baselineOutputTokensPerSecond");
+      r.baselineOutputTokensPerSecond =
+          TerminationMessages.number(s, "baselineOutputTokensPerSecond");
       r.speedup = TerminationMessages.number(s, "speedup");
       r.ttftMsMedian = TerminationMessages.number(s, "ttftMsMedian");
       r.itlMsMedian = TerminationMessages.number(s, "itlMsMedian");
@@ -261,7 +343,8 @@ public final class EvalPlanner {
       s.append(String.format(Locale.ROOT, ": mean acceptance length %.3f", r.meanAcceptanceLength));
     }
     if (r.untrainedMeanAcceptanceLength != null) {
-      s.append(String.format(Locale.ROOT, " (untrained draft %.3f)", r.untrainedMeanAcceptanceLength));
+      s.append(
+          String.format(Locale.ROOT, " (untrained draft %.3f)", r.untrainedMeanAcceptanceLength));
     }
     if (r.outputTokensPerSecond != null) {
       s.append(String.format(Locale.ROOT, ", %.1f output tokens/s", r.outputTokensPerSecond));
@@ -269,9 +352,10 @@ public final class EvalPlanner {
     if (r.speedup != null) {
       s.append(String.format(Locale.ROOT, ", speedup %.2fx", r.speedup));
     }
-    return s.append("; results in ").append(r.claimName).append(':').append(r.resultsPath).toString();
+    return s.append("; results in ")
+        .append(r.claimName)
+        .append(':')
+        .append(r.resultsPath)
+        .toString();
   }
-
-
-
 }

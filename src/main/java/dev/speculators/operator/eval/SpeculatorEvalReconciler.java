@@ -6,8 +6,10 @@ import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorEvalStatus;
 import dev.speculators.api.SpeculatorTraining;
+import dev.speculators.api.common.PodOverrides;
 import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.EvalWorkload;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
@@ -27,8 +29,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.speculators.api.common.PodOverrides;
-import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -36,7 +36,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,10 +46,13 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 @ControllerConfiguration(
     name = SpeculatorEvalReconciler.NAME,
-    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
-public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval, SpeculatorEvalStatus> {
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class SpeculatorEvalReconciler
+    extends PlanningReconciler<SpeculatorEval, SpeculatorEvalStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "speculatoreval";
+
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "SpeculatorEval";
 
@@ -81,36 +83,59 @@ public class SpeculatorEvalReconciler extends PlanningReconciler<SpeculatorEval,
   }
 
   @Override
-  protected Plan<SpeculatorEvalStatus> plan(SpeculatorEval e, Context<SpeculatorEval> context, Instant now) {
+  protected Plan<SpeculatorEvalStatus> plan(
+      SpeculatorEval e, Context<SpeculatorEval> context, Instant now) {
     String ns = e.getMetadata().getNamespace();
     String trainingName = EvalPlanner.trainingName(e);
-    Optional<SpeculatorTraining> training = trainingName == null
-        ? Optional.empty()
-        : ChildSources.byName(context, SpeculatorTraining.class, trainingName, ns);
+    Optional<SpeculatorTraining> training =
+        trainingName == null
+            ? Optional.empty()
+            : ChildSources.byName(context, SpeculatorTraining.class, trainingName, ns);
     String datasetName = EvalPlanner.targetDatasetName(e, training);
-    // rare (an eval of a training on a referenced dataset, without its own targetModel): read directly
-    Optional<HiddenStateDataset> dataset = datasetName == null
-        ? Optional.empty()
-        : Optional.ofNullable(context.getClient().resources(HiddenStateDataset.class)
-            .inNamespace(ns).withName(datasetName).get());
+    // rare (an eval of a training on a referenced dataset, without its own targetModel): read
+    // directly
+    Optional<HiddenStateDataset> dataset =
+        datasetName == null
+            ? Optional.empty()
+            : Optional.ofNullable(
+                context
+                    .getClient()
+                    .resources(HiddenStateDataset.class)
+                    .inNamespace(ns)
+                    .withName(datasetName)
+                    .get());
     Optional<Job> job = ChildSources.byName(context, Job.class, EvalWorkload.jobName(e), ns);
-    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
-        ChildNames.of(e.getMetadata().getName(), EvalPlanner.CLAIM_SUFFIX), ns);
+    Optional<PersistentVolumeClaim> claim =
+        ChildSources.byName(
+            context,
+            PersistentVolumeClaim.class,
+            ChildNames.of(e.getMetadata().getName(), EvalPlanner.CLAIM_SUFFIX),
+            ns);
     List<Pod> pods = ChildSources.all(context, Pod.class);
-    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
-        ? JobEvents.failedCreate(context.getClient(), job.get())
-        : Optional.empty();
-    Optional<Pod> running = pods.stream()
-        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, EvalWorkload.CONTAINER)
-            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
-        .findFirst();
+    Optional<String> failedCreate =
+        job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+            ? JobEvents.failedCreate(context.getClient(), job.get())
+            : Optional.empty();
+    Optional<Pod> running =
+        pods.stream()
+            .filter(
+                p ->
+                    PodDiagnosis.live(p)
+                        && TerminationMessages.status(p, EvalWorkload.CONTAINER)
+                            .map(s -> s.getState() != null && s.getState().getRunning() != null)
+                            .orElse(false))
+            .findFirst();
     LogProgress logs = logProgress(context, settings.progressLogInterval());
-    Optional<ObjectNode> live = running.flatMap(
-        p -> logs.latest(e.getMetadata().getUid(), p, EvalWorkload.CONTAINER));
-    Plan<SpeculatorEvalStatus> plan = EvalPlanner.plan(
-        new EvalObservation(e, training, dataset, job, claim, pods, failedCreate, live), settings, now);
+    Optional<ObjectNode> live =
+        running.flatMap(p -> logs.latest(e.getMetadata().getUid(), p, EvalWorkload.CONTAINER));
+    Plan<SpeculatorEvalStatus> plan =
+        EvalPlanner.plan(
+            new EvalObservation(e, training, dataset, job, claim, pods, failedCreate, live),
+            settings,
+            now);
     if (plan.outcome().reason() == Reason.Evaluating && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return new Plan<>(
+          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forget(e.getMetadata().getUid());

@@ -25,13 +25,15 @@ public final class ChildCreator {
   public boolean create(HasMetadata child) {
     try {
       client.resource(child).create();
-      LOG.debugf("created %s %s/%s", child.getKind(), child.getMetadata().getNamespace(),
-          child.getMetadata().getName());
+      LOG.debugf(
+          "created %s %s/%s",
+          child.getKind(), child.getMetadata().getNamespace(), child.getMetadata().getName());
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        LOG.debugf("%s %s/%s exists already", child.getKind(), child.getMetadata().getNamespace(),
-            child.getMetadata().getName());
+        LOG.debugf(
+            "%s %s/%s exists already",
+            child.getKind(), child.getMetadata().getNamespace(), child.getMetadata().getName());
         return false;
       }
       throw e;

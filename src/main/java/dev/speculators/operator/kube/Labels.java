@@ -6,25 +6,32 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Labels and annotations on everything the operator creates. Informers select children by
- * {@link #MANAGED_BY} and {@link #OWNER_KIND}; the owner's name travels in an annotation
- * ({@link #OWNER_NAME}) because resource names may be longer than a label value.
+ * Labels and annotations on everything the operator creates. Informers select children by {@link
+ * #MANAGED_BY} and {@link #OWNER_KIND}; the owner's name travels in an annotation ({@link
+ * #OWNER_NAME}) because resource names may be longer than a label value.
  */
 public final class Labels {
   /** Standard label: who manages the object. */
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
   /** Value of {@link #MANAGED_BY}. */
   public static final String OPERATOR = "speculators-operator";
+
   /** Standard label: the application. */
   public static final String NAME = "app.kubernetes.io/name";
+
   /** Standard label: the role of the object (datagen, train, eval, storage, ...). */
   public static final String COMPONENT = "app.kubernetes.io/component";
+
   /** Standard label: the owning resource's name, when it fits in a label value. */
   public static final String INSTANCE = "app.kubernetes.io/instance";
+
   /** Kind of the owning resource (HiddenStateDataset, SpeculatorTraining, SpeculatorEval). */
   public static final String OWNER_KIND = "speculators.dev/owner-kind";
+
   /** Annotation: name of the owning resource (same namespace). */
   public static final String OWNER_NAME = "speculators.dev/owner-name";
+
   /** Kueue's queue label. */
   public static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
 
@@ -63,7 +70,8 @@ public final class Labels {
   public static boolean isChildOf(HasMetadata child, HasMetadata owner) {
     Map<String, String> labels = child.getMetadata().getLabels();
     Map<String, String> annotations = child.getMetadata().getAnnotations();
-    return labels != null && annotations != null
+    return labels != null
+        && annotations != null
         && OPERATOR.equals(labels.get(MANAGED_BY))
         && owner.getKind().equals(labels.get(OWNER_KIND))
         && owner.getMetadata().getName().equals(annotations.get(OWNER_NAME));

@@ -27,8 +27,11 @@ public final class Owners {
     if (refs == null) {
       return false;
     }
-    return refs.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController())
-        && owner.getMetadata().getUid() != null
-        && owner.getMetadata().getUid().equals(r.getUid()));
+    return refs.stream()
+        .anyMatch(
+            r ->
+                Boolean.TRUE.equals(r.getController())
+                    && owner.getMetadata().getUid() != null
+                    && owner.getMetadata().getUid().equals(r.getUid()));
   }
 }

@@ -38,22 +38,51 @@ public record WorkloadSettings(
   /** Settings with the defaults of {@code application.properties}, for tests and tools. */
   public static WorkloadSettings defaults() {
     return new WorkloadSettings(
-        "speculators/worker:test", "speculators/trainer:test", "speculators/eval:test",
-        "vllm/vllm-openai:v0.22.0", 10001, 10001, 1001, 3, Optional.empty(), "16Gi",
-        Duration.ofSeconds(30), Duration.ofSeconds(30));
+        "speculators/worker:test",
+        "speculators/trainer:test",
+        "speculators/eval:test",
+        "vllm/vllm-openai:v0.22.0",
+        10001,
+        10001,
+        1001,
+        3,
+        Optional.empty(),
+        "16Gi",
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30));
   }
 
   /** A copy with another progress log interval. */
   public WorkloadSettings withProgressLogInterval(Duration interval) {
-    return new WorkloadSettings(workerImage, trainerImage, evalImage, vllmImage, workerUserId,
-        trainerUserId, evalUserId, backoffLimit, hfCacheClaim, shmSizeLimit, interval,
+    return new WorkloadSettings(
+        workerImage,
+        trainerImage,
+        evalImage,
+        vllmImage,
+        workerUserId,
+        trainerUserId,
+        evalUserId,
+        backoffLimit,
+        hfCacheClaim,
+        shmSizeLimit,
+        interval,
         podlessRecheckInterval);
   }
 
   /** A copy with a shared Hugging Face cache claim. */
   public WorkloadSettings withHfCacheClaim(String claim) {
-    return new WorkloadSettings(workerImage, trainerImage, evalImage, vllmImage, workerUserId,
-        trainerUserId, evalUserId, backoffLimit, Optional.ofNullable(claim), shmSizeLimit,
-        progressLogInterval, podlessRecheckInterval);
+    return new WorkloadSettings(
+        workerImage,
+        trainerImage,
+        evalImage,
+        vllmImage,
+        workerUserId,
+        trainerUserId,
+        evalUserId,
+        backoffLimit,
+        Optional.ofNullable(claim),
+        shmSizeLimit,
+        progressLogInterval,
+        podlessRecheckInterval);
   }
 }

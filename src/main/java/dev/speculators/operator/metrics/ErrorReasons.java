@@ -3,9 +3,9 @@ package dev.speculators.operator.metrics;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
- * A bounded label for a reconciliation error: the API server's status reason (Conflict,
- * Forbidden, NotFound, Invalid, ...) or its HTTP code, else the exception's type. Messages never
- * become labels: they hold names and would make the series unbounded.
+ * A bounded label for a reconciliation error: the API server's status reason (Conflict, Forbidden,
+ * NotFound, Invalid, ...) or its HTTP code, else the exception's type. Messages never become
+ * labels: they hold names and would make the series unbounded.
  */
 public final class ErrorReasons {
   private ErrorReasons() {}
@@ -14,7 +14,8 @@ public final class ErrorReasons {
   public static String of(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof KubernetesClientException k) {
-        if (k.getStatus() != null && k.getStatus().getReason() != null
+        if (k.getStatus() != null
+            && k.getStatus().getReason() != null
             && !k.getStatus().getReason().isBlank()) {
           return k.getStatus().getReason();
         }

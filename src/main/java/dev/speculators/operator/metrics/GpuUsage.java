@@ -16,9 +16,9 @@ import java.util.Optional;
 
 /**
  * GPU-seconds of a resource's pods: for each pod, the GPUs it holds times the time it has held
- * them, from the pod's start until its last container finished (or now, while it runs). A pod
- * holds its GPUs as the scheduler counts them: the containers and native sidecars together, or
- * the largest plain init container if that is more.
+ * them, from the pod's start until its last container finished (or now, while it runs). A pod holds
+ * its GPUs as the scheduler counts them: the containers and native sidecars together, or the
+ * largest plain init container if that is more.
  */
 public final class GpuUsage {
   private GpuUsage() {}
@@ -72,15 +72,16 @@ public final class GpuUsage {
   }
 
   /**
-   * How long a pod has held its node's resources: from its start (the kubelet's
-   * {@code status.startTime}, else its first container start) to the end of its last container
-   * (finished pods) or now. Empty for a pod that has not started.
+   * How long a pod has held its node's resources: from its start (the kubelet's {@code
+   * status.startTime}, else its first container start) to the end of its last container (finished
+   * pods) or now. Empty for a pod that has not started.
    */
   public static Optional<Duration> running(Pod pod, Instant now) {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
-    List<ContainerStatus> statuses = new ArrayList<>(list(pod.getStatus().getInitContainerStatuses()));
+    List<ContainerStatus> statuses =
+        new ArrayList<>(list(pod.getStatus().getInitContainerStatuses()));
     statuses.addAll(list(pod.getStatus().getContainerStatuses()));
     Instant earliestStart = null;
     Instant lastFinish = null;
@@ -89,12 +90,15 @@ public final class GpuUsage {
         if (state == null) {
           continue;
         }
-        Instant started = state.getRunning() != null ? time(state.getRunning().getStartedAt())
-            : state.getTerminated() != null ? time(state.getTerminated().getStartedAt()) : null;
+        Instant started =
+            state.getRunning() != null
+                ? time(state.getRunning().getStartedAt())
+                : state.getTerminated() != null ? time(state.getTerminated().getStartedAt()) : null;
         if (started != null && (earliestStart == null || started.isBefore(earliestStart))) {
           earliestStart = started;
         }
-        Instant finished = state.getTerminated() == null ? null : time(state.getTerminated().getFinishedAt());
+        Instant finished =
+            state.getTerminated() == null ? null : time(state.getTerminated().getFinishedAt());
         if (finished != null && (lastFinish == null || finished.isAfter(lastFinish))) {
           lastFinish = finished;
         }
@@ -108,7 +112,9 @@ public final class GpuUsage {
     String phase = pod.getStatus().getPhase();
     boolean finished = "Succeeded".equals(phase) || "Failed".equals(phase);
     Instant end = finished ? (lastFinish == null ? start : lastFinish) : now;
-    return end.isAfter(start) ? Optional.of(Duration.between(start, end)) : Optional.of(Duration.ZERO);
+    return end.isAfter(start)
+        ? Optional.of(Duration.between(start, end))
+        : Optional.of(Duration.ZERO);
   }
 
   private static Instant time(String rfc3339) {

@@ -25,8 +25,8 @@ import java.util.function.Supplier;
  *       GPUs [{@code speculators_gpu_seconds_total}]; the series of a deleted resource is removed
  *       at the next reconciliation of its kind, which bounds the series by the resources that
  *       exist;
- *   <li>{@value #RECONCILE_ERRORS} counter per kind and error reason
- *       [{@code speculators_reconcile_errors_total}];
+ *   <li>{@value #RECONCILE_ERRORS} counter per kind and error reason [{@code
+ *       speculators_reconcile_errors_total}];
  *   <li>{@value #WARNINGS} counter per kind and reason of the Warning Events the operator records
  *       [{@code speculators_resource_warnings_total}].
  * </ul>
@@ -47,10 +47,13 @@ public final class MicrometerResourceMetrics implements ResourceMetrics {
   };
 
   private final MeterRegistry registry;
+
   /** Per kind: where its resources are read (replaced when a controller starts again). */
   private final Map<String, Supplier<List<Tracked>>> kinds = new ConcurrentHashMap<>();
+
   /** GPU-seconds counted so far per series, so that a counter only ever grows by the difference. */
   private final Map<GpuSeries, Double> gpuCounted = new ConcurrentHashMap<>();
+
   /** Gauges registered so far ("kind/phase"): each once, reading {@link #kinds}. */
   private final Set<String> gauges = ConcurrentHashMap.newKeySet();
 
@@ -132,16 +135,19 @@ public final class MicrometerResourceMetrics implements ResourceMetrics {
     }
     Set<GpuSeries> present = new HashSet<>();
     source.get().forEach(t -> present.add(new GpuSeries(kind, t.namespace(), t.name())));
-    gpuCounted.keySet().removeIf(s -> {
-      if (!s.kind().equals(kind) || present.contains(s)) {
-        return false;
-      }
-      var meter = registry.find(GPU_SECONDS).tags(gpuTags(s)).counter();
-      if (meter != null) {
-        registry.remove(meter);
-      }
-      return true;
-    });
+    gpuCounted
+        .keySet()
+        .removeIf(
+            s -> {
+              if (!s.kind().equals(kind) || present.contains(s)) {
+                return false;
+              }
+              var meter = registry.find(GPU_SECONDS).tags(gpuTags(s)).counter();
+              if (meter != null) {
+                registry.remove(meter);
+              }
+              return true;
+            });
   }
 
   @Override

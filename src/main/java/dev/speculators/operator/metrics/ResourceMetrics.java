@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * What the controllers report about the resources they reconcile. Every method has a no-op
- * default, so that tests and tools run the controllers without a metrics registry ({@link #NOOP}).
+ * What the controllers report about the resources they reconcile. Every method has a no-op default,
+ * so that tests and tools run the controllers without a metrics registry ({@link #NOOP}).
  */
 public interface ResourceMetrics {
 
@@ -41,7 +41,9 @@ public interface ResourceMetrics {
    */
   default void gpuSeconds(String kind, String namespace, String name, double total) {}
 
-  /** A reconciliation of a {@code kind} resource failed with an error classified as {@code reason}. */
+  /**
+   * A reconciliation of a {@code kind} resource failed with an error classified as {@code reason}.
+   */
   default void reconcileFailed(String kind, String reason) {}
 
   /** The operator recorded a Warning Event on a {@code kind} resource (it stalled or failed). */

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Writes arguments as a picocli {@code @}-file: one argument per line, quoted where picocli would
- * otherwise split it or read a comment. The worker expands the file itself
- * ({@code datagen @/etc/speculators/datagen.args}), so arguments never pass through a shell.
+ * otherwise split it or read a comment. The worker expands the file itself ({@code
+ * datagen @/etc/speculators/datagen.args}), so arguments never pass through a shell.
  */
 public final class ArgsFile {
   private ArgsFile() {}
@@ -20,9 +20,17 @@ public final class ArgsFile {
   }
 
   static String quote(String arg) {
-    boolean plain = !arg.isEmpty() && arg.chars().noneMatch(
-        ch -> Character.isWhitespace(ch) || ch == '"' || ch == '\'' || ch == '\\' || ch == '#'
-            || ch == '@' && arg.indexOf('@') == 0);
+    boolean plain =
+        !arg.isEmpty()
+            && arg.chars()
+                .noneMatch(
+                    ch ->
+                        Character.isWhitespace(ch)
+                            || ch == '"'
+                            || ch == '\''
+                            || ch == '\\'
+                            || ch == '#'
+                            || ch == '@' && arg.indexOf('@') == 0);
     if (plain) {
       return arg;
     }

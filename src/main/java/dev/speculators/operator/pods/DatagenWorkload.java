@@ -31,22 +31,25 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The hidden-state generation workload of a HiddenStateDataset: a ConfigMap with the resolved
- * work (the {@code datagen} arguments as a picocli {@code @}-file, and the same as JSON for
- * people), and an Indexed Job with one index per shard whose pod runs vLLM with the
- * {@code extract_hidden_states} method as a native sidecar next to the {@code datagen} worker.
- * With engine {@code reference} the pod has no sidecar and no GPU: datagen computes the states
- * itself.
+ * The hidden-state generation workload of a HiddenStateDataset: a ConfigMap with the resolved work
+ * (the {@code datagen} arguments as a picocli {@code @}-file, and the same as JSON for people), and
+ * an Indexed Job with one index per shard whose pod runs vLLM with the {@code
+ * extract_hidden_states} method as a native sidecar next to the {@code datagen} worker. With engine
+ * {@code reference} the pod has no sidecar and no GPU: datagen computes the states itself.
  */
 public final class DatagenWorkload {
   /** Name of the worker container. */
   public static final String CONTAINER = "datagen";
+
   /** Name of the init container that resolves default layer ids from the model's config. */
   public static final String LAYER_IDS_CONTAINER = "layer-ids";
+
   /** The args file inside the ConfigMap. */
   public static final String ARGS_KEY = "datagen.args";
+
   /** The human-readable work description inside the ConfigMap. */
   public static final String WORK_KEY = "work.json";
+
   /** The environment variable with the pod's shard index. */
   public static final String INDEX_ENV = "JOB_COMPLETION_INDEX";
 
@@ -60,7 +63,8 @@ public final class DatagenWorkload {
   private final Map<String, String> inputClaims = new LinkedHashMap<>();
   private final List<String> dataSpecs = new ArrayList<>();
 
-  public DatagenWorkload(HiddenStateDataset dataset, StoragePlan storage, WorkloadSettings settings) {
+  public DatagenWorkload(
+      HiddenStateDataset dataset, StoragePlan storage, WorkloadSettings settings) {
     this.dataset = dataset;
     this.spec = dataset.getSpec();
     this.storage = storage;
@@ -99,7 +103,9 @@ public final class DatagenWorkload {
     if (spec.vllm != null && spec.vllm.maxModelLen != null) {
       return spec.vllm.maxModelLen;
     }
-    return spec.sequenceLength == null ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH : spec.sequenceLength;
+    return spec.sequenceLength == null
+        ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH
+        : spec.sequenceLength;
   }
 
   /** The {@code datagen} arguments in the args file (the shard comes on the command line). */
@@ -122,8 +128,11 @@ public final class DatagenWorkload {
     a.add("--output");
     a.add(outputPath());
     a.add("--seq-length");
-    a.add(Integer.toString(spec.sequenceLength == null
-        ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH : spec.sequenceLength));
+    a.add(
+        Integer.toString(
+            spec.sequenceLength == null
+                ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH
+                : spec.sequenceLength));
     if (spec.maxSamples != null) {
       a.add("--max-samples");
       a.add(Long.toString(spec.maxSamples));
@@ -262,8 +271,9 @@ public final class DatagenWorkload {
     if (model.mount() != null) {
       workerMounts.add(model.mount());
     }
-    inputClaims.forEach((claim, volume) ->
-        workerMounts.add(Volumes.mount(volume, Volumes.INPUTS_PATH + "/" + claim, true)));
+    inputClaims.forEach(
+        (claim, volume) ->
+            workerMounts.add(Volumes.mount(volume, Volumes.INPUTS_PATH + "/" + claim, true)));
 
     List<Container> initContainers = new ArrayList<>();
     if (vllm()) {
@@ -282,48 +292,67 @@ public final class DatagenWorkload {
         vllmMounts.add(Volumes.mount(Volumes.RUNTIME, Volumes.RUNTIME_PATH, true));
         initContainers.add(layerIdsResolver(overrides));
       }
-      String image = spec.vllm != null && spec.vllm.image != null ? spec.vllm.image : settings.vllmImage();
-      initContainers.add(VllmServer.extraction(
-          new VllmServer.Common(image, spec.vllm, model, gpu, maxModelLen(), vllmMounts),
-          spec.layerIds));
+      String image =
+          spec.vllm != null && spec.vllm.image != null ? spec.vllm.image : settings.vllmImage();
+      initContainers.add(
+          VllmServer.extraction(
+              new VllmServer.Common(image, spec.vllm, model, gpu, maxModelLen(), vllmMounts),
+              spec.layerIds));
     }
 
     List<EnvVar> env = new ArrayList<>();
-    env.add(new EnvVarBuilder().withName(INDEX_ENV)
-        .withNewValueFrom().withNewFieldRef()
-        .withFieldPath("metadata.annotations['batch.kubernetes.io/job-completion-index']")
-        .endFieldRef().endValueFrom().build());
+    env.add(
+        new EnvVarBuilder()
+            .withName(INDEX_ENV)
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.annotations['batch.kubernetes.io/job-completion-index']")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
     env.add(SharedVolumes.hfHome());
     env.addAll(model.tokenEnv());
 
-    Container worker = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(workerImage(overrides))
-        .withArgs(CONTAINER, "@" + Volumes.WORK_PATH + "/" + ARGS_KEY,
-            "--shard", "$(" + INDEX_ENV + ")/" + shards())
-        .withEnv(env)
-        .withVolumeMounts(workerMounts)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
-        .build();
+    Container worker =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(workerImage(overrides))
+            .withArgs(
+                CONTAINER,
+                "@" + Volumes.WORK_PATH + "/" + ARGS_KEY,
+                "--shard",
+                "$(" + INDEX_ENV + ")/" + shards())
+            .withEnv(env)
+            .withVolumeMounts(workerMounts)
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
+            .build();
 
-    PodTemplateSpec template = new PodTemplateSpecBuilder()
-        .withNewMetadata()
-        .withLabels(Labels.of(dataset, CONTAINER))
-        .withAnnotations(Labels.annotations(dataset))
-        .endMetadata()
-        .withNewSpec()
-        .withInitContainers(initContainers)
-        .withContainers(worker)
-        .withVolumes(volumes)
-        .withSecurityContext(PodSecurity.pod(settings.workerUserId()))
-        .withTerminationGracePeriodSeconds(60L)
-        .endSpec()
-        .build();
+    PodTemplateSpec template =
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Labels.of(dataset, CONTAINER))
+            .withAnnotations(Labels.annotations(dataset))
+            .endMetadata()
+            .withNewSpec()
+            .withInitContainers(initContainers)
+            .withContainers(worker)
+            .withVolumes(volumes)
+            .withSecurityContext(PodSecurity.pod(settings.workerUserId()))
+            .withTerminationGracePeriodSeconds(60L)
+            .endSpec()
+            .build();
     PodCustomizer.apply(overrides, template, CONTAINER);
-    return WorkloadJobs.build(dataset,
-        new WorkloadJobs.Shape(jobName(dataset), CONTAINER, CONTAINER, spec.queueName, shards(),
-            settings.backoffLimit(), List.of()),
+    return WorkloadJobs.build(
+        dataset,
+        new WorkloadJobs.Shape(
+            jobName(dataset),
+            CONTAINER,
+            CONTAINER,
+            spec.queueName,
+            shards(),
+            settings.backoffLimit(),
+            List.of()),
         template);
   }
 

@@ -27,18 +27,20 @@ import java.util.stream.Collectors;
 
 /**
  * The evaluation Job of a SpeculatorEval. With engine {@code vllm} its pod runs vLLM serving the
- * target with the speculator as a native sidecar on port {@value VllmServer#PORT} and the
- * {@code eval} container (GuideLLM + collector) that benchmarks it. With {@code baseline: true} a
- * second sidecar serves the target without speculation on port {@value VllmServer#BASELINE_PORT},
- * on GPUs of its own, and the eval container runs every dataset against both, so both runs share
- * the node, the model files and the time window. With engine {@code reference} the eval container
- * simulates speculative decoding on the CPU: no sidecar, no GPU.
+ * target with the speculator as a native sidecar on port {@value VllmServer#PORT} and the {@code
+ * eval} container (GuideLLM + collector) that benchmarks it. With {@code baseline: true} a second
+ * sidecar serves the target without speculation on port {@value VllmServer#BASELINE_PORT}, on GPUs
+ * of its own, and the eval container runs every dataset against both, so both runs share the node,
+ * the model files and the time window. With engine {@code reference} the eval container simulates
+ * speculative decoding on the CPU: no sidecar, no GPU.
  */
 public final class EvalWorkload {
   /** Name of the eval container. */
   public static final String CONTAINER = "eval";
+
   /** Name of the speculative server container. */
   public static final String VLLM_CONTAINER = "vllm";
+
   /** Name of the baseline server container. */
   public static final String BASELINE_CONTAINER = "vllm-baseline";
 
@@ -50,7 +52,8 @@ public final class EvalWorkload {
    * @param claimName claim holding the speculator directory, or null
    * @param directory the speculator directory inside the claim (config.json + model.safetensors)
    */
-  public record SpeculatorLocation(String hfId, String revision, String claimName, String directory) {
+  public record SpeculatorLocation(
+      String hfId, String revision, String claimName, String directory) {
     public static SpeculatorLocation hub(String id, String revision) {
       return new SpeculatorLocation(id, revision, null, null);
     }
@@ -76,8 +79,12 @@ public final class EvalWorkload {
    * @param settings operator settings
    */
   public EvalWorkload(
-      SpeculatorEval eval, SpeculatorEvalSpec resolved, ModelSource targetModel,
-      SpeculatorLocation speculator, StoragePlan results, WorkloadSettings settings) {
+      SpeculatorEval eval,
+      SpeculatorEvalSpec resolved,
+      ModelSource targetModel,
+      SpeculatorLocation speculator,
+      StoragePlan results,
+      WorkloadSettings settings) {
     this.eval = eval;
     this.spec = resolved;
     this.target = ModelMount.of(targetModel);
@@ -156,7 +163,10 @@ public final class EvalWorkload {
     a.add("--output");
     a.add(outputPath());
     a.add("--profile");
-    a.add((g.profile == null ? GuideLlmProfile.THROUGHPUT : g.profile).name().toLowerCase(Locale.ROOT));
+    a.add(
+        (g.profile == null ? GuideLlmProfile.THROUGHPUT : g.profile)
+            .name()
+            .toLowerCase(Locale.ROOT));
     if (g.rate != null && !g.rate.isEmpty()) {
       a.add("--rate");
       a.add(g.rate.stream().map(VllmServer::number).collect(Collectors.joining(",")));
@@ -185,8 +195,11 @@ public final class EvalWorkload {
   /** The speculative-decoding config given to vLLM. */
   public String speculativeConfig() {
     return VllmServer.speculativeConfig(
-        spec.method.name().toLowerCase(Locale.ROOT), speculatorArgument(), speculator.revision(),
-        spec.numSpeculativeTokens, spec.vllm == null ? null : spec.vllm.maxModelLen);
+        spec.method.name().toLowerCase(Locale.ROOT),
+        speculatorArgument(),
+        speculator.revision(),
+        spec.numSpeculativeTokens,
+        spec.vllm == null ? null : spec.vllm.maxModelLen);
   }
 
   /** The evaluation Job. */
@@ -201,8 +214,8 @@ public final class EvalWorkload {
     VolumeMount speculatorMount = null;
     if (speculator.claimName() != null) {
       volumes.add(Volumes.claim(Volumes.SPECULATOR, speculator.claimName(), true));
-      speculatorMount = Volumes.mount(
-          Volumes.SPECULATOR, Volumes.SPECULATOR_PATH, speculator.directory(), true);
+      speculatorMount =
+          Volumes.mount(Volumes.SPECULATOR, Volumes.SPECULATOR_PATH, speculator.directory(), true);
     }
     List<VolumeMount> workerMounts = new ArrayList<>();
     workerMounts.add(Volumes.mount(Volumes.RESULTS, Volumes.RESULTS_PATH, false));
@@ -229,54 +242,74 @@ public final class EvalWorkload {
       VllmSpec v = spec.vllm == null ? new VllmSpec() : spec.vllm;
       String vllmImage = v.image != null ? v.image : settings.vllmImage();
       String gpu = PodOverrides.gpuResourceName(overrides);
-      sidecars.add(VllmServer.serving(VLLM_CONTAINER, VllmServer.PORT,
-          new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, specMounts),
-          speculativeConfig()));
+      sidecars.add(
+          VllmServer.serving(
+              VLLM_CONTAINER,
+              VllmServer.PORT,
+              new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, specMounts),
+              speculativeConfig()));
       if (baseline()) {
-        sidecars.add(VllmServer.serving(BASELINE_CONTAINER, VllmServer.BASELINE_PORT,
-            new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, vllmMounts), null));
+        sidecars.add(
+            VllmServer.serving(
+                BASELINE_CONTAINER,
+                VllmServer.BASELINE_PORT,
+                new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, vllmMounts),
+                null));
       }
-      image = spec.guidellm != null && spec.guidellm.image != null
-          ? spec.guidellm.image
-          : overrides != null && overrides.image != null ? overrides.image : settings.evalImage();
+      image =
+          spec.guidellm != null && spec.guidellm.image != null
+              ? spec.guidellm.image
+              : overrides != null && overrides.image != null
+                  ? overrides.image
+                  : settings.evalImage();
       user = settings.evalUserId();
     } else {
       if (speculatorMount != null) {
         workerMounts.add(speculatorMount);
       }
-      image = overrides != null && overrides.image != null ? overrides.image : settings.workerImage();
+      image =
+          overrides != null && overrides.image != null ? overrides.image : settings.workerImage();
       user = settings.workerUserId();
     }
     List<EnvVar> env = new ArrayList<>();
     env.add(SharedVolumes.hfHome());
     env.addAll(target.tokenEnv());
-    Container worker = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(image)
-        .withArgs(arguments())
-        .withWorkingDir(Volumes.RESULTS_PATH)
-        .withEnv(env)
-        .withVolumeMounts(workerMounts)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(PodSecurity.worker(user))
-        .build();
-    PodTemplateSpec template = new PodTemplateSpecBuilder()
-        .withNewMetadata()
-        .withLabels(Labels.of(eval, CONTAINER))
-        .withAnnotations(Labels.annotations(eval))
-        .endMetadata()
-        .withNewSpec()
-        .withInitContainers(sidecars)
-        .withContainers(worker)
-        .withVolumes(volumes)
-        .withSecurityContext(PodSecurity.pod(user))
-        .withTerminationGracePeriodSeconds(60L)
-        .endSpec()
-        .build();
+    Container worker =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(image)
+            .withArgs(arguments())
+            .withWorkingDir(Volumes.RESULTS_PATH)
+            .withEnv(env)
+            .withVolumeMounts(workerMounts)
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withSecurityContext(PodSecurity.worker(user))
+            .build();
+    PodTemplateSpec template =
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Labels.of(eval, CONTAINER))
+            .withAnnotations(Labels.annotations(eval))
+            .endMetadata()
+            .withNewSpec()
+            .withInitContainers(sidecars)
+            .withContainers(worker)
+            .withVolumes(volumes)
+            .withSecurityContext(PodSecurity.pod(user))
+            .withTerminationGracePeriodSeconds(60L)
+            .endSpec()
+            .build();
     PodCustomizer.apply(overrides, template, CONTAINER);
-    return WorkloadJobs.build(eval,
-        new WorkloadJobs.Shape(jobName(eval), CONTAINER, CONTAINER, spec.queueName, 0,
-            settings.backoffLimit(), List.of()),
+    return WorkloadJobs.build(
+        eval,
+        new WorkloadJobs.Shape(
+            jobName(eval),
+            CONTAINER,
+            CONTAINER,
+            spec.queueName,
+            0,
+            settings.backoffLimit(),
+            List.of()),
         template);
   }
 }

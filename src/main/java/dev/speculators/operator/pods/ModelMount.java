@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * How a pod reaches the target model: a Hugging Face id (downloaded by vLLM and the workers, the
- * token only through {@code secretKeyRef}), a directory on a PVC (mounted read-only at
- * {@value Volumes#TARGET_MODEL_PATH}), or a path already in the image.
+ * token only through {@code secretKeyRef}), a directory on a PVC (mounted read-only at {@value
+ * Volumes#TARGET_MODEL_PATH}), or a path already in the image.
  *
  * @param argument what the containers are given as the model (id or directory)
  * @param revision the Hub revision, or null
@@ -22,7 +22,11 @@ import java.util.List;
  * @param tokenSecret the Secret key with the Hub token, or null
  */
 public record ModelMount(
-    String argument, String revision, String displayName, Volume volume, VolumeMount mount,
+    String argument,
+    String revision,
+    String displayName,
+    Volume volume,
+    VolumeMount mount,
     SecretKeyRef tokenSecret) {
 
   /** Name of the environment variable with the Hub token. */
@@ -34,13 +38,14 @@ public record ModelMount(
       throw new IllegalArgumentException("no target model: set targetModel");
     }
     if (source.hfId != null) {
-      return new ModelMount(source.hfId, source.revision, source.hfId, null, null,
-          source.tokenSecretRef);
+      return new ModelMount(
+          source.hfId, source.revision, source.hfId, null, null, source.tokenSecretRef);
     }
     if (source.pvc != null) {
       String sub = source.pvc.subPath;
       return new ModelMount(
-          Volumes.TARGET_MODEL_PATH, null,
+          Volumes.TARGET_MODEL_PATH,
+          null,
           sub == null || sub.isEmpty() ? source.pvc.claimName : sub,
           Volumes.claim(Volumes.TARGET_MODEL, source.pvc.claimName, true),
           Volumes.mount(Volumes.TARGET_MODEL, Volumes.TARGET_MODEL_PATH, sub, true),
@@ -56,12 +61,16 @@ public record ModelMount(
   public List<EnvVar> tokenEnv() {
     List<EnvVar> env = new ArrayList<>();
     if (tokenSecret != null) {
-      env.add(new EnvVarBuilder().withName(TOKEN_ENV)
-          .withNewValueFrom().withNewSecretKeyRef()
-          .withName(tokenSecret.name)
-          .withKey(tokenSecret.key == null ? "token" : tokenSecret.key)
-          .endSecretKeyRef().endValueFrom()
-          .build());
+      env.add(
+          new EnvVarBuilder()
+              .withName(TOKEN_ENV)
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(tokenSecret.name)
+              .withKey(tokenSecret.key == null ? "token" : tokenSecret.key)
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
     }
     return env;
   }

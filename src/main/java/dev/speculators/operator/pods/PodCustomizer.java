@@ -20,15 +20,19 @@ import java.util.Map;
 public final class PodCustomizer {
   private PodCustomizer() {}
 
-  /** Applies {@code overrides} to {@code template}; {@code workerName} names the worker container. */
+  /**
+   * Applies {@code overrides} to {@code template}; {@code workerName} names the worker container.
+   */
   public static void apply(PodOverrides overrides, PodTemplateSpec template, String workerName) {
     if (overrides == null) {
       return;
     }
     var spec = template.getSpec();
-    Container worker = spec.getContainers().stream()
-        .filter(c -> c.getName().equals(workerName)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no container " + workerName));
+    Container worker =
+        spec.getContainers().stream()
+            .filter(c -> c.getName().equals(workerName))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no container " + workerName));
     if (overrides.nodeSelector != null && !overrides.nodeSelector.isEmpty()) {
       spec.setNodeSelector(new LinkedHashMap<>(overrides.nodeSelector));
     }
@@ -48,8 +52,9 @@ public final class PodCustomizer {
       spec.setServiceAccountName(overrides.serviceAccountName);
     }
     template.getMetadata().setLabels(merged(overrides.labels, template.getMetadata().getLabels()));
-    template.getMetadata().setAnnotations(
-        merged(overrides.annotations, template.getMetadata().getAnnotations()));
+    template
+        .getMetadata()
+        .setAnnotations(merged(overrides.annotations, template.getMetadata().getAnnotations()));
     if (worker != null && overrides.env != null && !overrides.env.isEmpty()) {
       List<EnvVar> env = new ArrayList<>(worker.getEnv() == null ? List.of() : worker.getEnv());
       for (EnvVar e : overrides.env) {
@@ -67,7 +72,8 @@ public final class PodCustomizer {
    * {@code user} resources with the operator's entries (GPUs) kept: the GPU count comes from the
    * workload, never from the overrides.
    */
-  static ResourceRequirements mergeResources(ResourceRequirements operator, ResourceRequirements user) {
+  static ResourceRequirements mergeResources(
+      ResourceRequirements operator, ResourceRequirements user) {
     ResourceRequirementsBuilder out = new ResourceRequirementsBuilder(user);
     if (operator != null) {
       if (operator.getRequests() != null) {

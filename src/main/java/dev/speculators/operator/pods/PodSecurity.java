@@ -6,11 +6,11 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 
 /**
- * Security contexts of workload pods. Workers run as their image's non-root user without
- * privilege escalation or capabilities; the pod's fsGroup gives them write access to the volumes
- * (changed only when the volume root does not match, so large volumes are not walked on every
- * start). vLLM's upstream image runs as root, so its container is not forced to a user, but it
- * gets no capabilities and no privilege escalation either.
+ * Security contexts of workload pods. Workers run as their image's non-root user without privilege
+ * escalation or capabilities; the pod's fsGroup gives them write access to the volumes (changed
+ * only when the volume root does not match, so large volumes are not walked on every start). vLLM's
+ * upstream image runs as root, so its container is not forced to a user, but it gets no
+ * capabilities and no privilege escalation either.
  */
 public final class PodSecurity {
   private PodSecurity() {}
@@ -20,7 +20,9 @@ public final class PodSecurity {
     return new PodSecurityContextBuilder()
         .withFsGroup(fsGroup)
         .withFsGroupChangePolicy("OnRootMismatch")
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 
@@ -30,7 +32,9 @@ public final class PodSecurity {
         .withRunAsNonRoot(true)
         .withRunAsUser(userId)
         .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
         .build();
   }
 
@@ -38,7 +42,9 @@ public final class PodSecurity {
   public static SecurityContext vllm() {
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
         .build();
   }
 }

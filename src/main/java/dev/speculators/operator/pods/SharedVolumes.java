@@ -11,7 +11,8 @@ public final class SharedVolumes {
 
   /** The Hugging Face cache: the operator's shared claim if configured, else an emptyDir. */
   public static Volume hfCache(WorkloadSettings settings) {
-    return settings.hfCacheClaim()
+    return settings
+        .hfCacheClaim()
         .map(claim -> Volumes.claim(Volumes.HF_CACHE, claim, false))
         .orElseGet(() -> Volumes.emptyDir(Volumes.HF_CACHE));
   }

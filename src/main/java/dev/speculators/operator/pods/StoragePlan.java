@@ -35,33 +35,42 @@ public record StoragePlan(String claimName, String directory, PersistentVolumeCl
    * @param suffix suffix of a created claim's name
    * @param defaultSize size of a created claim when no storage was given
    */
-  public static StoragePlan of(HasMetadata owner, Storage storage, String suffix, String defaultSize) {
+  public static StoragePlan of(
+      HasMetadata owner, Storage storage, String suffix, String defaultSize) {
     String name = owner.getMetadata().getName();
     if (storage != null && storage.claimName != null) {
       String dir = storage.subPath == null || storage.subPath.isEmpty() ? name : storage.subPath;
       return new StoragePlan(storage.claimName, trimSlashes(dir), null);
     }
-    Quantity size = storage != null && storage.size != null ? storage.size : new Quantity(defaultSize);
-    RetentionPolicy retention = storage != null && storage.retentionPolicy != null
-        ? storage.retentionPolicy : RetentionPolicy.RETAIN;
-    List<String> modes = storage != null && storage.accessModes != null
-        ? storage.accessModes.stream().map(StoragePlan::modeName).toList()
-        : List.of("ReadWriteOnce");
+    Quantity size =
+        storage != null && storage.size != null ? storage.size : new Quantity(defaultSize);
+    RetentionPolicy retention =
+        storage != null && storage.retentionPolicy != null
+            ? storage.retentionPolicy
+            : RetentionPolicy.RETAIN;
+    List<String> modes =
+        storage != null && storage.accessModes != null
+            ? storage.accessModes.stream().map(StoragePlan::modeName).toList()
+            : List.of("ReadWriteOnce");
     String claim = ChildNames.of(name, suffix);
     Map<String, String> annotations = Labels.annotations(owner);
-    annotations.put(RETENTION_ANNOTATION, retention == RetentionPolicy.DELETE ? "Delete" : "Retain");
-    PersistentVolumeClaimBuilder pvc = new PersistentVolumeClaimBuilder()
-        .withNewMetadata()
-        .withName(claim)
-        .withNamespace(owner.getMetadata().getNamespace())
-        .withLabels(Labels.of(owner, "storage"))
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withAccessModes(modes)
-        .withStorageClassName(storage == null ? null : storage.storageClassName)
-        .withNewResources().addToRequests("storage", size).endResources()
-        .endSpec();
+    annotations.put(
+        RETENTION_ANNOTATION, retention == RetentionPolicy.DELETE ? "Delete" : "Retain");
+    PersistentVolumeClaimBuilder pvc =
+        new PersistentVolumeClaimBuilder()
+            .withNewMetadata()
+            .withName(claim)
+            .withNamespace(owner.getMetadata().getNamespace())
+            .withLabels(Labels.of(owner, "storage"))
+            .withAnnotations(annotations)
+            .endMetadata()
+            .withNewSpec()
+            .withAccessModes(modes)
+            .withStorageClassName(storage == null ? null : storage.storageClassName)
+            .withNewResources()
+            .addToRequests("storage", size)
+            .endResources()
+            .endSpec();
     if (retention == RetentionPolicy.DELETE) {
       pvc.editMetadata().withOwnerReferences(Owners.controllerRef(owner)).endMetadata();
     }

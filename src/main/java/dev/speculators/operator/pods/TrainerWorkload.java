@@ -30,17 +30,19 @@ import java.util.Locale;
 
 /**
  * The trainer Job of a SpeculatorTraining: one {@code train} container with the GPUs, the dataset
- * mounted read-only at {@value Volumes#DATASET_PATH}, the output directory writable under
- * {@value Volumes#OUTPUT_PATH}. A restarted pod resumes from the newest complete checkpoint (the
- * trainer does that itself); SIGTERM makes it save a checkpoint and exit 143, which the Job's
- * failure policy retries without counting it as a failure, and the long grace period gives it the
- * time to write the checkpoint.
+ * mounted read-only at {@value Volumes#DATASET_PATH}, the output directory writable under {@value
+ * Volumes#OUTPUT_PATH}. A restarted pod resumes from the newest complete checkpoint (the trainer
+ * does that itself); SIGTERM makes it save a checkpoint and exit 143, which the Job's failure
+ * policy retries without counting it as a failure, and the long grace period gives it the time to
+ * write the checkpoint.
  */
 public final class TrainerWorkload {
   /** Name of the trainer container. */
   public static final String CONTAINER = "train";
+
   /** Exit code of a trainer that saved a checkpoint after SIGTERM. */
   public static final int INTERRUPTED_EXIT_CODE = 143;
+
   /** Seconds a stopping trainer has to save its checkpoint. */
   public static final long GRACE_PERIOD_SECONDS = 600;
 
@@ -67,7 +69,10 @@ public final class TrainerWorkload {
    * @param settings operator settings
    */
   public TrainerWorkload(
-      SpeculatorTraining training, DataLocation data, ModelSource targetModel, StoragePlan output,
+      SpeculatorTraining training,
+      DataLocation data,
+      ModelSource targetModel,
+      StoragePlan output,
       WorkloadSettings settings) {
     this.training = training;
     this.spec = training.getSpec();
@@ -98,15 +103,22 @@ public final class TrainerWorkload {
     List<String> a = new ArrayList<>();
     a.add(CONTAINER);
     // the trainer takes a Hub revision as id@revision
-    add(a, "--verifier", verifier.revision() == null ? verifier.argument() : verifier.argument() + "@" + verifier.revision());
+    add(
+        a,
+        "--verifier",
+        verifier.revision() == null
+            ? verifier.argument()
+            : verifier.argument() + "@" + verifier.revision());
     add(a, "--verifier-name", verifier.displayName());
     add(a, "--data", Volumes.DATASET_PATH);
     add(a, "--output", outputPath());
     add(a, "--epochs", t.epochs);
     add(a, "--lr", t.learningRate);
     add(a, "--weight-decay", t.weightDecay);
-    add(a, "--scheduler-type", (t.scheduler == null ? LrScheduler.LINEAR : t.scheduler)
-        .name().toLowerCase(Locale.ROOT));
+    add(
+        a,
+        "--scheduler-type",
+        (t.scheduler == null ? LrScheduler.LINEAR : t.scheduler).name().toLowerCase(Locale.ROOT));
     if (t.warmupSteps != null) {
       add(a, "--scheduler-warmup-steps", t.warmupSteps);
     } else if (t.warmupRatio != null) {
@@ -161,35 +173,46 @@ public final class TrainerWorkload {
     env.add(SharedVolumes.hfHome());
     env.addAll(verifier.tokenEnv());
 
-    String image = overrides != null && overrides.image != null
-        ? overrides.image : gpu() ? settings.trainerImage() : settings.workerImage();
+    String image =
+        overrides != null && overrides.image != null
+            ? overrides.image
+            : gpu() ? settings.trainerImage() : settings.workerImage();
     long user = gpu() ? settings.trainerUserId() : settings.workerUserId();
-    Container trainer = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(image)
-        .withArgs(arguments())
-        .withEnv(env)
-        .withResources(resources(spec.resources, PodOverrides.gpuResourceName(overrides)))
-        .withVolumeMounts(mounts)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(PodSecurity.worker(user))
-        .build();
-    PodTemplateSpec template = new PodTemplateSpecBuilder()
-        .withNewMetadata()
-        .withLabels(Labels.of(training, CONTAINER))
-        .withAnnotations(Labels.annotations(training))
-        .endMetadata()
-        .withNewSpec()
-        .withContainers(trainer)
-        .withVolumes(volumes)
-        .withSecurityContext(PodSecurity.pod(user))
-        .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
-        .endSpec()
-        .build();
+    Container trainer =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(image)
+            .withArgs(arguments())
+            .withEnv(env)
+            .withResources(resources(spec.resources, PodOverrides.gpuResourceName(overrides)))
+            .withVolumeMounts(mounts)
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withSecurityContext(PodSecurity.worker(user))
+            .build();
+    PodTemplateSpec template =
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Labels.of(training, CONTAINER))
+            .withAnnotations(Labels.annotations(training))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(trainer)
+            .withVolumes(volumes)
+            .withSecurityContext(PodSecurity.pod(user))
+            .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
+            .endSpec()
+            .build();
     PodCustomizer.apply(overrides, template, CONTAINER);
-    return WorkloadJobs.build(training,
-        new WorkloadJobs.Shape(jobName(training), CONTAINER, CONTAINER, spec.queueName, 0,
-            settings.backoffLimit(), List.of(INTERRUPTED_EXIT_CODE)),
+    return WorkloadJobs.build(
+        training,
+        new WorkloadJobs.Shape(
+            jobName(training),
+            CONTAINER,
+            CONTAINER,
+            spec.queueName,
+            0,
+            settings.backoffLimit(),
+            List.of(INTERRUPTED_EXIT_CODE)),
         template);
   }
 

@@ -16,16 +16,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The vLLM server as a native sidecar: an init container with {@code restartPolicy: Always}, so
- * it starts before the worker, keeps running beside it, and does not keep the pod alive after the
+ * The vLLM server as a native sidecar: an init container with {@code restartPolicy: Always}, so it
+ * starts before the worker, keeps running beside it, and does not keep the pod alive after the
  * worker finished. Its startup probe on {@code /health} holds the worker back until the model is
  * loaded; the worker reaches it on {@code 127.0.0.1}.
  */
 public final class VllmServer {
   /** Port of the server (the speculative one in an eval pod). */
   public static final int PORT = 8000;
+
   /** Port of the baseline server (no speculation) in an eval pod. */
   public static final int BASELINE_PORT = 8001;
+
   /** Where the pod's start writes the resolved extraction config (see {@link #extraction}). */
   public static final String RESOLVED_SPECULATIVE_CONFIG =
       Volumes.RUNTIME_PATH + "/speculative-config.json";
@@ -46,7 +48,11 @@ public final class VllmServer {
    * @param mounts volume mounts (shm, cache, model, ...)
    */
   public record Common(
-      String image, VllmSpec spec, ModelMount model, String gpuResource, Integer maxModelLen,
+      String image,
+      VllmSpec spec,
+      ModelMount model,
+      String gpuResource,
+      Integer maxModelLen,
       List<VolumeMount> mounts) {}
 
   /** The {@code extract_hidden_states} speculative config for the captured layer ids. */
@@ -54,8 +60,10 @@ public final class VllmServer {
     ObjectNode c = JSON.createObjectNode();
     c.put("method", "extract_hidden_states");
     c.put("num_speculative_tokens", 1);
-    ArrayNode ids = c.putObject("draft_model_config").putObject("hf_config")
-        .putArray("eagle_aux_hidden_state_layer_ids");
+    ArrayNode ids =
+        c.putObject("draft_model_config")
+            .putObject("hf_config")
+            .putArray("eagle_aux_hidden_state_layer_ids");
     layerIds.forEach(ids::add);
     return c.toString();
   }
@@ -70,11 +78,14 @@ public final class VllmServer {
   }
 
   /**
-   * The speculative-decoding config of an eval: {@code method}, the draft {@code model},
-   * {@code num_speculative_tokens} and, when known, {@code max_model_len} and the draft's revision.
+   * The speculative-decoding config of an eval: {@code method}, the draft {@code model}, {@code
+   * num_speculative_tokens} and, when known, {@code max_model_len} and the draft's revision.
    */
   public static String speculativeConfig(
-      String method, String draftModel, String draftRevision, int numSpeculativeTokens,
+      String method,
+      String draftModel,
+      String draftRevision,
+      int numSpeculativeTokens,
       Integer maxModelLen) {
     ObjectNode c = JSON.createObjectNode();
     c.put("method", method);
@@ -108,8 +119,12 @@ public final class VllmServer {
     } else {
       addExtraArgs(args, common.spec());
       // The shell only splices in the file's content; vLLM then replaces it (exec).
-      c.withCommand("/bin/sh", "-c",
-          "exec vllm serve \"$@\" --speculative-config \"$(cat " + RESOLVED_SPECULATIVE_CONFIG + ")\"")
+      c.withCommand(
+              "/bin/sh",
+              "-c",
+              "exec vllm serve \"$@\" --speculative-config \"$(cat "
+                  + RESOLVED_SPECULATIVE_CONFIG
+                  + ")\"")
           .withArgs(prepend("vllm", args));
     }
     return c.build();
@@ -128,7 +143,10 @@ public final class VllmServer {
       args.add(speculativeConfig);
     }
     addExtraArgs(args, common.spec());
-    return container(name, common, port).withCommand("vllm").withArgs(prepend("serve", args)).build();
+    return container(name, common, port)
+        .withCommand("vllm")
+        .withArgs(prepend("serve", args))
+        .build();
   }
 
   private static List<String> baseArgs(Common common, int port) {
@@ -161,8 +179,11 @@ public final class VllmServer {
   private static ContainerBuilder container(String name, Common common, int port) {
     VllmSpec spec = common.spec() == null ? new VllmSpec() : common.spec();
     Quantity gpus = new Quantity(Integer.toString(spec.resolvedTensorParallelSize()));
-    int failures = Math.max(1, (spec.resolvedStartupTimeoutSeconds() + PROBE_PERIOD_SECONDS - 1)
-        / PROBE_PERIOD_SECONDS);
+    int failures =
+        Math.max(
+            1,
+            (spec.resolvedStartupTimeoutSeconds() + PROBE_PERIOD_SECONDS - 1)
+                / PROBE_PERIOD_SECONDS);
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("HF_HOME").withValue(Volumes.HF_CACHE_PATH).build());
     env.addAll(common.model().tokenEnv());
@@ -173,8 +194,11 @@ public final class VllmServer {
         .withName(name)
         .withImage(spec.image != null ? spec.image : common.image())
         .withRestartPolicy("Always")
-        .addNewPort().withName(name.length() <= 15 ? name : "http-" + port).withContainerPort(port)
-        .withProtocol("TCP").endPort()
+        .addNewPort()
+        .withName(name.length() <= 15 ? name : "http-" + port)
+        .withContainerPort(port)
+        .withProtocol("TCP")
+        .endPort()
         .withEnv(env)
         .withNewResources()
         .addToRequests(common.gpuResource(), gpus)
@@ -182,13 +206,19 @@ public final class VllmServer {
         .endResources()
         .withVolumeMounts(common.mounts())
         .withNewStartupProbe()
-        .withNewHttpGet().withPath("/health").withPort(new IntOrString(port)).endHttpGet()
+        .withNewHttpGet()
+        .withPath("/health")
+        .withPort(new IntOrString(port))
+        .endHttpGet()
         .withPeriodSeconds(PROBE_PERIOD_SECONDS)
         .withTimeoutSeconds(5)
         .withFailureThreshold(failures)
         .endStartupProbe()
         .withNewLivenessProbe()
-        .withNewHttpGet().withPath("/health").withPort(new IntOrString(port)).endHttpGet()
+        .withNewHttpGet()
+        .withPath("/health")
+        .withPort(new IntOrString(port))
+        .endHttpGet()
         .withPeriodSeconds(30)
         .withTimeoutSeconds(10)
         .withFailureThreshold(5)

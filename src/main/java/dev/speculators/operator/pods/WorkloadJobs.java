@@ -16,8 +16,8 @@ import java.util.Map;
  * The Job around a workload pod template: owner reference (deleted with the resource), labels the
  * informers select by, the Kueue queue label, a backoff limit, and a pod failure policy under which
  * disruptions (eviction, preemption, node drain: the pod condition {@code DisruptionTarget}) never
- * count as failures, and a usage error of the worker (exit code 2: bad arguments that a retry cannot
- * fix) fails the Job at once.
+ * count as failures, and a usage error of the worker (exit code 2: bad arguments that a retry
+ * cannot fix) fails the Job at once.
  */
 public final class WorkloadJobs {
   /** Exit code of a worker command that was given invalid arguments. */
@@ -37,8 +37,13 @@ public final class WorkloadJobs {
    * @param ignoredExitCodes worker exit codes that are retried without counting as a failure
    */
   public record Shape(
-      String name, String component, String workerContainer, String queueName, int shards,
-      int backoffLimit, List<Integer> ignoredExitCodes) {}
+      String name,
+      String component,
+      String workerContainer,
+      String queueName,
+      int shards,
+      int backoffLimit,
+      List<Integer> ignoredExitCodes) {}
 
   /** The Job of {@code owner} running {@code template}. */
   public static Job build(HasMetadata owner, Shape shape, PodTemplateSpec template) {
@@ -48,41 +53,50 @@ public final class WorkloadJobs {
     }
     template.getSpec().setRestartPolicy("Never");
     List<PodFailurePolicyRule> rules = new ArrayList<>();
-    rules.add(new PodFailurePolicyRuleBuilder()
-        .withAction("Ignore")
-        .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
-        .build());
+    rules.add(
+        new PodFailurePolicyRuleBuilder()
+            .withAction("Ignore")
+            .addNewOnPodCondition()
+            .withType("DisruptionTarget")
+            .withStatus("True")
+            .endOnPodCondition()
+            .build());
     if (shape.ignoredExitCodes() != null && !shape.ignoredExitCodes().isEmpty()) {
-      rules.add(new PodFailurePolicyRuleBuilder()
-          .withAction("Ignore")
-          .withNewOnExitCodes()
-          .withContainerName(shape.workerContainer())
-          .withOperator("In")
-          .withValues(shape.ignoredExitCodes())
-          .endOnExitCodes()
-          .build());
+      rules.add(
+          new PodFailurePolicyRuleBuilder()
+              .withAction("Ignore")
+              .withNewOnExitCodes()
+              .withContainerName(shape.workerContainer())
+              .withOperator("In")
+              .withValues(shape.ignoredExitCodes())
+              .endOnExitCodes()
+              .build());
     }
-    rules.add(new PodFailurePolicyRuleBuilder()
-        .withAction("FailJob")
-        .withNewOnExitCodes()
-        .withContainerName(shape.workerContainer())
-        .withOperator("In")
-        .withValues(USAGE_ERROR_EXIT_CODE)
-        .endOnExitCodes()
-        .build());
+    rules.add(
+        new PodFailurePolicyRuleBuilder()
+            .withAction("FailJob")
+            .withNewOnExitCodes()
+            .withContainerName(shape.workerContainer())
+            .withOperator("In")
+            .withValues(USAGE_ERROR_EXIT_CODE)
+            .endOnExitCodes()
+            .build());
 
-    JobBuilder job = new JobBuilder()
-        .withNewMetadata()
-        .withName(shape.name())
-        .withNamespace(owner.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withAnnotations(Labels.annotations(owner))
-        .withOwnerReferences(Owners.controllerRef(owner))
-        .endMetadata()
-        .withNewSpec()
-        .withNewPodFailurePolicy().withRules(rules).endPodFailurePolicy()
-        .withTemplate(template)
-        .endSpec();
+    JobBuilder job =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(shape.name())
+            .withNamespace(owner.getMetadata().getNamespace())
+            .withLabels(labels)
+            .withAnnotations(Labels.annotations(owner))
+            .withOwnerReferences(Owners.controllerRef(owner))
+            .endMetadata()
+            .withNewSpec()
+            .withNewPodFailurePolicy()
+            .withRules(rules)
+            .endPodFailurePolicy()
+            .withTemplate(template)
+            .endSpec();
     if (shape.shards() > 0) {
       // One index per shard. Retries are counted per index, so one flaky shard does not use up
       // the budget of the others; the overall limit covers clusters without per-index limits.
@@ -94,7 +108,10 @@ public final class WorkloadJobs {
           .withBackoffLimit(shape.backoffLimit() * shape.shards())
           .endSpec();
     } else {
-      job.editSpec().withCompletions(1).withParallelism(1).withBackoffLimit(shape.backoffLimit())
+      job.editSpec()
+          .withCompletions(1)
+          .withParallelism(1)
+          .withBackoffLimit(shape.backoffLimit())
           .endSpec();
     }
     return job.build();

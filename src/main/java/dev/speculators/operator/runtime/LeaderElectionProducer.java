@@ -7,14 +7,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Leader election for running several operator replicas: only the holder of the Lease
- * {@value #LEASE_NAME} (in the operator's namespace) reconciles. The Quarkus operator extension
- * activates it in the prod profile only.
+ * Leader election for running several operator replicas: only the holder of the Lease {@value
+ * #LEASE_NAME} (in the operator's namespace) reconciles. The Quarkus operator extension activates
+ * it in the prod profile only.
  *
  * <p>A replica that loses the Lease exits, so that Kubernetes restarts it as a follower; left to
- * the library default it would keep reconciling next to the new leader. The exit is done by
- * {@link LeadershipLoss} rather than the library's exit-on-stop-leading switch, which would also
- * exit from within a normal shutdown and hang the process there.
+ * the library default it would keep reconciling next to the new leader. The exit is done by {@link
+ * LeadershipLoss} rather than the library's exit-on-stop-leading switch, which would also exit from
+ * within a normal shutdown and hang the process there.
  */
 @Singleton
 public class LeaderElectionProducer {
@@ -52,7 +52,8 @@ public class LeaderElectionProducer {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {
-      throw new IllegalStateException("cannot determine a leader-election identity: set POD_NAME", e);
+      throw new IllegalStateException(
+          "cannot determine a leader-election identity: set POD_NAME", e);
     }
   }
 }

@@ -33,8 +33,9 @@ public final class LeadershipLoss {
     if (STOPPING.get()) {
       return;
     }
-    LOG.warn("Lost the leader lease to another replica; exiting so that this replica restarts as a"
-        + " follower");
+    LOG.warn(
+        "Lost the leader lease to another replica; exiting so that this replica restarts as a"
+            + " follower");
     // Not on the calling thread: the shutdown that exit starts stops the operator, which waits for
     // the leader-election threads, this one among them.
     Thread exit = new Thread(() -> System.exit(1), "leader-lost-exit");

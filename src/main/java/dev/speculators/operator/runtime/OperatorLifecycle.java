@@ -11,10 +11,10 @@ import org.jboss.logging.Logger;
 /**
  * Starts the controllers when the runtime has started and stops them on shutdown.
  *
- * <p>The Quarkus operator extension does this itself only for applications without their own
- * {@code QuarkusApplication}; this one has one (the {@code operator} command keeps the runtime
- * alive), so the extension leaves starting the operator to the application. With leader election
- * (prod) {@code start} returns at once and the controllers start when this replica leads.
+ * <p>The Quarkus operator extension does this itself only for applications without their own {@code
+ * QuarkusApplication}; this one has one (the {@code operator} command keeps the runtime alive), so
+ * the extension leaves starting the operator to the application. With leader election (prod) {@code
+ * start} returns at once and the controllers start when this replica leads.
  */
 @Singleton
 public class OperatorLifecycle {

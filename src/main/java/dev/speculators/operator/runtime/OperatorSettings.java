@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Settings of the operator process, from {@code application.properties} or the environment
- * ({@code SPECULATORS_WORKER_IMAGE}, {@code SPECULATORS_TRAINER_IMAGE},
- * {@code SPECULATORS_EVAL_IMAGE}, {@code SPECULATORS_VLLM_IMAGE}, ...).
+ * Settings of the operator process, from {@code application.properties} or the environment ({@code
+ * SPECULATORS_WORKER_IMAGE}, {@code SPECULATORS_TRAINER_IMAGE}, {@code SPECULATORS_EVAL_IMAGE},
+ * {@code SPECULATORS_VLLM_IMAGE}, ...).
  */
 @ConfigMapping(prefix = "speculators")
 public interface OperatorSettings {
@@ -58,8 +58,8 @@ public interface OperatorSettings {
   String shmSizeLimit();
 
   /**
-   * How often the log tail of a running trainer or eval pod is read for live progress
-   * ({@code PROGRESS {json}} lines). 0 turns log reading off.
+   * How often the log tail of a running trainer or eval pod is read for live progress ({@code
+   * PROGRESS {json}} lines). 0 turns log reading off.
    */
   @WithDefault("30s")
   Duration progressLogInterval();

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The controllers' resource metrics, in the application's Micrometer registry ({@code /q/metrics}). */
+/**
+ * The controllers' resource metrics, in the application's Micrometer registry ({@code /q/metrics}).
+ */
 @Singleton
 public class ResourceMetricsProducer {
 

@@ -12,8 +12,17 @@ public class WorkloadSettingsProducer {
   @Singleton
   WorkloadSettings workloadSettings(OperatorSettings s) {
     return new WorkloadSettings(
-        s.workerImage(), s.trainerImage(), s.evalImage(), s.vllmImage(), s.workerUserId(),
-        s.trainerUserId(), s.evalUserId(), s.backoffLimit(), s.hfCacheClaim(), s.shmSizeLimit(),
-        s.progressLogInterval(), s.podlessRecheckInterval());
+        s.workerImage(),
+        s.trainerImage(),
+        s.evalImage(),
+        s.vllmImage(),
+        s.workerUserId(),
+        s.trainerUserId(),
+        s.evalUserId(),
+        s.backoffLimit(),
+        s.hfCacheClaim(),
+        s.shmSizeLimit(),
+        s.progressLogInterval(),
+        s.podlessRecheckInterval());
   }
 }

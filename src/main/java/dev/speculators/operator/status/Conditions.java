@@ -16,10 +16,13 @@ import java.util.List;
 public final class Conditions {
   /** The resource has reached its goal (for a job-like resource: it succeeded). */
   public static final String READY = "Ready";
+
   /** Work is under way. */
   public static final String PROGRESSING = "Progressing";
+
   /** The work failed and will not be retried without a change. */
   public static final String FAILED = "Failed";
+
   /** The work cannot proceed (e.g. a missing dependency) but may once the cause is fixed. */
   public static final String STALLED = "Stalled";
 
@@ -43,22 +46,31 @@ public final class Conditions {
    * unchanged. Times are RFC 3339 in whole seconds, as Kubernetes writes them.
    */
   public static void set(
-      ResourceStatus status, String type, String value, String reason, String message,
-      Long observedGeneration, Instant now) {
+      ResourceStatus status,
+      String type,
+      String value,
+      String reason,
+      String message,
+      Long observedGeneration,
+      Instant now) {
     List<Condition> list = status.mutableConditions();
-    Condition existing = list.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    String transition = existing != null && value.equals(existing.getStatus())
-        && existing.getLastTransitionTime() != null
-        ? existing.getLastTransitionTime()
-        : now.truncatedTo(ChronoUnit.SECONDS).toString();
-    Condition c = new ConditionBuilder()
-        .withType(type)
-        .withStatus(value)
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(observedGeneration)
-        .withLastTransitionTime(transition)
-        .build();
+    Condition existing =
+        list.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    String transition =
+        existing != null
+                && value.equals(existing.getStatus())
+                && existing.getLastTransitionTime() != null
+            ? existing.getLastTransitionTime()
+            : now.truncatedTo(ChronoUnit.SECONDS).toString();
+    Condition c =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(observedGeneration)
+            .withLastTransitionTime(transition)
+            .build();
     if (existing == null) {
       list.add(c);
     } else {

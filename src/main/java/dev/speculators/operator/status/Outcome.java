@@ -1,8 +1,8 @@
 package dev.speculators.operator.status;
 
 /**
- * What a reconciliation concluded about a resource: one of four states, a reason from the
- * catalogue and a message for people.
+ * What a reconciliation concluded about a resource: one of four states, a reason from the catalogue
+ * and a message for people.
  *
  * @param state the state (from the reason)
  * @param reason why

@@ -4,8 +4,8 @@ import dev.speculators.operator.kube.EventRecorder;
 import java.util.Optional;
 
 /**
- * The Event a status change deserves: one on every phase change (Normal, or Warning for a
- * failure), and a Warning when a resource stalls or stalls for a new reason.
+ * The Event a status change deserves: one on every phase change (Normal, or Warning for a failure),
+ * and a Warning when a resource stalls or stalls for a new reason.
  */
 public final class PhaseEvents {
   private PhaseEvents() {}
@@ -19,12 +19,15 @@ public final class PhaseEvents {
   public static Optional<EventRecorder.Note> note(
       String previousPhase, String previousReason, String phase, Outcome outcome) {
     boolean phaseChanged = !phase.equals(previousPhase);
-    boolean warning = outcome.state() == Outcome.State.STALLED || outcome.state() == Outcome.State.FAILED;
+    boolean warning =
+        outcome.state() == Outcome.State.STALLED || outcome.state() == Outcome.State.FAILED;
     if (phaseChanged) {
-      String reason = outcome.state() == Outcome.State.IN_PROGRESS ? phase : outcome.reason().name();
-      return Optional.of(warning
-          ? EventRecorder.Note.warning(reason, phase + ": " + outcome.message())
-          : EventRecorder.Note.normal(reason, phase + ": " + outcome.message()));
+      String reason =
+          outcome.state() == Outcome.State.IN_PROGRESS ? phase : outcome.reason().name();
+      return Optional.of(
+          warning
+              ? EventRecorder.Note.warning(reason, phase + ": " + outcome.message())
+              : EventRecorder.Note.normal(reason, phase + ": " + outcome.message()));
     }
     if (warning && !outcome.reason().name().equals(previousReason)) {
       return Optional.of(EventRecorder.Note.warning(outcome.reason().name(), outcome.message()));

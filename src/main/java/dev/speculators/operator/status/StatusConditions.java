@@ -32,17 +32,36 @@ public final class StatusConditions {
     String reason = outcome.reason().name();
     String message = outcome.message();
     set(status, Conditions.READY, s == Outcome.State.SUCCEEDED, reason, message, generation, now);
-    set(status, Conditions.PROGRESSING, s == Outcome.State.IN_PROGRESS, reason, message, generation, now);
+    set(
+        status,
+        Conditions.PROGRESSING,
+        s == Outcome.State.IN_PROGRESS,
+        reason,
+        message,
+        generation,
+        now);
     set(status, RECONCILING, s == Outcome.State.IN_PROGRESS, reason, message, generation, now);
-    set(status, Conditions.STALLED, s == Outcome.State.STALLED || s == Outcome.State.FAILED, reason,
-        message, generation, now);
+    set(
+        status,
+        Conditions.STALLED,
+        s == Outcome.State.STALLED || s == Outcome.State.FAILED,
+        reason,
+        message,
+        generation,
+        now);
     set(status, Conditions.FAILED, s == Outcome.State.FAILED, reason, message, generation, now);
     status.message = message;
   }
 
-  private static void set(ResourceStatus status, String type, boolean value, String reason,
-      String message, Long generation, Instant now) {
-    Conditions.set(status, type, value ? Conditions.TRUE : Conditions.FALSE, reason, message,
-        generation, now);
+  private static void set(
+      ResourceStatus status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      Long generation,
+      Instant now) {
+    Conditions.set(
+        status, type, value ? Conditions.TRUE : Conditions.FALSE, reason, message, generation, now);
   }
 }

@@ -1,13 +1,15 @@
 package dev.speculators.operator.training;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.speculators.api.TrainingPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.api.SpeculatorTrainingStatus;
+import dev.speculators.api.TrainingPhase;
+import dev.speculators.api.common.PodOverrides;
 import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.TrainerWorkload;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
@@ -29,8 +31,6 @@ import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import dev.speculators.api.common.PodOverrides;
-import dev.speculators.operator.metrics.ResourceMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,11 +48,13 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 @ControllerConfiguration(
     name = SpeculatorTrainingReconciler.NAME,
-    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class SpeculatorTrainingReconciler
     extends PlanningReconciler<SpeculatorTraining, SpeculatorTrainingStatus> {
   /** Controller name (metrics tag, configuration key). */
   public static final String NAME = "speculatortraining";
+
   /** Kind of the resource, for the child label selector. */
   public static final String KIND = "SpeculatorTraining";
 
@@ -76,12 +77,13 @@ public class SpeculatorTrainingReconciler
     trackPhases(context, KIND);
     InformerEventSource<HiddenStateDataset, SpeculatorTraining> datasets =
         ChildSources.referenced(HiddenStateDataset.class, context, TrainingPlanner::datasetName);
-    InformerEventSource<SpeculatorEval, SpeculatorTraining> evals = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(SpeculatorEval.class, SpeculatorTraining.class)
-            .withName(SpeculatorEval.class.getSimpleName())
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SpeculatorTraining.class))
-            .build(),
-        context);
+    InformerEventSource<SpeculatorEval, SpeculatorTraining> evals =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(SpeculatorEval.class, SpeculatorTraining.class)
+                .withName(SpeculatorEval.class.getSimpleName())
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SpeculatorTraining.class))
+                .build(),
+            context);
     return List.of(
         ChildSources.of(Job.class, KIND, context),
         ChildSources.of(Pod.class, KIND, context),
@@ -95,30 +97,47 @@ public class SpeculatorTrainingReconciler
       SpeculatorTraining t, Context<SpeculatorTraining> context, Instant now) {
     String ns = t.getMetadata().getNamespace();
     String datasetName = TrainingPlanner.datasetName(t);
-    Optional<HiddenStateDataset> dataset = datasetName == null
-        ? Optional.empty()
-        : ChildSources.byName(context, HiddenStateDataset.class, datasetName, ns);
+    Optional<HiddenStateDataset> dataset =
+        datasetName == null
+            ? Optional.empty()
+            : ChildSources.byName(context, HiddenStateDataset.class, datasetName, ns);
     Optional<Job> job = ChildSources.byName(context, Job.class, TrainerWorkload.jobName(t), ns);
-    Optional<PersistentVolumeClaim> claim = ChildSources.byName(context, PersistentVolumeClaim.class,
-        ChildNames.of(t.getMetadata().getName(), TrainingPlanner.CLAIM_SUFFIX), ns);
+    Optional<PersistentVolumeClaim> claim =
+        ChildSources.byName(
+            context,
+            PersistentVolumeClaim.class,
+            ChildNames.of(t.getMetadata().getName(), TrainingPlanner.CLAIM_SUFFIX),
+            ns);
     List<Pod> pods = ChildSources.all(context, Pod.class);
-    Optional<SpeculatorEval> eval = t.getSpec().evaluation == null
-        ? Optional.empty()
-        : ChildSources.byName(context, SpeculatorEval.class, TrainingPlanner.evaluationName(t), ns);
-    Optional<String> failedCreate = job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
-        ? JobEvents.failedCreate(context.getClient(), job.get())
-        : Optional.empty();
-    Optional<Pod> running = pods.stream()
-        .filter(p -> PodDiagnosis.live(p) && TerminationMessages.status(p, TrainerWorkload.CONTAINER)
-            .map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false))
-        .findFirst();
+    Optional<SpeculatorEval> eval =
+        t.getSpec().evaluation == null
+            ? Optional.empty()
+            : ChildSources.byName(
+                context, SpeculatorEval.class, TrainingPlanner.evaluationName(t), ns);
+    Optional<String> failedCreate =
+        job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
+            ? JobEvents.failedCreate(context.getClient(), job.get())
+            : Optional.empty();
+    Optional<Pod> running =
+        pods.stream()
+            .filter(
+                p ->
+                    PodDiagnosis.live(p)
+                        && TerminationMessages.status(p, TrainerWorkload.CONTAINER)
+                            .map(s -> s.getState() != null && s.getState().getRunning() != null)
+                            .orElse(false))
+            .findFirst();
     LogProgress logs = logProgress(context, settings.progressLogInterval());
-    Optional<ObjectNode> live = running.flatMap(
-        p -> logs.latest(t.getMetadata().getUid(), p, TrainerWorkload.CONTAINER));
-    Plan<SpeculatorTrainingStatus> plan = TrainingPlanner.plan(
-        new TrainingObservation(t, dataset, job, claim, pods, eval, failedCreate, live), settings, now);
+    Optional<ObjectNode> live =
+        running.flatMap(p -> logs.latest(t.getMetadata().getUid(), p, TrainerWorkload.CONTAINER));
+    Plan<SpeculatorTrainingStatus> plan =
+        TrainingPlanner.plan(
+            new TrainingObservation(t, dataset, job, claim, pods, eval, failedCreate, live),
+            settings,
+            now);
     if (plan.outcome().reason() == Reason.Training && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return new Plan<>(
+          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forget(t.getMetadata().getUid());

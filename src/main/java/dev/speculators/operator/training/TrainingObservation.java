@@ -23,6 +23,11 @@ import java.util.Optional;
  * @param liveProgress the newest {@code PROGRESS} object of the running trainer's log
  */
 public record TrainingObservation(
-    SpeculatorTraining training, Optional<HiddenStateDataset> dataset, Optional<Job> job,
-    Optional<PersistentVolumeClaim> claim, List<Pod> pods, Optional<SpeculatorEval> evaluation,
-    Optional<String> failedCreate, Optional<ObjectNode> liveProgress) {}
+    SpeculatorTraining training,
+    Optional<HiddenStateDataset> dataset,
+    Optional<Job> job,
+    Optional<PersistentVolumeClaim> claim,
+    List<Pod> pods,
+    Optional<SpeculatorEval> evaluation,
+    Optional<String> failedCreate,
+    Optional<ObjectNode> liveProgress) {}

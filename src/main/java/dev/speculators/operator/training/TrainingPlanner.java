@@ -1,6 +1,5 @@
 package dev.speculators.operator.training;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.DatasetPhase;
@@ -51,11 +50,15 @@ import java.util.Optional;
 public final class TrainingPlanner {
   /** Default size of a created output volume. */
   public static final String DEFAULT_SIZE = "100Gi";
+
   /** Suffix of a created output volume's name. */
   public static final String CLAIM_SUFFIX = "speculator";
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false);
 
   private TrainingPlanner() {}
 
@@ -79,17 +82,26 @@ public final class TrainingPlanner {
     SpeculatorTrainingSpec spec = t.getSpec();
     SpeculatorTrainingStatus previous = t.getStatus();
     Long generation = t.getMetadata().getGeneration();
-    SpeculatorTrainingStatus next = previous == null
-        ? new SpeculatorTrainingStatus()
-        : Statuses.copy(previous, SpeculatorTrainingStatus.class);
+    SpeculatorTrainingStatus next =
+        previous == null
+            ? new SpeculatorTrainingStatus()
+            : Statuses.copy(previous, SpeculatorTrainingStatus.class);
     next.observedGeneration = generation;
-    boolean trained = previous != null && previous.results != null && previous.results.finalPath != null;
+    boolean trained =
+        previous != null && previous.results != null && previous.results.finalPath != null;
 
-    if (o.job().isEmpty() && o.evaluation().isEmpty() && previous != null
+    if (o.job().isEmpty()
+        && o.evaluation().isEmpty()
+        && previous != null
         && (previous.phase == TrainingPhase.SUCCEEDED || previous.phase == TrainingPhase.FAILED)) {
-      Outcome kept = Statuses.lastOutcome(previous)
-          .orElse(Outcome.of(previous.phase == TrainingPhase.SUCCEEDED ? Reason.Succeeded : Reason.JobFailed,
-              previous.message));
+      Outcome kept =
+          Statuses.lastOutcome(previous)
+              .orElse(
+                  Outcome.of(
+                      previous.phase == TrainingPhase.SUCCEEDED
+                          ? Reason.Succeeded
+                          : Reason.JobFailed,
+                      previous.message));
       StatusConditions.apply(next, kept, generation, now);
       return new Plan<>(List.of(), next, Statuses.name(previous.phase), kept, null);
     }
@@ -102,10 +114,13 @@ public final class TrainingPlanner {
     TrainerWorkload.DataLocation data = null;
     ModelSource target;
     if (trained) {
-      target = spec.targetModel != null ? spec.targetModel
-          : o.dataset().map(d -> d.getSpec().targetModel).orElse(null);
+      target =
+          spec.targetModel != null
+              ? spec.targetModel
+              : o.dataset().map(d -> d.getSpec().targetModel).orElse(null);
     } else if (spec.dataset.path != null) {
-      String claim = spec.dataset.path.claimName != null ? spec.dataset.path.claimName : storage.claimName();
+      String claim =
+          spec.dataset.path.claimName != null ? spec.dataset.path.claimName : storage.claimName();
       data = new TrainerWorkload.DataLocation(claim, spec.dataset.path.path);
       target = spec.targetModel;
       if (spec.dataset.path.claimName == null && storage.created() != null && o.claim().isEmpty()) {
@@ -117,40 +132,99 @@ public final class TrainingPlanner {
       if (ds.isEmpty()) {
         if (spec.dataset.template != null) {
           create.add(ownedDataset(t));
-          return waiting(next, create, Outcome.of(Reason.WaitingForDataset,
-              "creating HiddenStateDataset " + name + " from dataset.template"), generation, now, trained);
+          return waiting(
+              next,
+              create,
+              Outcome.of(
+                  Reason.WaitingForDataset,
+                  "creating HiddenStateDataset " + name + " from dataset.template"),
+              generation,
+              now,
+              trained);
         }
-        return waiting(next, create, Outcome.of(Reason.DatasetNotFound,
-            "HiddenStateDataset " + name + " (dataset.ref) does not exist"), generation, now, trained);
+        return waiting(
+            next,
+            create,
+            Outcome.of(
+                Reason.DatasetNotFound,
+                "HiddenStateDataset " + name + " (dataset.ref) does not exist"),
+            generation,
+            now,
+            trained);
       }
       HiddenStateDataset d = ds.get();
       if (spec.dataset.template != null && !Owners.isControlledBy(d, t)) {
-        return waiting(next, create, Outcome.of(Reason.NameConflict, "HiddenStateDataset " + name
-            + " exists and was not created from this training's dataset.template"), generation, now, trained);
+        return waiting(
+            next,
+            create,
+            Outcome.of(
+                Reason.NameConflict,
+                "HiddenStateDataset "
+                    + name
+                    + " exists and was not created from this training's dataset.template"),
+            generation,
+            now,
+            trained);
       }
       DatasetPhase phase = d.getStatus() == null ? null : d.getStatus().phase;
       if (phase == DatasetPhase.FAILED) {
-        return waiting(next, create, Outcome.of(Reason.DatasetFailed, "HiddenStateDataset " + name
-            + " failed: " + d.getStatus().message), generation, now, trained);
+        return waiting(
+            next,
+            create,
+            Outcome.of(
+                Reason.DatasetFailed,
+                "HiddenStateDataset " + name + " failed: " + d.getStatus().message),
+            generation,
+            now,
+            trained);
       }
-      if (phase != DatasetPhase.SUCCEEDED || d.getStatus().results == null
+      if (phase != DatasetPhase.SUCCEEDED
+          || d.getStatus().results == null
           || d.getStatus().results.claimName == null) {
-        String where = d.getStatus() == null || phase == null ? "not started"
-            : Statuses.name(phase) + (d.getStatus().progress != null && d.getStatus().progress.summary != null
-                ? " (" + d.getStatus().progress.summary + ")" : "");
-        return waiting(next, create, Outcome.of(Reason.WaitingForDataset,
-            "waiting for HiddenStateDataset " + name + ": " + where), generation, now, trained);
+        String where =
+            d.getStatus() == null || phase == null
+                ? "not started"
+                : Statuses.name(phase)
+                    + (d.getStatus().progress != null && d.getStatus().progress.summary != null
+                        ? " (" + d.getStatus().progress.summary + ")"
+                        : "");
+        return waiting(
+            next,
+            create,
+            Outcome.of(
+                Reason.WaitingForDataset, "waiting for HiddenStateDataset " + name + ": " + where),
+            generation,
+            now,
+            trained);
       }
-      data = new TrainerWorkload.DataLocation(d.getStatus().results.claimName, d.getStatus().results.dataPath);
+      data =
+          new TrainerWorkload.DataLocation(
+              d.getStatus().results.claimName, d.getStatus().results.dataPath);
       target = d.getSpec().targetModel;
     }
     if (target == null && !trained) {
-      return waiting(next, create, Outcome.of(Reason.InvalidSpec,
-          "no target model: set targetModel with dataset.path"), generation, now, false);
+      return waiting(
+          next,
+          create,
+          Outcome.of(Reason.InvalidSpec, "no target model: set targetModel with dataset.path"),
+          generation,
+          now,
+          false);
     }
-    if (storage.created() != null && o.claim().isPresent() && !Labels.isChildOf(o.claim().get(), t)) {
-      return waiting(next, create, Outcome.of(Reason.NameConflict, "PersistentVolumeClaim "
-          + storage.claimName() + " exists and was not created for this training"), generation, now, trained);
+    if (storage.created() != null
+        && o.claim().isPresent()
+        && !Labels.isChildOf(o.claim().get(), t)) {
+      return waiting(
+          next,
+          create,
+          Outcome.of(
+              Reason.NameConflict,
+              "PersistentVolumeClaim "
+                  + storage.claimName()
+                  + " exists and was not created for this training"),
+          generation,
+          now,
+          trained);
     }
     if (storage.created() != null && o.claim().isEmpty() && !create.contains(storage.created())) {
       create.add(storage.created());
@@ -164,7 +238,8 @@ public final class TrainingPlanner {
         try {
           workload = new TrainerWorkload(t, data, target, storage, settings);
         } catch (IllegalArgumentException e) {
-          return waiting(next, create, Outcome.of(Reason.InvalidSpec, e.getMessage()), generation, now, false);
+          return waiting(
+              next, create, Outcome.of(Reason.InvalidSpec, e.getMessage()), generation, now, false);
         }
         create.add(workload.job());
         next.phase = TrainingPhase.TRAINING;
@@ -174,9 +249,17 @@ public final class TrainingPlanner {
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, null);
       }
       if (!Owners.isControlledBy(o.job().get(), t)) {
-        return waiting(next, create, Outcome.of(Reason.NameConflict, "Job "
-            + o.job().get().getMetadata().getName() + " exists and does not belong to this training"),
-            generation, now, false);
+        return waiting(
+            next,
+            create,
+            Outcome.of(
+                Reason.NameConflict,
+                "Job "
+                    + o.job().get().getMetadata().getName()
+                    + " exists and does not belong to this training"),
+            generation,
+            now,
+            false);
       }
       JobState job = JobState.of(o.job().get());
       Optional<ObjectNode> summary = newestSummary(o.pods());
@@ -184,18 +267,24 @@ public final class TrainingPlanner {
       if (next.startTime == null && job.startTime() != null) {
         next.startTime = job.startTime();
       }
-      outcome = WorkloadOutcome.of(
-          new WorkloadOutcome.Observed(job, o.pods(), TrainerWorkload.CONTAINER, o.failedCreate(),
-              spec.queueName),
-          Reason.Training, "training: " + next.progress.summary);
+      outcome =
+          WorkloadOutcome.of(
+              new WorkloadOutcome.Observed(
+                  job, o.pods(), TrainerWorkload.CONTAINER, o.failedCreate(), spec.queueName),
+              Reason.Training,
+              "training: " + next.progress.summary);
       if (outcome.state() != Outcome.State.SUCCEEDED) {
-        next.phase = outcome.state() == Outcome.State.FAILED ? TrainingPhase.FAILED : TrainingPhase.TRAINING;
+        next.phase =
+            outcome.state() == Outcome.State.FAILED ? TrainingPhase.FAILED : TrainingPhase.TRAINING;
         if (outcome.terminal() && next.completionTime == null) {
           next.completionTime = Statuses.time(now);
         }
         StatusConditions.apply(next, outcome, generation, now);
-        Duration requeue = outcome.state() == Outcome.State.IN_PROGRESS
-            && o.pods().stream().noneMatch(PodDiagnosis::live) ? settings.podlessRecheckInterval() : null;
+        Duration requeue =
+            outcome.state() == Outcome.State.IN_PROGRESS
+                    && o.pods().stream().noneMatch(PodDiagnosis::live)
+                ? settings.podlessRecheckInterval()
+                : null;
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
       }
       next.results = results(storage, summary.orElse(null), previous);
@@ -207,8 +296,14 @@ public final class TrainingPlanner {
     // 3. the evaluation
     if (spec.evaluation == null) {
       next.phase = TrainingPhase.SUCCEEDED;
-      outcome = Outcome.of(Reason.Succeeded, "trained: speculator at " + storage.claimName() + ":"
-          + next.results.finalPath + lossText(next.results));
+      outcome =
+          Outcome.of(
+              Reason.Succeeded,
+              "trained: speculator at "
+                  + storage.claimName()
+                  + ":"
+                  + next.results.finalPath
+                  + lossText(next.results));
       if (next.completionTime == null) {
         next.completionTime = Statuses.time(now);
       }
@@ -219,8 +314,12 @@ public final class TrainingPlanner {
     if (eval.isEmpty()) {
       if (target == null) {
         next.phase = TrainingPhase.FAILED;
-        outcome = Outcome.of(Reason.DependencyDeleted, "the dataset " + datasetName(t)
-            + " that names the target model was deleted before the evaluation was created");
+        outcome =
+            Outcome.of(
+                Reason.DependencyDeleted,
+                "the dataset "
+                    + datasetName(t)
+                    + " that names the target model was deleted before the evaluation was created");
         StatusConditions.apply(next, outcome, generation, now);
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, null);
       }
@@ -232,35 +331,65 @@ public final class TrainingPlanner {
     }
     SpeculatorEval e = eval.get();
     if (!Owners.isControlledBy(e, t)) {
-      return waiting(next, create, Outcome.of(Reason.NameConflict, "SpeculatorEval "
-          + e.getMetadata().getName() + " exists and was not created by this training"), generation, now, true);
+      return waiting(
+          next,
+          create,
+          Outcome.of(
+              Reason.NameConflict,
+              "SpeculatorEval "
+                  + e.getMetadata().getName()
+                  + " exists and was not created by this training"),
+          generation,
+          now,
+          true);
     }
     EvalPhase evalPhase = e.getStatus() == null ? null : e.getStatus().phase;
     if (evalPhase == EvalPhase.FAILED) {
       next.phase = TrainingPhase.FAILED;
-      outcome = Outcome.of(Reason.EvaluationFailed,
-          "SpeculatorEval " + e.getMetadata().getName() + " failed: " + e.getStatus().message);
+      outcome =
+          Outcome.of(
+              Reason.EvaluationFailed,
+              "SpeculatorEval " + e.getMetadata().getName() + " failed: " + e.getStatus().message);
     } else if (evalPhase == EvalPhase.SUCCEEDED && e.getStatus().results != null) {
       Double al = e.getStatus().results.meanAcceptanceLength;
       next.results.meanAcceptanceLength = al;
-      Double gate = spec.acceptanceGate == null ? null : spec.acceptanceGate.minMeanAcceptanceLength;
+      Double gate =
+          spec.acceptanceGate == null ? null : spec.acceptanceGate.minMeanAcceptanceLength;
       if (gate != null && (al == null || al < gate)) {
         next.phase = TrainingPhase.FAILED;
-        outcome = Outcome.of(Reason.AcceptanceBelowGate, String.format(Locale.ROOT,
-            "mean acceptance length %s is below the gate %s; the speculator stays at %s:%s",
-            al == null ? "unknown" : String.format(Locale.ROOT, "%.3f", al), gate, storage.claimName(),
-            next.results.finalPath));
+        outcome =
+            Outcome.of(
+                Reason.AcceptanceBelowGate,
+                String.format(
+                    Locale.ROOT,
+                    "mean acceptance length %s is below the gate %s; the speculator stays at %s:%s",
+                    al == null ? "unknown" : String.format(Locale.ROOT, "%.3f", al),
+                    gate,
+                    storage.claimName(),
+                    next.results.finalPath));
       } else {
         next.phase = TrainingPhase.SUCCEEDED;
-        outcome = Outcome.of(Reason.Succeeded, String.format(Locale.ROOT,
-            "trained and evaluated: mean acceptance length %.3f%s; speculator at %s:%s",
-            al, gate == null ? "" : " (gate " + gate + ")", storage.claimName(), next.results.finalPath));
+        outcome =
+            Outcome.of(
+                Reason.Succeeded,
+                String.format(
+                    Locale.ROOT,
+                    "trained and evaluated: mean acceptance length %.3f%s; speculator at %s:%s",
+                    al,
+                    gate == null ? "" : " (gate " + gate + ")",
+                    storage.claimName(),
+                    next.results.finalPath));
       }
     } else {
       next.phase = TrainingPhase.EVALUATING;
-      String where = e.getStatus() == null || e.getStatus().message == null ? "pending" : e.getStatus().message;
-      outcome = Outcome.of(Reason.Evaluating,
-          "evaluating with SpeculatorEval " + e.getMetadata().getName() + ": " + where);
+      String where =
+          e.getStatus() == null || e.getStatus().message == null
+              ? "pending"
+              : e.getStatus().message;
+      outcome =
+          Outcome.of(
+              Reason.Evaluating,
+              "evaluating with SpeculatorEval " + e.getMetadata().getName() + ": " + where);
     }
     if (outcome.terminal() && next.completionTime == null) {
       next.completionTime = Statuses.time(now);
@@ -271,8 +400,13 @@ public final class TrainingPlanner {
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, null);
   }
 
-  private static Plan<SpeculatorTrainingStatus> waiting(SpeculatorTrainingStatus next,
-      List<HasMetadata> create, Outcome outcome, Long generation, Instant now, boolean trained) {
+  private static Plan<SpeculatorTrainingStatus> waiting(
+      SpeculatorTrainingStatus next,
+      List<HasMetadata> create,
+      Outcome outcome,
+      Long generation,
+      Instant now,
+      boolean trained) {
     if (!trained) {
       next.phase = TrainingPhase.WAITING_FOR_DATASET;
     }
@@ -291,8 +425,12 @@ public final class TrainingPlanner {
 
   /** The HiddenStateDataset the training creates from its template. */
   static HiddenStateDataset ownedDataset(SpeculatorTraining t) {
-    HiddenStateDataset d = new HiddenStateDataset(t.getMetadata().getNamespace(), datasetName(t),
-        JSON.convertValue(t.getSpec().dataset.template, dev.speculators.api.HiddenStateDatasetSpec.class));
+    HiddenStateDataset d =
+        new HiddenStateDataset(
+            t.getMetadata().getNamespace(),
+            datasetName(t),
+            JSON.convertValue(
+                t.getSpec().dataset.template, dev.speculators.api.HiddenStateDatasetSpec.class));
     d.getMetadata().setLabels(Labels.of(t, "dataset"));
     d.getMetadata().setAnnotations(Labels.annotations(t));
     d.getMetadata().setOwnerReferences(List.of(Owners.controllerRef(t)));
@@ -315,8 +453,13 @@ public final class TrainingPlanner {
   /** The train summary of the newest trainer pod that left one. */
   static Optional<ObjectNode> newestSummary(List<Pod> pods) {
     return pods.stream()
-        .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null
-            ? "" : p.getMetadata().getCreationTimestamp()).reversed())
+        .sorted(
+            Comparator.comparing(
+                    (Pod p) ->
+                        p.getMetadata().getCreationTimestamp() == null
+                            ? ""
+                            : p.getMetadata().getCreationTimestamp())
+                .reversed())
         .map(p -> TerminationMessages.summary(p, TrainerWorkload.CONTAINER))
         .flatMap(Optional::stream)
         .filter(s -> "train".equals(s.path("kind").asText()))
@@ -325,7 +468,8 @@ public final class TrainingPlanner {
 
   private static TrainingProgress progress(SpeculatorTrainingSpec spec, ObjectNode p) {
     TrainingProgress out = new TrainingProgress();
-    out.epochs = spec.training == null || spec.training.epochs == null ? null : spec.training.epochs;
+    out.epochs =
+        spec.training == null || spec.training.epochs == null ? null : spec.training.epochs;
     if (p != null) {
       if (p.hasNonNull("epoch")) {
         out.epoch = p.get("epoch").asInt();
@@ -340,8 +484,11 @@ public final class TrainingPlanner {
         out.stepsPerEpoch = p.get("stepsPerEpoch").asLong();
       }
     }
-    StringBuilder s = new StringBuilder("epoch ")
-        .append(out.epoch == null ? 0 : out.epoch).append('/').append(out.epochs == null ? "?" : out.epochs);
+    StringBuilder s =
+        new StringBuilder("epoch ")
+            .append(out.epoch == null ? 0 : out.epoch)
+            .append('/')
+            .append(out.epochs == null ? "?" : out.epochs);
     if (out.step != null && out.stepsPerEpoch != null) {
       s.append(" step ").append(out.step).append('/').append(out.stepsPerEpoch);
     }
@@ -349,9 +496,12 @@ public final class TrainingPlanner {
     return out;
   }
 
-  private static TrainingResults results(StoragePlan storage, ObjectNode s, SpeculatorTrainingStatus previous) {
-    TrainingResults r = previous != null && previous.results != null
-        ? Statuses.copy(previous.results, TrainingResults.class) : new TrainingResults();
+  private static TrainingResults results(
+      StoragePlan storage, ObjectNode s, SpeculatorTrainingStatus previous) {
+    TrainingResults r =
+        previous != null && previous.results != null
+            ? Statuses.copy(previous.results, TrainingResults.class)
+            : new TrainingResults();
     r.claimName = storage.claimName();
     String fin = s != null && s.hasNonNull("final") ? s.get("final").asText() : "final";
     r.finalPath = storage.resolve(fin);
@@ -370,9 +520,9 @@ public final class TrainingPlanner {
     return r;
   }
 
-
-
   private static String lossText(TrainingResults r) {
-    return r.valLoss == null ? "" : String.format(Locale.ROOT, " (validation loss %.4f)", r.valLoss);
+    return r.valLoss == null
+        ? ""
+        : String.format(Locale.ROOT, " (validation loss %.4f)", r.valLoss);
   }
 }

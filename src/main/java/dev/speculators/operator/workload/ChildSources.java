@@ -44,20 +44,29 @@ public final class ChildSources {
   public static <D extends HasMetadata, P extends HasMetadata> InformerEventSource<D, P> referenced(
       Class<D> type, EventSourceContext<P> context, Function<P, String> referencedName) {
     String index = "by-" + type.getSimpleName();
-    context.getPrimaryCache().addIndexer(index, p -> {
-      String name = referencedName.apply(p);
-      return name == null ? List.of() : List.of(p.getMetadata().getNamespace() + "/" + name);
-    });
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            index,
+            p -> {
+              String name = referencedName.apply(p);
+              return name == null
+                  ? List.of()
+                  : List.of(p.getMetadata().getNamespace() + "/" + name);
+            });
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, context.getPrimaryResourceClass())
             .withName(type.getSimpleName())
-            .withSecondaryToPrimaryMapper(d -> {
-              Set<ResourceID> ids = new HashSet<>();
-              context.getPrimaryCache()
-                  .byIndex(index, d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
-                  .forEach(p -> ids.add(ResourceID.fromResource(p)));
-              return ids;
-            })
+            .withSecondaryToPrimaryMapper(
+                d -> {
+                  Set<ResourceID> ids = new HashSet<>();
+                  context
+                      .getPrimaryCache()
+                      .byIndex(
+                          index, d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+                      .forEach(p -> ids.add(ResourceID.fromResource(p)));
+                  return ids;
+                })
             .build(),
         context);
   }

@@ -19,7 +19,10 @@ public final class Indexes {
       if (dash < 0) {
         n++;
       } else {
-        n += Integer.parseInt(p.substring(dash + 1).trim()) - Integer.parseInt(p.substring(0, dash).trim()) + 1;
+        n +=
+            Integer.parseInt(p.substring(dash + 1).trim())
+                - Integer.parseInt(p.substring(0, dash).trim())
+                + 1;
       }
     }
     return n;

@@ -21,15 +21,23 @@ public final class JobEvents {
   /** The message of the newest FailedCreate event of {@code job}, if any. */
   public static Optional<String> failedCreate(KubernetesClient client, Job job) {
     try {
-      return client.v1().events().inNamespace(job.getMetadata().getNamespace())
+      return client
+          .v1()
+          .events()
+          .inNamespace(job.getMetadata().getNamespace())
           .withField("involvedObject.name", job.getMetadata().getName())
-          .list().getItems().stream()
-          .filter(e -> e.getInvolvedObject() != null
-              && "Job".equals(e.getInvolvedObject().getKind())
-              && job.getMetadata().getName().equals(e.getInvolvedObject().getName())
-              && (job.getMetadata().getUid() == null || e.getInvolvedObject().getUid() == null
-                  || job.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
-              && "FailedCreate".equals(e.getReason()))
+          .list()
+          .getItems()
+          .stream()
+          .filter(
+              e ->
+                  e.getInvolvedObject() != null
+                      && "Job".equals(e.getInvolvedObject().getKind())
+                      && job.getMetadata().getName().equals(e.getInvolvedObject().getName())
+                      && (job.getMetadata().getUid() == null
+                          || e.getInvolvedObject().getUid() == null
+                          || job.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                      && "FailedCreate".equals(e.getReason()))
           .max(Comparator.comparing(JobEvents::time))
           .map(Event::getMessage);
     } catch (KubernetesClientException e) {

@@ -21,8 +21,17 @@ import java.util.List;
  * @param completionTime when it succeeded, or null
  */
 public record JobState(
-    String name, Phase phase, String reason, String message, int active, int succeeded, int failed,
-    String completedIndexes, String failedIndexes, String startTime, String completionTime) {
+    String name,
+    Phase phase,
+    String reason,
+    String message,
+    int active,
+    int succeeded,
+    int failed,
+    String completedIndexes,
+    String failedIndexes,
+    String startTime,
+    String completionTime) {
 
   /** The phases of a Job. */
   public enum Phase {
@@ -55,15 +64,25 @@ public record JobState(
           reason = c.getReason();
           message = c.getMessage();
         }
-        default -> { }
+        default -> {}
       }
     }
-    if (phase == Phase.RUNNING && job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
+    if (phase == Phase.RUNNING
+        && job.getSpec() != null
+        && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
       phase = Phase.SUSPENDED;
     }
     return new JobState(
-        job.getMetadata().getName(), phase, reason, message, nz(s.getActive()), nz(s.getSucceeded()),
-        nz(s.getFailed()), s.getCompletedIndexes(), s.getFailedIndexes(), s.getStartTime(),
+        job.getMetadata().getName(),
+        phase,
+        reason,
+        message,
+        nz(s.getActive()),
+        nz(s.getSucceeded()),
+        nz(s.getFailed()),
+        s.getCompletedIndexes(),
+        s.getFailedIndexes(),
+        s.getStartTime(),
         s.getCompletionTime());
   }
 

@@ -15,8 +15,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Live progress of a running worker from the {@code PROGRESS {json}} lines in its log: the tail of
- * the log (a bounded number of lines and bytes) is read at most once per interval per resource,
- * and the newest line is kept between reads. Needs {@code get} on {@code pods/log}.
+ * the log (a bounded number of lines and bytes) is read at most once per interval per resource, and
+ * the newest line is kept between reads. Needs {@code get} on {@code pods/log}.
  */
 public final class LogProgress {
   private static final Logger LOG = Logger.getLogger(LogProgress.class);
@@ -61,12 +61,15 @@ public final class LogProgress {
     }
     Optional<ObjectNode> progress = previous == null ? Optional.empty() : previous.progress();
     try {
-      String tail = client.pods().inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .inContainer(container)
-          .limitBytes(LIMIT_BYTES)
-          .tailingLines(TAIL_LINES)
-          .getLog();
+      String tail =
+          client
+              .pods()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(pod.getMetadata().getName())
+              .inContainer(container)
+              .limitBytes(LIMIT_BYTES)
+              .tailingLines(TAIL_LINES)
+              .getLog();
       if (tail != null) {
         Optional<ObjectNode> read = ProgressLine.latest(tail);
         if (read.isPresent()) {

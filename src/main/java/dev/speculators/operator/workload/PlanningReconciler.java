@@ -71,15 +71,29 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
   /** The names of all phases of the kind. */
   protected abstract List<String> phases();
 
-  /** The extended resource the kind's pods request GPUs as ({@code podTemplate.gpuResourceName}). */
+  /**
+   * The extended resource the kind's pods request GPUs as ({@code podTemplate.gpuResourceName}).
+   */
   protected abstract String gpuResourceName(P resource);
 
-  /** Reports the resources of the kind per phase from the controller's cache (call once per start). */
+  /**
+   * Reports the resources of the kind per phase from the controller's cache (call once per start).
+   */
   protected void trackPhases(EventSourceContext<P> context, String kind) {
-    metrics.trackKind(kind, phases(), () -> context.getPrimaryCache().list()
-        .map(r -> new ResourceMetrics.Tracked(r.getMetadata().getNamespace(),
-            r.getMetadata().getName(), phase(r.getStatus())))
-        .toList());
+    metrics.trackKind(
+        kind,
+        phases(),
+        () ->
+            context
+                .getPrimaryCache()
+                .list()
+                .map(
+                    r ->
+                        new ResourceMetrics.Tracked(
+                            r.getMetadata().getNamespace(),
+                            r.getMetadata().getName(),
+                            phase(r.getStatus())))
+                .toList());
   }
 
   @Override
@@ -92,17 +106,24 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
     }
     S previous = resource.getStatus();
     String kind = resource.getKind();
-    PhaseEvents.note(phase(previous), Statuses.readyReason(previous).orElse(null), plan.phase(),
+    PhaseEvents.note(
+            phase(previous),
+            Statuses.readyReason(previous).orElse(null),
+            plan.phase(),
             plan.outcome())
-        .ifPresent(note -> {
-          new EventRecorder(context.getClient()).record(resource, note);
-          if ("Warning".equals(note.type())) {
-            metrics.warningRecorded(kind, note.reason());
-          }
-        });
+        .ifPresent(
+            note -> {
+              new EventRecorder(context.getClient()).record(resource, note);
+              if ("Warning".equals(note.type())) {
+                metrics.warningRecorded(kind, note.reason());
+              }
+            });
     stampPhaseChange(kind, previous, plan.status(), now);
     List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
-    metrics.gpuSeconds(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+    metrics.gpuSeconds(
+        kind,
+        resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(),
         GpuUsage.seconds(pods, gpuResourceName(resource), now));
     UpdateControl<P> control;
     if (plan.status().equals(previous)) {
@@ -131,8 +152,8 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
     next.lastPhaseTransitionTime = Statuses.time(now);
     if (before != null && previous.lastPhaseTransitionTime != null) {
       try {
-        metrics.phaseLeft(kind, before,
-            Duration.between(Instant.parse(previous.lastPhaseTransitionTime), now));
+        metrics.phaseLeft(
+            kind, before, Duration.between(Instant.parse(previous.lastPhaseTransitionTime), now));
       } catch (DateTimeParseException e) {
         LOG.debugf("unreadable lastPhaseTransitionTime %s", previous.lastPhaseTransitionTime);
       }
@@ -144,21 +165,29 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
    * (Stalled) with the error; everything else in its status stays. Earlier attempts only retry.
    */
   @Override
-  public ErrorStatusUpdateControl<P> updateErrorStatus(P resource, Context<P> context, Exception e) {
+  public ErrorStatusUpdateControl<P> updateErrorStatus(
+      P resource, Context<P> context, Exception e) {
     metrics.reconcileFailed(resource.getKind(), ErrorReasons.of(e));
     boolean last = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
-    LOG.warnf("reconciling %s %s/%s failed%s: %s", resource.getKind(),
-        resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
-        last ? " (last attempt)" : "", e.getMessage());
+    LOG.warnf(
+        "reconciling %s %s/%s failed%s: %s",
+        resource.getKind(),
+        resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(),
+        last ? " (last attempt)" : "",
+        e.getMessage());
     if (!last) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    S status = Optional.ofNullable(Statuses.copy(resource.getStatus(), statusType()))
-        .orElseGet(this::emptyStatus);
+    S status =
+        Optional.ofNullable(Statuses.copy(resource.getStatus(), statusType()))
+            .orElseGet(this::emptyStatus);
     status.observedGeneration = resource.getMetadata().getGeneration();
-    StatusConditions.apply(status, Outcome.of(Reason.ReconcileError,
-        e.getMessage() == null ? e.toString() : e.getMessage()),
-        resource.getMetadata().getGeneration(), clock.instant());
+    StatusConditions.apply(
+        status,
+        Outcome.of(Reason.ReconcileError, e.getMessage() == null ? e.toString() : e.getMessage()),
+        resource.getMetadata().getGeneration(),
+        clock.instant());
     resource.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(resource);
   }

@@ -46,7 +46,8 @@ public final class PodDiagnosis {
   public static boolean live(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return pod.getMetadata().getDeletionTimestamp() == null
-        && !"Succeeded".equals(phase) && !"Failed".equals(phase);
+        && !"Succeeded".equals(phase)
+        && !"Failed".equals(phase);
   }
 
   static String created(Pod pod) {
@@ -76,33 +77,44 @@ public final class PodDiagnosis {
       }
       String where = "pod " + name + ", container " + s.getName() + ": ";
       if (CONFIG.contains(w.getReason())) {
-        return Outcome.of(Reason.ContainerConfigError, where + w.getReason() + ": " + text(w.getMessage()));
+        return Outcome.of(
+            Reason.ContainerConfigError, where + w.getReason() + ": " + text(w.getMessage()));
       }
       if (IMAGE_PULL.contains(w.getReason())) {
-        return Outcome.of(Reason.ImagePullFailed,
+        return Outcome.of(
+            Reason.ImagePullFailed,
             where + w.getReason() + " for image " + s.getImage() + ": " + text(w.getMessage()));
       }
       if ("CrashLoopBackOff".equals(w.getReason())) {
         ContainerStateTerminated last =
             s.getLastState() == null ? null : s.getLastState().getTerminated();
-        String lastExit = last == null ? "" : "; last exit " + last.getExitCode()
-            + (last.getReason() == null ? "" : " (" + last.getReason() + ")")
-            + (last.getMessage() == null || last.getMessage().isBlank()
-                ? "" : ": " + tail(last.getMessage(), 600));
-        return Outcome.of(Reason.CrashLoopBackOff, where + "restarted " + s.getRestartCount()
-            + " times" + lastExit);
+        String lastExit =
+            last == null
+                ? ""
+                : "; last exit "
+                    + last.getExitCode()
+                    + (last.getReason() == null ? "" : " (" + last.getReason() + ")")
+                    + (last.getMessage() == null || last.getMessage().isBlank()
+                        ? ""
+                        : ": " + tail(last.getMessage(), 600));
+        return Outcome.of(
+            Reason.CrashLoopBackOff,
+            where + "restarted " + s.getRestartCount() + " times" + lastExit);
       }
     }
     if (pod.getStatus().getConditions() != null) {
       for (PodCondition c : pod.getStatus().getConditions()) {
-        if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+        if ("PodScheduled".equals(c.getType())
+            && "False".equals(c.getStatus())
             && "Unschedulable".equals(c.getReason())) {
           String msg = text(c.getMessage());
           String lower = msg.toLowerCase(Locale.ROOT);
-          boolean volume = lower.contains("persistentvolumeclaim")
-              || lower.contains("unbound immediate")
-              || lower.contains("volume node affinity");
-          return Outcome.of(volume ? Reason.VolumeUnavailable : Reason.Unschedulable,
+          boolean volume =
+              lower.contains("persistentvolumeclaim")
+                  || lower.contains("unbound immediate")
+                  || lower.contains("volume node affinity");
+          return Outcome.of(
+              volume ? Reason.VolumeUnavailable : Reason.Unschedulable,
               "pod " + name + " cannot be scheduled: " + msg);
         }
       }

@@ -22,7 +22,8 @@ public final class PodFailures {
    * @param reason the kubelet's reason: OOMKilled, Error, Evicted, DeadlineExceeded, ...
    * @param detail the worker's error (from its JSON summary) or the log tail, may be empty
    */
-  public record Failure(String pod, String container, Integer exitCode, String reason, String detail) {
+  public record Failure(
+      String pod, String container, Integer exitCode, String reason, String detail) {
 
     /** True when the container was killed for exceeding its memory limit. */
     public boolean oomKilled() {
@@ -49,9 +50,11 @@ public final class PodFailures {
 
   /** The failure of the newest failed pod, preferring {@code worker}'s exit. */
   public static Optional<Failure> newest(List<Pod> pods, String worker) {
-    List<Pod> failed = new ArrayList<>(pods.stream()
-        .filter(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()))
-        .toList());
+    List<Pod> failed =
+        new ArrayList<>(
+            pods.stream()
+                .filter(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()))
+                .toList());
     failed.sort(Comparator.comparing(PodDiagnosis::created).reversed());
     return failed.stream().findFirst().map(p -> failure(p, worker));
   }
@@ -69,7 +72,11 @@ public final class PodFailures {
         return new Failure(name, s.getName(), t.getExitCode(), t.getReason(), detail(t));
       }
     }
-    return new Failure(name, null, null, pod.getStatus().getReason(),
+    return new Failure(
+        name,
+        null,
+        null,
+        pod.getStatus().getReason(),
         PodDiagnosis.text(pod.getStatus().getMessage()));
   }
 
@@ -78,7 +85,9 @@ public final class PodFailures {
     if (summary.isPresent() && summary.get().hasNonNull("error")) {
       return summary.get().get("error").asText();
     }
-    return t.getMessage() == null || t.getMessage().isBlank() ? "" : PodDiagnosis.tail(t.getMessage(), 600);
+    return t.getMessage() == null || t.getMessage().isBlank()
+        ? ""
+        : PodDiagnosis.tail(t.getMessage(), 600);
   }
 
   private static List<ContainerStatus> statuses(Pod pod) {

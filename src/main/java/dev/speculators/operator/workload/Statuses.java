@@ -39,12 +39,14 @@ public final class Statuses {
 
   /** The outcome a status last reported (from its Ready condition and message), if any. */
   public static Optional<Outcome> lastOutcome(ResourceStatus status) {
-    return readyReason(status).flatMap(r -> {
-      try {
-        return Optional.of(Outcome.of(Reason.valueOf(r), status.message));
-      } catch (IllegalArgumentException e) {
-        return Optional.empty();
-      }
-    });
+    return readyReason(status)
+        .flatMap(
+            r -> {
+              try {
+                return Optional.of(Outcome.of(Reason.valueOf(r), status.message));
+              } catch (IllegalArgumentException e) {
+                return Optional.empty();
+              }
+            });
   }
 }

@@ -23,9 +23,11 @@ public final class TerminationMessages {
   /** The terminated state of {@code container} in {@code pod}, if it has ended. */
   public static Optional<ContainerStateTerminated> terminated(Pod pod, String container) {
     return status(pod, container)
-        .map(s -> s.getState() != null && s.getState().getTerminated() != null
-            ? s.getState().getTerminated()
-            : s.getLastState() != null ? s.getLastState().getTerminated() : null);
+        .map(
+            s ->
+                s.getState() != null && s.getState().getTerminated() != null
+                    ? s.getState().getTerminated()
+                    : s.getLastState() != null ? s.getLastState().getTerminated() : null);
   }
 
   /** The status of a container (regular or init) of {@code pod}. */
@@ -33,8 +35,10 @@ public final class TerminationMessages {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
-    for (List<ContainerStatus> list : List.of(
-        nn(pod.getStatus().getContainerStatuses()), nn(pod.getStatus().getInitContainerStatuses()))) {
+    for (List<ContainerStatus> list :
+        List.of(
+            nn(pod.getStatus().getContainerStatuses()),
+            nn(pod.getStatus().getInitContainerStatuses()))) {
       for (ContainerStatus s : list) {
         if (container.equals(s.getName())) {
           return Optional.of(s);

@@ -25,7 +25,11 @@ public final class WorkloadOutcome {
    * @param queueName the Kueue queue, or null
    */
   public record Observed(
-      JobState job, List<Pod> pods, String worker, Optional<String> failedCreate, String queueName) {}
+      JobState job,
+      List<Pod> pods,
+      String worker,
+      Optional<String> failedCreate,
+      String queueName) {}
 
   /**
    * The outcome of a Job that has not succeeded, or {@code Succeeded} for one that has.
@@ -41,8 +45,14 @@ public final class WorkloadOutcome {
       case FAILED:
         return failed(o);
       case SUSPENDED:
-        return Outcome.of(Reason.Queued, "Job " + job.name() + " is suspended"
-            + (o.queueName() == null ? "" : ", waiting for admission by Kueue in queue " + o.queueName()));
+        return Outcome.of(
+            Reason.Queued,
+            "Job "
+                + job.name()
+                + " is suspended"
+                + (o.queueName() == null
+                    ? ""
+                    : ", waiting for admission by Kueue in queue " + o.queueName()));
       default:
         break;
     }
@@ -52,33 +62,46 @@ public final class WorkloadOutcome {
     }
     boolean anyLive = o.pods().stream().anyMatch(PodDiagnosis::live);
     if (!anyLive && o.failedCreate().isPresent()) {
-      return Outcome.of(Reason.PodCreationFailed,
+      return Outcome.of(
+          Reason.PodCreationFailed,
           "Job " + job.name() + " cannot create pods: " + o.failedCreate().get());
     }
     Optional<PodFailures.Failure> lastFailure =
         job.failed() > 0 ? PodFailures.newest(o.pods(), o.worker()) : Optional.empty();
-    String retries = lastFailure
-        .map(f -> "; " + job.failed() + " failed attempt(s), last: " + f.describe())
-        .orElse("");
+    String retries =
+        lastFailure
+            .map(f -> "; " + job.failed() + " failed attempt(s), last: " + f.describe())
+            .orElse("");
     if (o.pods().stream().anyMatch(p -> PodDiagnosis.live(p) && workerRunning(p, o.worker()))) {
       return Outcome.of(running, runningMessage + retries);
     }
     if (lastFailure.isPresent()) {
-      return Outcome.of(Reason.Retrying, "Job " + job.name() + " retries after "
-          + job.failed() + " failed attempt(s), last: " + lastFailure.get().describe());
+      return Outcome.of(
+          Reason.Retrying,
+          "Job "
+              + job.name()
+              + " retries after "
+              + job.failed()
+              + " failed attempt(s), last: "
+              + lastFailure.get().describe());
     }
     return Outcome.of(Reason.PodsStarting, "Job " + job.name() + ": " + startingDetail(o));
   }
 
   private static String startingDetail(Observed o) {
     for (Pod p : o.pods()) {
-      if (!PodDiagnosis.live(p) || p.getStatus() == null || p.getStatus().getInitContainerStatuses() == null) {
+      if (!PodDiagnosis.live(p)
+          || p.getStatus() == null
+          || p.getStatus().getInitContainerStatuses() == null) {
         continue;
       }
       for (ContainerStatus s : p.getStatus().getInitContainerStatuses()) {
         boolean sidecarUp = s.getState() != null && s.getState().getRunning() != null;
         if (sidecarUp && !Boolean.TRUE.equals(s.getStarted())) {
-          return "pod " + p.getMetadata().getName() + ": " + s.getName()
+          return "pod "
+              + p.getMetadata().getName()
+              + ": "
+              + s.getName()
               + " is starting (loading the model)";
         }
       }
@@ -102,7 +125,8 @@ public final class WorkloadOutcome {
       reason = Reason.InvalidArguments;
     } else if ("DeadlineExceeded".equals(job.reason())) {
       reason = Reason.DeadlineExceeded;
-    } else if ("BackoffLimitExceeded".equals(job.reason()) || "FailedIndexes".equals(job.reason())
+    } else if ("BackoffLimitExceeded".equals(job.reason())
+        || "FailedIndexes".equals(job.reason())
         || "MaxFailedIndexesExceeded".equals(job.reason())) {
       reason = Reason.BackoffLimitExceeded;
     } else {

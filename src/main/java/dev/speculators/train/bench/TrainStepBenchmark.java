@@ -32,18 +32,38 @@ import java.util.Set;
  */
 public final class TrainStepBenchmark {
   /** Benchmark shape. */
-  public record Shape4(int hidden, int heads, int kvHeads, int intermediate, int vocab, int draftVocab,
-      int seqLen, int tttSteps, int documents) {}
+  public record Shape4(
+      int hidden,
+      int heads,
+      int kvHeads,
+      int intermediate,
+      int vocab,
+      int draftVocab,
+      int seqLen,
+      int tttSteps,
+      int documents) {}
 
   /** One path's measurement. */
-  public record Result(String path, double tokensPerSecond, double secondsPerStep, long peakRssBytes,
-      double loss) {}
+  public record Result(
+      String path, double tokensPerSecond, double secondsPerStep, long peakRssBytes, double loss) {}
 
   private TrainStepBenchmark() {}
 
   public static Result run(Shape4 s, boolean dense, int warmup, int steps) throws IOException {
-    DraftConfig c = new DraftConfig(s.hidden(), s.intermediate(), s.heads(), s.kvHeads(),
-        s.hidden() / s.heads(), 1, s.vocab(), s.draftVocab(), 1e-5, 1e-5, RopeConfig.plain(10000), true);
+    DraftConfig c =
+        new DraftConfig(
+            s.hidden(),
+            s.intermediate(),
+            s.heads(),
+            s.kvHeads(),
+            s.hidden() / s.heads(),
+            1,
+            s.vocab(),
+            s.draftVocab(),
+            1e-5,
+            1e-5,
+            RopeConfig.plain(10000),
+            true);
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(1);
       Map<String, NDArray> p = new LinkedHashMap<>();
@@ -58,8 +78,14 @@ public final class TrainStepBenchmark {
       put(m, p, "layers.0.mlp.gate_proj.weight", c.intermediateSize(), h);
       put(m, p, "layers.0.mlp.up_proj.weight", c.intermediateSize(), h);
       put(m, p, "layers.0.mlp.down_proj.weight", h, c.intermediateSize());
-      for (String n : new String[] {"layers.0.input_layernorm.weight", "layers.0.hidden_norm.weight",
-          "layers.0.post_attention_layernorm.weight", "norm.weight", "verifier_norm.weight"}) {
+      for (String n :
+          new String[] {
+            "layers.0.input_layernorm.weight",
+            "layers.0.hidden_norm.weight",
+            "layers.0.post_attention_layernorm.weight",
+            "norm.weight",
+            "verifier_norm.weight"
+          }) {
         p.put(n, m.ones(new Shape(h)));
       }
       put(m, p, "lm_head.weight", c.draftVocabSize(), h);
@@ -89,11 +115,18 @@ public final class TrainStepBenchmark {
         for (int i = 0; i < warmup + steps; i++) {
           long t0 = System.nanoTime();
           try (NDManager step = m.newSubManager()) {
-            PackedBatch batch = new PackedBatch(
-                step.randomInteger(0, c.vocabSize(), new Shape(s.seqLen()), ai.djl.ndarray.types.DataType.INT64),
-                step.randomNormal(new Shape(s.seqLen(), 3L * h)),
-                step.randomNormal(new Shape(s.seqLen(), h)),
-                step.create(mask), step.create(positions), docs);
+            PackedBatch batch =
+                new PackedBatch(
+                    step.randomInteger(
+                        0,
+                        c.vocabSize(),
+                        new Shape(s.seqLen()),
+                        ai.djl.ndarray.types.DataType.INT64),
+                    step.randomNormal(new Shape(s.seqLen(), 3L * h)),
+                    step.randomNormal(new Shape(s.seqLen(), h)),
+                    step.create(mask),
+                    step.create(positions),
+                    docs);
             adamw.zeroGrad();
             TttResult r;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -115,7 +148,9 @@ public final class TrainStepBenchmark {
   }
 
   private static void put(NDManager m, Map<String, NDArray> p, String name, int out, int in) {
-    NDArray w = m.randomUniform(-1f / (float) Math.sqrt(in), 1f / (float) Math.sqrt(in), new Shape(out, in));
+    NDArray w =
+        m.randomUniform(
+            -1f / (float) Math.sqrt(in), 1f / (float) Math.sqrt(in), new Shape(out, in));
     p.put(name, w);
   }
 

@@ -22,10 +22,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Training checkpoints under {@code <output>/checkpoints/<name>/}: the servable speculator
- * ({@code config.json}, bf16 {@code model.safetensors}) plus what an exact resume needs
- * ({@code optimizer.safetensors} with float32 master weights and both Adam moments — upstream
- * rounds those to bf16 and resumes lossily — and {@code trainer_state.json}).
+ * Training checkpoints under {@code <output>/checkpoints/<name>/}: the servable speculator ({@code
+ * config.json}, bf16 {@code model.safetensors}) plus what an exact resume needs ({@code
+ * optimizer.safetensors} with float32 master weights and both Adam moments — upstream rounds those
+ * to bf16 and resumes lossily — and {@code trainer_state.json}).
  *
  * <p>A checkpoint directory is filled under a temporary name and renamed into place, so every
  * directory that has its final name is complete; a crash mid-write leaves only a temporary
@@ -85,8 +85,8 @@ public final class Checkpoints {
   /**
    * Writes the servable speculator: {@code config.json} and bf16 {@code model.safetensors} with
    * exactly the tensor names vLLM loads (no {@code verifier_*} tensors; {@code d2t}/{@code t2d}
-   * unless the draft uses the full vocabulary; {@code embed_tokens.weight} only on request —
-   * vLLM shares the verifier's embedding when it is absent).
+   * unless the draft uses the full vocabulary; {@code embed_tokens.weight} only on request — vLLM
+   * shares the verifier's embedding when it is absent).
    */
   public static void writeSpeculator(
       Path dir,
@@ -130,8 +130,10 @@ public final class Checkpoints {
         states.put(d, readState(d));
       }
       return states.entrySet().stream()
-          .max(Comparator.comparingLong((Map.Entry<Path, TrainerState> e) -> e.getValue().globalStep())
-              .thenComparing(e -> e.getValue().epochComplete()))
+          .max(
+              Comparator.comparingLong(
+                      (Map.Entry<Path, TrainerState> e) -> e.getValue().globalStep())
+                  .thenComparing(e -> e.getValue().epochComplete()))
           .map(Map.Entry::getKey);
     }
   }
@@ -140,7 +142,8 @@ public final class Checkpoints {
     try {
       return JSON.readValue(dir.resolve(STATE).toFile(), TrainerState.class);
     } catch (IOException e) {
-      throw new IOException("unreadable checkpoint state " + dir.resolve(STATE) + ": " + e.getMessage(), e);
+      throw new IOException(
+          "unreadable checkpoint state " + dir.resolve(STATE) + ": " + e.getMessage(), e);
     }
   }
 

@@ -15,10 +15,10 @@ import java.util.List;
  *
  * <p>Deliberate differences from upstream v0.4: {@code eagle_aux_hidden_state_layer_ids} is always
  * written (3 aux ids in vLLM's "input of layer k" numbering — without it vLLM silently falls back
- * to its defaults), the verifier's RoPE settings are copied into {@code
- * transformer_layer_config}, {@code verifier.architectures} is filled in, and there is no {@code
- * dtype}/{@code torch_dtype} claiming float32 over bf16 tensors. There is never a top-level
- * {@code model_type} (vLLM would then not recognise the speculators format).
+ * to its defaults), the verifier's RoPE settings are copied into {@code transformer_layer_config},
+ * {@code verifier.architectures} is filled in, and there is no {@code dtype}/{@code torch_dtype}
+ * claiming float32 over bf16 tensors. There is never a top-level {@code model_type} (vLLM would
+ * then not recognise the speculators format).
  */
 public final class SpeculatorConfig {
   private static final ObjectMapper JSON =
@@ -117,7 +117,9 @@ public final class SpeculatorConfig {
     RopeConfig rope =
         RopeConfig.fromHf(l.path("rope_theta").asDouble(10000.0), l.get("rope_scaling"))
             .orElseThrow(
-                () -> new IllegalArgumentException("unsupported rope_scaling " + l.get("rope_scaling")));
+                () ->
+                    new IllegalArgumentException(
+                        "unsupported rope_scaling " + l.get("rope_scaling")));
     int heads = l.get("num_attention_heads").asInt();
     return new DraftConfig(
         l.get("hidden_size").asInt(),

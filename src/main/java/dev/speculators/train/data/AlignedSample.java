@@ -41,8 +41,8 @@ public final class AlignedSample {
    *
    * @param file where it came from (named in errors)
    * @param inputIds integer {@code [S]}
-   * @param hiddenStates {@code L >= 2} floating-point tensors {@code [S, H]}: the auxiliary layers in
-   *     order, then the verifier's last layer
+   * @param hiddenStates {@code L >= 2} floating-point tensors {@code [S, H]}: the auxiliary layers
+   *     in order, then the verifier's last layer
    * @param lossMask integer or bool {@code [S]}, 0/1
    * @throws InvalidSampleException naming the file and what is wrong
    */
@@ -56,7 +56,11 @@ public final class AlignedSample {
     long s = inputIds.dim(0);
     if (lossMask.rank() != 1 || lossMask.dtype().isFloatingPoint() || lossMask.dim(0) != s) {
       throw new InvalidSampleException(
-          file, "loss_mask must be a 1-d integer tensor of length " + s + ", found " + describe(lossMask));
+          file,
+          "loss_mask must be a 1-d integer tensor of length "
+              + s
+              + ", found "
+              + describe(lossMask));
     }
     if (hiddenStates.size() < 2) {
       throw new InvalidSampleException(
@@ -68,7 +72,10 @@ public final class AlignedSample {
     long h = -1;
     for (int l = 0; l < hiddenStates.size(); l++) {
       HostTensor t = hiddenStates.get(l);
-      if (t.rank() != 2 || !t.dtype().isFloatingPoint() || t.dim(0) != s || (h >= 0 && t.dim(1) != h)) {
+      if (t.rank() != 2
+          || !t.dtype().isFloatingPoint()
+          || t.dim(0) != s
+          || (h >= 0 && t.dim(1) != h)) {
         throw new InvalidSampleException(
             file,
             "hidden_states["
@@ -92,7 +99,8 @@ public final class AlignedSample {
             file, "loss_mask[" + i + "] = " + mask[i] + ", expected 0 or 1");
       }
     }
-    return new AlignedSample(file, inputIds.toLongArray(), mask, List.copyOf(hiddenStates), (int) h);
+    return new AlignedSample(
+        file, inputIds.toLongArray(), mask, List.copyOf(hiddenStates), (int) h);
   }
 
   /** The sample file. */
@@ -129,12 +137,17 @@ public final class AlignedSample {
     return lossMask[i + 1];
   }
 
-  /** Auxiliary layer {@code l} ({@code [S, H]}); its row {@code i} is used at position {@code i}. */
+  /**
+   * Auxiliary layer {@code l} ({@code [S, H]}); its row {@code i} is used at position {@code i}.
+   */
   HostTensor auxLayer(int l) {
     return hiddenStates.get(l);
   }
 
-  /** The verifier's last layer ({@code [S, H]}); its row {@code i + 1} is used at position {@code i}. */
+  /**
+   * The verifier's last layer ({@code [S, H]}); its row {@code i + 1} is used at position {@code
+   * i}.
+   */
   HostTensor lastLayer() {
     return hiddenStates.get(hiddenStates.size() - 1);
   }

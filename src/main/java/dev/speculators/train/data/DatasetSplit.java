@@ -7,14 +7,14 @@ import java.util.List;
  * A deterministic train/validation split of a dataset by sample file.
  *
  * <p>The files are taken in the dataset's stable order (numeric {@code data_<i>.pt} order, see
- * {@link SpeculatorsDataset}), shuffled with a seeded generator, and the last {@code
- * ceil(n * ratio)} go to validation, at least one when there are two or more files and at most
- * {@code n - 1}. A ratio of 0 means no validation. The same dataset, ratio and seed give the same
- * split on every machine.
+ * {@link SpeculatorsDataset}), shuffled with a seeded generator, and the last {@code ceil(n *
+ * ratio)} go to validation, at least one when there are two or more files and at most {@code n -
+ * 1}. A ratio of 0 means no validation. The same dataset, ratio and seed give the same split on
+ * every machine.
  *
  * <p>Upstream splits the list returned by an unsorted directory walk ({@code random.seed(0)},
- * shuffle, first 90% train), so its split depends on the file system's listing order and cannot
- * be reproduced exactly; this split depends only on the file names.
+ * shuffle, first 90% train), so its split depends on the file system's listing order and cannot be
+ * reproduced exactly; this split depends only on the file names.
  *
  * @param train sample indices (into the dataset) used for training, in shuffled order
  * @param validation sample indices held out for validation

@@ -20,10 +20,10 @@ import java.util.List;
  * <p>Lengths longer than {@code T} are clipped to {@code T} (the row packer truncates the sample).
  *
  * <p>Differences from upstream, on purpose: the permutation comes from a SplitMix64 generator
- * seeded with {@code seed + epoch} (see {@link SeededPermutation}), not from numpy's PCG64 generator, so the exact order of samples
- * differs from a Python run with the same seed (the packing rule is the same); and ties between
- * equal lengths are broken by their position in the shuffled order, where numpy's unstable sort
- * leaves them unspecified.
+ * seeded with {@code seed + epoch} (see {@link SeededPermutation}), not from numpy's PCG64
+ * generator, so the exact order of samples differs from a Python run with the same seed (the
+ * packing rule is the same); and ties between equal lengths are broken by their position in the
+ * shuffled order, where numpy's unstable sort leaves them unspecified.
  */
 public final class MultipackSampler {
   private final int[] lengths;
@@ -153,7 +153,8 @@ public final class MultipackSampler {
       items[k] = k;
     }
     // longest first; equal lengths keep their shuffled order (stable sort)
-    Arrays.sort(items, (a, b) -> Integer.compare(lengths[order[start + b]], lengths[order[start + a]]));
+    Arrays.sort(
+        items, (a, b) -> Integer.compare(lengths[order[start + b]], lengths[order[start + a]]));
     long[] fill = new long[world];
     int[][] members = new int[world][count];
     int[] sizes = new int[world];

@@ -14,8 +14,8 @@ import java.util.Arrays;
  * Host buffers for one packed training row of exactly {@code T} positions (eagle3-spec §2.2),
  * filled by {@link RowPacker} and reused from row to row.
  *
- * <p>The float states live in direct buffers in native byte order so that native code can take
- * them without another copy: {@link #auxHiddenStates()} is {@code [T, A·H]} row-major ({@code A}
+ * <p>The float states live in direct buffers in native byte order so that native code can take them
+ * without another copy: {@link #auxHiddenStates()} is {@code [T, A·H]} row-major ({@code A}
  * auxiliary layers, 3 for EAGLE3) and {@link #verifierLastHiddenStates()} is {@code [T, H]}. The
  * integer arrays have length {@code T}; {@link #lengths()} holds the document lengths of the row.
  * Positions after the last document are padding: ids, mask and position 0, states 0.
@@ -44,12 +44,21 @@ public final class PackedRow {
     if (rowLength <= 0 || hiddenSize <= 0 || auxLayers <= 0) {
       throw new IllegalArgumentException(
           "row length, hidden size and aux layer count must be positive, got "
-              + rowLength + ", " + hiddenSize + ", " + auxLayers);
+              + rowLength
+              + ", "
+              + hiddenSize
+              + ", "
+              + auxLayers);
     }
     long auxFloats = (long) rowLength * hiddenSize * auxLayers;
     if (auxFloats * Float.BYTES > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
-          "a row of " + rowLength + " x " + auxLayers + " x " + hiddenSize
+          "a row of "
+              + rowLength
+              + " x "
+              + auxLayers
+              + " x "
+              + hiddenSize
               + " floats does not fit one direct buffer (2 GiB)");
     }
     this.rowLength = rowLength;
@@ -63,7 +72,9 @@ public final class PackedRow {
   }
 
   private static FloatBuffer directFloats(int n) {
-    return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return ByteBuffer.allocateDirect(n * Float.BYTES)
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
   }
 
   /** {@code T}. */
@@ -96,7 +107,9 @@ public final class PackedRow {
     return positionIds;
   }
 
-  /** Document lengths in this row (after truncation to {@code T}); their sum is {@link #tokens()}. */
+  /**
+   * Document lengths in this row (after truncation to {@code T}); their sum is {@link #tokens()}.
+   */
   public long[] lengths() {
     return lengths.clone();
   }
@@ -127,14 +140,16 @@ public final class PackedRow {
   }
 
   /**
-   * The row as native arrays for the draft model. The float arrays may share memory with this
-   * row's buffers (DJL wraps direct buffers without copying), so the row must not be refilled
-   * while the batch is in use — {@link RowLoader} guarantees that until the next row is taken.
+   * The row as native arrays for the draft model. The float arrays may share memory with this row's
+   * buffers (DJL wraps direct buffers without copying), so the row must not be refilled while the
+   * batch is in use — {@link RowLoader} guarantees that until the next row is taken.
    */
   public PackedBatch toBatch(NDManager manager) {
     NDArray ids = manager.create(inputIds);
-    NDArray auxStates = manager.create(auxHiddenStates(), new Shape(rowLength, (long) auxLayers * hiddenSize));
-    NDArray lastStates = manager.create(verifierLastHiddenStates(), new Shape(rowLength, hiddenSize));
+    NDArray auxStates =
+        manager.create(auxHiddenStates(), new Shape(rowLength, (long) auxLayers * hiddenSize));
+    NDArray lastStates =
+        manager.create(verifierLastHiddenStates(), new Shape(rowLength, hiddenSize));
     NDArray mask = manager.create(lossMask);
     NDArray positions = manager.create(positionIds);
     return new PackedBatch(ids, auxStates, lastStates, mask, positions, documents());
@@ -158,7 +173,14 @@ public final class PackedRow {
 
   @Override
   public String toString() {
-    return "PackedRow[T=" + rowLength + ", tokens=" + tokens + ", lengths=" + Arrays.toString(lengths)
-        + ", samples=" + Arrays.toString(samples) + "]";
+    return "PackedRow[T="
+        + rowLength
+        + ", tokens="
+        + tokens
+        + ", lengths="
+        + Arrays.toString(lengths)
+        + ", samples="
+        + Arrays.toString(samples)
+        + "]";
   }
 }

@@ -58,7 +58,8 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
     this.inFlight = new ArrayBlockingQueue<>(buffers.size() + 1);
     int id = INSTANCES.incrementAndGet();
     this.packers =
-        Executors.newFixedThreadPool(Math.min(config.workers, config.prefetch), daemon("row-packer-" + id));
+        Executors.newFixedThreadPool(
+            Math.min(config.workers, config.prefetch), daemon("row-packer-" + id));
     this.coordinator = daemon("row-loader-" + id).newThread(this::feed);
     coordinator.start();
   }
@@ -117,8 +118,8 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
 
     /**
      * A loader over {@code rows}, each the dataset indices of one row's samples, in order. The
-     * buffers of this builder's previous loader are reused (it must be closed first), so
-     * successive epochs allocate no new direct memory.
+     * buffers of this builder's previous loader are reused (it must be closed first), so successive
+     * epochs allocate no new direct memory.
      */
     public synchronized RowLoader open(List<int[]> rows, int epoch) {
       if (open != null && !open.closed) {
@@ -155,15 +156,18 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
     }
 
     /**
-     * Like {@link #open(MultipackSampler, List, int, int)} but without the first {@code skip}
-     * rows: a run resumed in the middle of an epoch continues with exactly the rows it had not
-     * trained on yet.
+     * Like {@link #open(MultipackSampler, List, int, int)} but without the first {@code skip} rows:
+     * a run resumed in the middle of an epoch continues with exactly the rows it had not trained on
+     * yet.
      */
     public RowLoader open(
         MultipackSampler sampler, List<Integer> subset, int epoch, int rank, int skip) {
       if (sampler.sampleCount() != subset.size()) {
         throw new IllegalArgumentException(
-            "the sampler knows " + sampler.sampleCount() + " samples, the subset has " + subset.size());
+            "the sampler knows "
+                + sampler.sampleCount()
+                + " samples, the subset has "
+                + subset.size());
       }
       if (sampler.capacity() != rowLength) {
         throw new IllegalArgumentException(
@@ -229,7 +233,8 @@ public final class RowLoader implements Iterator<PackedRow>, AutoCloseable {
     } catch (ExecutionException e) {
       close();
       Throwable cause = e.getCause();
-      throw new DataLoadException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+      throw new DataLoadException(
+          cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DataLoadException("interrupted while waiting for a packed row", e);

@@ -12,10 +12,10 @@ import java.util.List;
 /**
  * Packs the samples chosen for one row into a {@link PackedRow} (upstream {@code
  * create_collate_fn(max_len=T)}, eagle3-spec §2.2): the shifted samples are concatenated, cut or
- * zero-padded to exactly {@code T} positions; position ids restart at 1 in every document and are
- * 0 on padding; the document lengths are rebuilt the way upstream does: lengths are kept while
- * the running total stays below {@code T}, the first document that reaches or passes {@code T} is
- * cut to {@code T - total}, later ones are dropped.
+ * zero-padded to exactly {@code T} positions; position ids restart at 1 in every document and are 0
+ * on padding; the document lengths are rebuilt the way upstream does: lengths are kept while the
+ * running total stays below {@code T}, the first document that reaches or passes {@code T} is cut
+ * to {@code T - total}, later ones are dropped.
  *
  * <p>Hidden states are widened from their stored dtype (bf16, f16, f32, f64) straight from the
  * (memory-mapped) sample tensors into the row's direct buffers, a row or a chunk at a time through
@@ -30,7 +30,9 @@ public final class RowPacker {
   private float[] floats = new float[CHUNK];
   private short[] shorts = new short[CHUNK];
 
-  /** A packer adding {@code noise} to the auxiliary states ({@link UniformNoise#none()} for none). */
+  /**
+   * A packer adding {@code noise} to the auxiliary states ({@link UniformNoise#none()} for none).
+   */
   public RowPacker(UniformNoise noise) {
     this.noise = noise;
   }
@@ -175,7 +177,8 @@ public final class RowPacker {
           singles = null;
           doubles = bytes.asDoubleBuffer();
         }
-        default -> throw new IllegalArgumentException(tensor.dtype() + " is not a floating-point dtype");
+        default ->
+            throw new IllegalArgumentException(tensor.dtype() + " is not a floating-point dtype");
       }
     }
 

@@ -31,11 +31,14 @@ import java.util.function.Consumer;
  * indices do not depend on the file system's listing order.
  *
  * <p>Sample lengths come from {@code sample_lengths.json} in the sample's directory (keyed by
- * {@code i} of {@code data_<i>.pt}, as upstream), else from the file itself.
- * Hidden size and the number of captured layers come from the first sample.
+ * {@code i} of {@code data_<i>.pt}, as upstream), else from the file itself. Hidden size and the
+ * number of captured layers come from the first sample.
  */
 public final class SpeculatorsDataset {
-  /** Our datagen marks vLLM layer-id semantics with a {@code hidden_states.layer_id_semantics} value starting with this. */
+  /**
+   * Our datagen marks vLLM layer-id semantics with a {@code hidden_states.layer_id_semantics} value
+   * starting with this.
+   */
   public static final String VLLM_SEMANTICS_PREFIX = "vllm";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,15 +113,18 @@ public final class SpeculatorsDataset {
     int hiddenSize = firstSample.hiddenSize();
 
     Path freq = resolveTokenFrequencies(tokenFrequencies, root, dataDir);
-    Path configFile = firstExisting(dataDir.resolve(DatasetLayout.DATA_CONFIG), root.resolve(DatasetLayout.DATA_CONFIG));
+    Path configFile =
+        firstExisting(
+            dataDir.resolve(DatasetLayout.DATA_CONFIG), root.resolve(DatasetLayout.DATA_CONFIG));
     JsonNode config = configFile == null ? null : readJson(configFile);
     LayerIdSemantics semantics = LayerIdSemantics.LAYER_OUTPUT;
     int[] recorded = null;
     if (config != null) {
       JsonNode hs = config.path("hidden_states");
       // written by datagen next to the ids; older datagen versions only had it in their own section
-      String marker = hs.path("layer_id_semantics")
-          .asText(config.path("speculators_operator").path("layer_id_semantics").asText(""));
+      String marker =
+          hs.path("layer_id_semantics")
+              .asText(config.path("speculators_operator").path("layer_id_semantics").asText(""));
       if (marker.startsWith(VLLM_SEMANTICS_PREFIX)) {
         semantics = LayerIdSemantics.VLLM;
       }
@@ -147,8 +153,16 @@ public final class SpeculatorsDataset {
       }
     }
     return new SpeculatorsDataset(
-        root, dataDir, List.copyOf(files), lengths, hiddenSize, capturedLayers, freq, config,
-        semantics, recorded);
+        root,
+        dataDir,
+        List.copyOf(files),
+        lengths,
+        hiddenSize,
+        capturedLayers,
+        freq,
+        config,
+        semantics,
+        recorded);
   }
 
   // ---------------------------------------------------------------- accessors
@@ -233,12 +247,12 @@ public final class SpeculatorsDataset {
   /**
    * The auxiliary layer ids in vLLM's meaning, for the exported {@code
    * eagle_aux_hidden_state_layer_ids}: the recorded ids without the last (the final layer),
-   * converted; without recorded ids, upstream's generator defaults {@code [2, N/2, N-3]} (output
-   * of layer), i.e. vLLM {@code [3, N/2+1, N-2]}.
+   * converted; without recorded ids, upstream's generator defaults {@code [2, N/2, N-3]} (output of
+   * layer), i.e. vLLM {@code [3, N/2+1, N-2]}.
    *
    * @param numHiddenLayers {@code N}, the verifier's {@code num_hidden_layers}
-   * @throws IllegalStateException when the ids do not fit a verifier of {@code N} layers: an aux
-   *     id outside {@code [0, N)} or repeated, or a last recorded id that is not the final layer
+   * @throws IllegalStateException when the ids do not fit a verifier of {@code N} layers: an aux id
+   *     outside {@code [0, N)} or repeated, or a last recorded id that is not the final layer
    */
   public int[] auxLayerIds(int numHiddenLayers) {
     int n = numHiddenLayers;
@@ -342,7 +356,8 @@ public final class SpeculatorsDataset {
 
   // ---------------------------------------------------------------- lengths
 
-  private static long[] readLengths(List<Path> files, Consumer<String> progress) throws IOException {
+  private static long[] readLengths(List<Path> files, Consumer<String> progress)
+      throws IOException {
     long[] lengths = new long[files.size()];
     Map<Path, Optional<SortedMap<Integer, Integer>>> tables = new HashMap<>();
     int fromFiles = 0;
@@ -368,13 +383,17 @@ public final class SpeculatorsDataset {
       lengths[i] = SampleFile.read(file).length();
       fromFiles++;
       if (System.nanoTime() - lastReport > 5_000_000_000L) {
-        progress.accept("reading sample lengths from files: " + (i + 1) + "/" + files.size() + " done");
+        progress.accept(
+            "reading sample lengths from files: " + (i + 1) + "/" + files.size() + " done");
         lastReport = System.nanoTime();
       }
     }
     if (fromFiles > 0) {
       progress.accept(
-          "read the lengths of " + fromFiles + " of " + files.size()
+          "read the lengths of "
+              + fromFiles
+              + " of "
+              + files.size()
               + " samples from the files (no entry in sample_lengths.json)");
     }
     return lengths;
@@ -390,21 +409,27 @@ public final class SpeculatorsDataset {
   public Map<Long, Long> readTokenFrequencies() throws IOException {
     if (tokenFrequencies == null) {
       throw new IOException(
-          "no token_freq.pt in " + root + " or " + dataDir + "; pass the token frequency file explicitly");
+          "no token_freq.pt in "
+              + root
+              + " or "
+              + dataDir
+              + "; pass the token frequency file explicitly");
     }
     return TokenFrequencies.read(tokenFrequencies);
   }
 
   // ---------------------------------------------------------------- metadata
 
-  private static Path resolveTokenFrequencies(Path explicit, Path root, Path dataDir) throws IOException {
+  private static Path resolveTokenFrequencies(Path explicit, Path root, Path dataDir)
+      throws IOException {
     if (explicit != null) {
       if (!Files.isRegularFile(explicit)) {
         throw new IOException("token frequency file " + explicit + " does not exist");
       }
       return explicit;
     }
-    return firstExisting(root.resolve(DatasetLayout.TOKEN_FREQ), dataDir.resolve(DatasetLayout.TOKEN_FREQ));
+    return firstExisting(
+        root.resolve(DatasetLayout.TOKEN_FREQ), dataDir.resolve(DatasetLayout.TOKEN_FREQ));
   }
 
   private static int[] layerIds(Path configFile, JsonNode ids) throws IOException {
@@ -413,14 +438,21 @@ public final class SpeculatorsDataset {
     }
     if (!ids.isArray() || ids.size() < 2) {
       throw new IOException(
-          configFile + ": hidden_states.layer_ids must be a list of at least 2 layer ids, found " + ids);
+          configFile
+              + ": hidden_states.layer_ids must be a list of at least 2 layer ids, found "
+              + ids);
     }
     int[] out = new int[ids.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = ids.get(i);
       if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
         throw new IOException(
-            configFile + ": hidden_states.layer_ids[" + i + "] is " + v + ", expected a non-negative integer");
+            configFile
+                + ": hidden_states.layer_ids["
+                + i
+                + "] is "
+                + v
+                + ", expected a non-negative integer");
       }
       out[i] = v.asInt();
     }
@@ -451,7 +483,16 @@ public final class SpeculatorsDataset {
 
   @Override
   public String toString() {
-    return "SpeculatorsDataset[" + dataDir + ", " + files.size() + " samples, H=" + hiddenSize
-        + ", layers=" + capturedLayers + ", " + semantics + "]";
+    return "SpeculatorsDataset["
+        + dataDir
+        + ", "
+        + files.size()
+        + " samples, H="
+        + hiddenSize
+        + ", layers="
+        + capturedLayers
+        + ", "
+        + semantics
+        + "]";
   }
 }

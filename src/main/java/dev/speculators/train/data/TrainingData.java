@@ -3,8 +3,8 @@ package dev.speculators.train.data;
 import java.util.List;
 
 /**
- * The data side of a training run, wired once: the file split, one multipack sampler per split,
- * and a row-loader builder per split (training rows noised, validation rows not). Each epoch the
+ * The data side of a training run, wired once: the file split, one multipack sampler per split, and
+ * a row-loader builder per split (training rows noised, validation rows not). Each epoch the
  * trainer asks for {@link #trainRows(int)} and {@link #validationRows(int)} and closes them.
  *
  * <p>Both samplers use the same seed (upstream uses 0 for both); the split uses it too.
@@ -63,7 +63,8 @@ public final class TrainingData {
     }
 
     public Options withRanks(int worldSize, int thisRank) {
-      return new Options(rowLength, validationRatio, seed, worldSize, thisRank, noiseStd, prefetch, workers);
+      return new Options(
+          rowLength, validationRatio, seed, worldSize, thisRank, noiseStd, prefetch, workers);
     }
 
     public Options withNoiseStd(double std) {
@@ -71,7 +72,8 @@ public final class TrainingData {
     }
 
     public Options withLoading(int prefetchRows, int workerThreads) {
-      return new Options(rowLength, validationRatio, seed, world, rank, noiseStd, prefetchRows, workerThreads);
+      return new Options(
+          rowLength, validationRatio, seed, world, rank, noiseStd, prefetchRows, workerThreads);
     }
   }
 
@@ -126,7 +128,9 @@ public final class TrainingData {
     return validationSampler.stepsPerEpoch(epoch);
   }
 
-  /** This rank's training rows of {@code epoch}, noised. Close it before asking for the next epoch. */
+  /**
+   * This rank's training rows of {@code epoch}, noised. Close it before asking for the next epoch.
+   */
   public RowLoader trainRows(int epoch) {
     return trainRows(epoch, 0);
   }

@@ -6,9 +6,9 @@ package dev.speculators.train.data;
  *
  * <p>As upstream HEAD does, only the auxiliary states (the fc input) are noised; the verifier's
  * last-layer states, from which the targets are computed, stay exact. Upstream v0.3/v0.4 also
- * noised the targets. The noise is drawn in float32 after widening (upstream adds it in the
- * stored dtype, bf16), from a generator seeded per (seed, epoch, sample), so a row's noise does
- * not depend on which thread packs it or in which order, and a resumed run sees the same noise.
+ * noised the targets. The noise is drawn in float32 after widening (upstream adds it in the stored
+ * dtype, bf16), from a generator seeded per (seed, epoch, sample), so a row's noise does not depend
+ * on which thread packs it or in which order, and a resumed run sees the same noise.
  */
 public final class UniformNoise {
   private static final UniformNoise NONE = new UniformNoise(0, 0);

@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Replays one golden case produced by the upstream Python implementation ({@code case.json},
- * {@code weights.safetensors}, {@code batch.safetensors}, {@code expected.safetensors}): forward,
+ * Replays one golden case produced by the upstream Python implementation ({@code case.json}, {@code
+ * weights.safetensors}, {@code batch.safetensors}, {@code expected.safetensors}): forward,
  * backward, gradient clipping and two AdamW steps with the learning-rate schedule, comparing
  * everything upstream recorded.
  */
@@ -71,10 +71,16 @@ public final class GoldenCase {
       }
       long[] d2t = weights.containsKey("d2t") ? weights.get("d2t").toLongArray() : null;
       TttAttention attention =
-          path == AttentionPath.FUSED ? new FusedTttAttention(manager) : new DenseMaskTttAttention();
+          path == AttentionPath.FUSED
+              ? new FusedTttAttention(manager)
+              : new DenseMaskTttAttention();
       Eagle3DraftModel model = new Eagle3DraftModel(config, params, trainable, d2t, attention);
-      record(worst, "inv_freq", relative(model.inverseFrequencies().toFloatArray(),
-          weights.get("rotary_emb.inv_freq").toFloatArray()));
+      record(
+          worst,
+          "inv_freq",
+          relative(
+              model.inverseFrequencies().toFloatArray(),
+              weights.get("rotary_emb.inv_freq").toFloatArray()));
 
       Map<String, NDArray> trainableParams = new LinkedHashMap<>();
       for (String name : model.trainableNames()) {
@@ -96,8 +102,11 @@ public final class GoldenCase {
               sched.get("warmup_steps").asLong(),
               sched.get("total_steps").asLong(),
               0.5);
-      record(worst, "lr", Math.abs(schedule.lr(0) - sched.get("lr_step1").asDouble())
-          + Math.abs(schedule.lr(1) - sched.get("lr_step2").asDouble()));
+      record(
+          worst,
+          "lr",
+          Math.abs(schedule.lr(0) - sched.get("lr_step1").asDouble())
+              + Math.abs(schedule.lr(1) - sched.get("lr_step2").asDouble()));
 
       int steps = draft.get("ttt_steps").asInt();
       double decay = draft.get("ttt_step_loss_decay").asDouble();
@@ -120,14 +129,19 @@ public final class GoldenCase {
             for (String name : trainableParams.keySet()) {
               NDArray g = trainableParams.get(name).getGradient();
               g.attach(stepManager);
-              record(worst, "grad", relative(g.toFloatArray(),
-                  expected.get("grad." + name).toFloatArray()));
+              record(
+                  worst,
+                  "grad",
+                  relative(g.toFloatArray(), expected.get("grad." + name).toFloatArray()));
             }
           }
         }
         double norm = GradientClipping.clipGlobalNorm(trainableParams.values(), 1.0);
-        record(worst, "grad_norm", Math.abs(norm - exp.get("grad_total_norm_before_clip").asDouble())
-            / exp.get("grad_total_norm_before_clip").asDouble());
+        record(
+            worst,
+            "grad_norm",
+            Math.abs(norm - exp.get("grad_total_norm_before_clip").asDouble())
+                / exp.get("grad_total_norm_before_clip").asDouble());
         double lr = schedule.lr(step - 1);
         adamw.step(lr);
         String prefix = step == 1 ? "updated." : "updated2.";
@@ -137,9 +151,10 @@ public final class GoldenCase {
           record(worst, "params" + step, relative(now, want));
           if (lr > 0) {
             float[] was = before.get(name);
-            float[] wantBefore = step == 1
-                ? weights.get(name).toFloatArray()
-                : expected.get("updated." + name).toFloatArray();
+            float[] wantBefore =
+                step == 1
+                    ? weights.get(name).toFloatArray()
+                    : expected.get("updated." + name).toFloatArray();
             record(worst, "update" + step, updateOverLr(was, now, wantBefore, want, lr));
           }
         }
@@ -149,13 +164,23 @@ public final class GoldenCase {
   }
 
   private static void compareForward(
-      Map<String, Double> worst, int step, TttResult r, JsonNode exp, Map<String, HostTensor> expected) {
-    record(worst, "loss", Math.abs(r.loss().getFloat() - exp.get("loss").asDouble())
-        / Math.abs(exp.get("loss").asDouble()));
+      Map<String, Double> worst,
+      int step,
+      TttResult r,
+      JsonNode exp,
+      Map<String, HostTensor> expected) {
+    record(
+        worst,
+        "loss",
+        Math.abs(r.loss().getFloat() - exp.get("loss").asDouble())
+            / Math.abs(exp.get("loss").asDouble()));
     for (int k = 0; k < r.stepLosses().length; k++) {
-      double m = Math.max(Math.abs(r.stepLosses()[k] - exp.get("loss_" + k).asDouble()),
-          Math.max(Math.abs(r.fullAccuracy()[k] - exp.get("full_acc_" + k).asDouble()),
-              Math.abs(r.conditionalAccuracy()[k] - exp.get("cond_acc_" + k).asDouble())));
+      double m =
+          Math.max(
+              Math.abs(r.stepLosses()[k] - exp.get("loss_" + k).asDouble()),
+              Math.max(
+                  Math.abs(r.fullAccuracy()[k] - exp.get("full_acc_" + k).asDouble()),
+                  Math.abs(r.conditionalAccuracy()[k] - exp.get("cond_acc_" + k).asDouble())));
       record(worst, "metrics", m);
     }
     if (step != 1) {
@@ -168,8 +193,10 @@ public final class GoldenCase {
       for (int i = 0; i < t; i++) {
         mismatches += r.draftTokens()[k][i] == want[k * t + i] ? 0 : 1;
       }
-      record(worst, "logits", relative(r.logits().get(k).toFloatArray(),
-          expected.get("logits_" + k).toFloatArray()));
+      record(
+          worst,
+          "logits",
+          relative(r.logits().get(k).toFloatArray(), expected.get("logits_" + k).toFloatArray()));
     }
     record(worst, "draft_tokens", mismatches);
   }
@@ -226,7 +253,8 @@ public final class GoldenCase {
   }
 
   /** max|Δa − Δb| / lr, with Δ = after − before. */
-  static double updateOverLr(float[] beforeA, float[] afterA, float[] beforeB, float[] afterB, double lr) {
+  static double updateOverLr(
+      float[] beforeA, float[] afterA, float[] beforeB, float[] afterB, double lr) {
     double worst = 0;
     for (int i = 0; i < afterA.length; i++) {
       double da = (double) afterA[i] - beforeA[i];
@@ -237,7 +265,8 @@ public final class GoldenCase {
   }
 
   private static void record(Map<String, Double> worst, String key, double value) {
-    worst.merge(key, value, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
+    worst.merge(
+        key, value, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
   }
 
   private static List<Measure> measures(Map<String, Double> worst) {

@@ -14,7 +14,8 @@ public record GoldenResult(String name, List<Measure> measures) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-22s %s", name, passed() ? "PASS" : "FAIL"));
     for (Measure m : measures) {
-      sb.append(String.format(Locale.ROOT, "  %s=%.2e%s", m.quantity(), m.worst(), m.ok() ? "" : "!"));
+      sb.append(
+          String.format(Locale.ROOT, "  %s=%.2e%s", m.quantity(), m.worst(), m.ok() ? "" : "!"));
     }
     return sb.toString();
   }

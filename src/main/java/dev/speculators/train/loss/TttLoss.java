@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Loss and accuracies of training-time test (eagle3-spec §2.5–2.6), accumulated step by step.
  *
- * <p>Step k compares the draft's logits at i with the verifier's targets at i+k (shapes [T−k,
- * Vd]); the alignment ignores document boundaries exactly like upstream.
+ * <p>Step k compares the draft's logits at i with the verifier's targets at i+k (shapes [T−k, Vd]);
+ * the alignment ignores document boundaries exactly like upstream.
  */
 public final class TttLoss {
   private static final float MASK_EPS = 1e-5f;
@@ -62,8 +62,7 @@ public final class TttLoss {
     NDArray kl =
         targetEntropyTerms.get(tail).sub(targetProbs.get(tail).mul(logQ)).sum(new int[] {-1});
     NDArray m = maskF.get(tail); // [T−k]
-    NDArray stepLoss =
-        kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul(GraphScalars.of(kl, weight));
+    NDArray stepLoss = kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul(GraphScalars.of(kl, weight));
     total = total == null ? stepLoss : total.add(stepLoss);
     stepLosses[k] = stepLoss.getFloat();
 

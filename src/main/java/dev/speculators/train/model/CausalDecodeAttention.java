@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * Causal attention of inference: the cache holds one sequence in chunks, the queries are the last
- * chunk's, and query i of a chunk of t that ends at position L sees every key up to position
- * {@code L - t + i}. This is how vLLM runs the draft over the verified prefix and then one
- * speculative position at a time (eagle3-spec §7.2); the packing of training does not apply.
+ * chunk's, and query i of a chunk of t that ends at position L sees every key up to position {@code
+ * L - t + i}. This is how vLLM runs the draft over the verified prefix and then one speculative
+ * position at a time (eagle3-spec §7.2); the packing of training does not apply.
  */
 public final class CausalDecodeAttention implements TttAttention {
   /** Stateless: one instance serves every model. */
@@ -27,8 +27,8 @@ public final class CausalDecodeAttention implements TttAttention {
   }
 
   /**
-   * softmax(q·kᵀ/√hd + bias)·v with grouped-query heads, without repeating keys: the query heads
-   * of one key head are viewed as one [group·t, hd] block.
+   * softmax(q·kᵀ/√hd + bias)·v with grouped-query heads, without repeating keys: the query heads of
+   * one key head are viewed as one [group·t, hd] block.
    *
    * @param q [nh, t, hd]
    * @param keys [nkv, L, hd]

@@ -27,11 +27,15 @@ public final class DenseMaskTttAttention implements TttAttention {
     NDArray values = concat(cache.values());
     NDArray grouped = q.reshape(nkv, group * t, hd);
     NDArray scores =
-        grouped.matMul(keys.transpose(0, 2, 1))
+        grouped
+            .matMul(keys.transpose(0, 2, 1))
             .mul(GraphScalars.of(q, 1.0 / Math.sqrt(hd))); // [nkv, g·T, S]
     NDArray bias = m.create(additiveMask(docs, steps), new Shape(t, steps * t));
     NDArray probs =
-        scores.reshape(nkv, group, t, (long) steps * t).add(bias).softmax(-1)
+        scores
+            .reshape(nkv, group, t, (long) steps * t)
+            .add(bias)
+            .softmax(-1)
             .reshape(nkv, group * t, (long) steps * t);
     return probs.matMul(values).reshape(nh, t, hd);
   }
@@ -60,5 +64,4 @@ public final class DenseMaskTttAttention implements TttAttention {
     }
     return mask;
   }
-
 }

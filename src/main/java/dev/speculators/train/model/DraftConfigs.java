@@ -10,8 +10,8 @@ public final class DraftConfigs {
   /**
    * The draft mirrors the verifier's attention geometry, MLP width, norm epsilon and RoPE (theta
    * and scaling are copied, so training and serving rotate positions like the verifier does; a
-   * scaling type this trainer cannot reproduce is dropped with a warning — the exported config
-   * then says {@code rope_scaling: null} and vLLM serves exactly what was trained).
+   * scaling type this trainer cannot reproduce is dropped with a warning — the exported config then
+   * says {@code rope_scaling: null} and vLLM serves exactly what was trained).
    */
   public static DraftConfig fromVerifier(
       HfModelDir verifier,
@@ -35,7 +35,10 @@ public final class DraftConfigs {
     int vocab = verifier.vocabSize();
     String act = verifier.textConfig().path("hidden_act").asText("silu");
     if (!act.equals("silu")) {
-      warnings.accept("verifier hidden_act is '" + act + "'; the draft MLP uses silu (SwiGLU) like vLLM's EAGLE3 head");
+      warnings.accept(
+          "verifier hidden_act is '"
+              + act
+              + "'; the draft MLP uses silu (SwiGLU) like vLLM's EAGLE3 head");
     }
     int intermediate;
     if (verifier.textConfig().hasNonNull("intermediate_size")) {
@@ -43,7 +46,8 @@ public final class DraftConfigs {
     } else {
       // mixture-of-experts verifiers have no dense MLP width; upstream uses 3H for the draft
       intermediate = 3 * verifier.hiddenSize();
-      warnings.accept("verifier has no intermediate_size; the draft MLP uses 3·hidden_size = " + intermediate);
+      warnings.accept(
+          "verifier has no intermediate_size; the draft MLP uses 3·hidden_size = " + intermediate);
     }
     return new DraftConfig(
         verifier.hiddenSize(),

@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The EAGLE3 draft model and its training-time-test forward (eagle3-spec §1.3, §2.3), written
- * over plain tensors whose names are the upstream checkpoint keys ({@code fc.weight}, {@code
- * layers.0.self_attn.q_proj.weight}, ...). One method per equation; shapes in comments (batch 1,
- * so the batch dimension is dropped: T positions per packed row).
+ * The EAGLE3 draft model and its training-time-test forward (eagle3-spec §1.3, §2.3), written over
+ * plain tensors whose names are the upstream checkpoint keys ({@code fc.weight}, {@code
+ * layers.0.self_attn.q_proj.weight}, ...). One method per equation; shapes in comments (batch 1, so
+ * the batch dimension is dropped: T positions per packed row).
  *
- * <p>Every op is written activation-first, so results belong to the activation's (per-step)
- * manager rather than to the parameters' manager.
+ * <p>Every op is written activation-first, so results belong to the activation's (per-step) manager
+ * rather than to the parameters' manager.
  */
 public final class Eagle3DraftModel {
   private final DraftConfig config;
@@ -163,9 +163,9 @@ public final class Eagle3DraftModel {
   }
 
   /**
-   * §1.3 eq. 4, the EAGLE3 first layer: residual = hidden_norm(h) if norm_before_residual else h;
-   * a = attn(cat(input_layernorm(e), hidden_norm(h))); h = residual + a; h = h + mlp(norm(h)).
-   * e, h [T, H] → [T, H].
+   * §1.3 eq. 4, the EAGLE3 first layer: residual = hidden_norm(h) if norm_before_residual else h; a
+   * = attn(cat(input_layernorm(e), hidden_norm(h))); h = residual + a; h = h + mlp(norm(h)). e, h
+   * [T, H] → [T, H].
    */
   NDArray firstLayer(
       NDArray e,
@@ -220,9 +220,9 @@ public final class Eagle3DraftModel {
   /**
    * One inference step as vLLM runs the draft: new positions appended to a causal cache over the
    * sequence (eagle3-spec §7.2). Each cache holds one chunk per call, in sequence order; the new
-   * chunk's queries see every earlier position and the causal part of their own chunk. Returns
-   * the last layer's output before the final norm ([t, H]): the state fed to the next draft
-   * step, and the input of {@link #logits}.
+   * chunk's queries see every earlier position and the causal part of their own chunk. Returns the
+   * last layer's output before the final norm ([t, H]): the state fed to the next draft step, and
+   * the input of {@link #logits}.
    *
    * @param ids [t] verifier token ids of the new positions
    * @param h [t, H]: {@link #fc} of the verifier's aux states for verified positions, or the

@@ -15,13 +15,13 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The production attention path: per document one fused causal {@code
- * scaled_dot_product_attention} call for the step-0 keys, with the diagonal keys of the earlier
- * steps merged in closed form inside the same call (see {@code tools/torchscript/ttt_ops.py} for
- * the derivation). Memory is O(T·hd) per head instead of the O(T·(k+1)T) of a dense mask.
+ * The production attention path: per document one fused causal {@code scaled_dot_product_attention}
+ * call for the step-0 keys, with the diagonal keys of the earlier steps merged in closed form
+ * inside the same call (see {@code tools/torchscript/ttt_ops.py} for the derivation). Memory is
+ * O(T·hd) per head instead of the O(T·(k+1)T) of a dense mask.
  *
- * <p>DJL's Java API has no SDPA, so the kernel is reached through a TorchScript archive shipped
- * in the jar ({@code ttt_ops.pt}); autograd flows through it.
+ * <p>DJL's Java API has no SDPA, so the kernel is reached through a TorchScript archive shipped in
+ * the jar ({@code ttt_ops.pt}); autograd flows through it.
  */
 public final class FusedTttAttention implements TttAttention, AutoCloseable {
   static final String RESOURCE = "/dev/speculators/train/ttt_ops.pt";

@@ -74,7 +74,8 @@ public final class KvCache {
   /** Keeps the first {@code length} positions of the sequence, dropping the rest. */
   public void truncate(long length) {
     if (length < 0 || length > length()) {
-      throw new IllegalArgumentException("cannot truncate a cache of " + length() + " positions to " + length);
+      throw new IllegalArgumentException(
+          "cannot truncate a cache of " + length() + " positions to " + length);
     }
     long kept = 0;
     int i = 0;

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Rotary position embedding settings, as in Hugging Face's {@code rope_theta} / {@code
- * rope_scaling}. Supported scaling types are those whose inverse frequencies are a pure function
- * of the config: {@code default}, {@code linear} and {@code llama3}.
+ * rope_scaling}. Supported scaling types are those whose inverse frequencies are a pure function of
+ * the config: {@code default}, {@code linear} and {@code llama3}.
  *
  * @param theta base of the geometric frequency ladder
  * @param type {@code default}, {@code linear} or {@code llama3}

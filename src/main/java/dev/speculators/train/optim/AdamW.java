@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * AdamW exactly as {@code torch.optim.AdamW} (single-tensor path, decoupled weight decay, no
- * amsgrad). DJL's built-in Adam places eps outside the bias correction and differs from torch by
- * up to 1e-3 after one step, which the golden tests would catch; this one matches torch to float
+ * amsgrad). DJL's built-in Adam places eps outside the bias correction and differs from torch by up
+ * to 1e-3 after one step, which the golden tests would catch; this one matches torch to float
  * rounding.
  *
  * <p>Per parameter p with gradient g at step t:

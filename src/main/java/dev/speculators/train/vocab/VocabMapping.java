@@ -69,8 +69,7 @@ public final class VocabMapping {
       }
       entries.add(new long[] {id, count});
     }
-    entries.sort(
-        (a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(a[0], b[0]));
+    entries.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(a[0], b[0]));
 
     boolean[] taken = new boolean[targetVocabSize];
     long[] sel = new long[draftVocabSize];
@@ -120,7 +119,11 @@ public final class VocabMapping {
     }
     if (trues != draft) {
       throw new IllegalArgumentException(
-          "t2d selects " + trues + " ids but d2t has " + draft + " entries (t2d.sum must equal Vd)");
+          "t2d selects "
+              + trues
+              + " ids but d2t has "
+              + draft
+              + " entries (t2d.sum must equal Vd)");
     }
     long[] sel = new long[draft];
     for (int i = 0; i < draft; i++) {
@@ -131,7 +134,12 @@ public final class VocabMapping {
       }
       if (i > 0 && id <= sel[i - 1]) {
         throw new IllegalArgumentException(
-            "d2t[" + i + "] maps to id " + id + ", not above the previous id " + sel[i - 1]
+            "d2t["
+                + i
+                + "] maps to id "
+                + id
+                + ", not above the previous id "
+                + sel[i - 1]
                 + " (selected ids must be strictly ascending)");
       }
       if (!t2d[(int) id]) {
@@ -161,16 +169,23 @@ public final class VocabMapping {
     HostTensor t2d = Npy.read(t2dFile);
     if (d2t.rank() != 1 || (d2t.dtype() != DType.I64 && d2t.dtype() != DType.I32)) {
       throw new IOException(
-          d2tFile + ": expected a 1-d int64 array, found " + d2t.dtype() + Arrays.toString(d2t.shape()));
+          d2tFile
+              + ": expected a 1-d int64 array, found "
+              + d2t.dtype()
+              + Arrays.toString(d2t.shape()));
     }
     if (t2d.rank() != 1 || t2d.dtype() != DType.BOOL) {
       throw new IOException(
-          t2dFile + ": expected a 1-d bool array, found " + t2d.dtype() + Arrays.toString(t2d.shape()));
+          t2dFile
+              + ": expected a 1-d bool array, found "
+              + t2d.dtype()
+              + Arrays.toString(t2d.shape()));
     }
     try {
       return of(d2t.toLongArray(), t2d.toBoolArray());
     } catch (IllegalArgumentException e) {
-      throw new IOException("vocabulary mapping in " + dir + " is inconsistent: " + e.getMessage(), e);
+      throw new IOException(
+          "vocabulary mapping in " + dir + " is inconsistent: " + e.getMessage(), e);
     }
   }
 
@@ -179,7 +194,10 @@ public final class VocabMapping {
     return Files.isRegularFile(dir.resolve(D2T_FILE)) && Files.isRegularFile(dir.resolve(T2D_FILE));
   }
 
-  /** Writes {@code d2t.npy} (int64 [Vd]) and {@code t2d.npy} (bool [V]) into {@code dir}, each atomically. */
+  /**
+   * Writes {@code d2t.npy} (int64 [Vd]) and {@code t2d.npy} (bool [V]) into {@code dir}, each
+   * atomically.
+   */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     Npy.write(dir.resolve(D2T_FILE), d2tTensor());
@@ -201,7 +219,9 @@ public final class VocabMapping {
     return selected.length == targetVocabSize;
   }
 
-  /** The selected verifier ids in ascending order: draft id {@code i} is verifier id {@code [i]}. */
+  /**
+   * The selected verifier ids in ascending order: draft id {@code i} is verifier id {@code [i]}.
+   */
   public long[] verifierIds() {
     return selected.clone();
   }
@@ -253,16 +273,24 @@ public final class VocabMapping {
 
   @Override
   public String toString() {
-    return "VocabMapping[Vd=" + selected.length + ", V=" + targetVocabSize + (isFull() ? ", full" : "") + "]";
+    return "VocabMapping[Vd="
+        + selected.length
+        + ", V="
+        + targetVocabSize
+        + (isFull() ? ", full" : "")
+        + "]";
   }
 
   private static void checkSizes(int draftVocabSize, int targetVocabSize) {
     if (targetVocabSize <= 0) {
-      throw new IllegalArgumentException("target vocabulary size must be positive, got " + targetVocabSize);
+      throw new IllegalArgumentException(
+          "target vocabulary size must be positive, got " + targetVocabSize);
     }
     if (draftVocabSize <= 0 || draftVocabSize > targetVocabSize) {
       throw new IllegalArgumentException(
-          "draft vocabulary size must be in [1, " + targetVocabSize + "] (the target vocabulary size), got "
+          "draft vocabulary size must be in [1, "
+              + targetVocabSize
+              + "] (the target vocabulary size), got "
               + draftVocabSize);
     }
   }

@@ -32,15 +32,24 @@ class DefaultsAgreementTest {
 
   static Stream<Arguments> resources() {
     return Stream.of(
-        Arguments.of(HiddenStateDataset.class, edit(DATASET,
-            set("/spec/targetModel/tokenSecretRef", "{name: hf}"),
-            set("/spec/podTemplate", "{}"),
-            set("/spec/datasets", "[{preset: sharegpt}, {path: {path: a.jsonl}}]"))),
+        Arguments.of(
+            HiddenStateDataset.class,
+            edit(
+                DATASET,
+                set("/spec/targetModel/tokenSecretRef", "{name: hf}"),
+                set("/spec/podTemplate", "{}"),
+                set("/spec/datasets", "[{preset: sharegpt}, {path: {path: a.jsonl}}]"))),
         Arguments.of(SpeculatorTraining.class, TestResources.parse(TRAINING)),
-        Arguments.of(SpeculatorTraining.class, edit(TRAINING,
-            set("/spec/dataset", "{template: {targetModel: {hfId: org/m}, datasets: [{hf: org/d}], storage: {size: 1Gi}}}"),
-            set("/spec/evaluation", "{preset: qwen3-8b, podTemplate: {}}"))),
-        Arguments.of(SpeculatorEval.class, edit(EVAL, set("/spec/storage", "{claimName: results}"))));
+        Arguments.of(
+            SpeculatorTraining.class,
+            edit(
+                TRAINING,
+                set(
+                    "/spec/dataset",
+                    "{template: {targetModel: {hfId: org/m}, datasets: [{hf: org/d}], storage: {size: 1Gi}}}"),
+                set("/spec/evaluation", "{preset: qwen3-8b, podTemplate: {}}"))),
+        Arguments.of(
+            SpeculatorEval.class, edit(EVAL, set("/spec/storage", "{claimName: results}"))));
   }
 
   @ParameterizedTest(name = "{0}")

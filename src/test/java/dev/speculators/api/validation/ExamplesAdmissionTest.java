@@ -30,10 +30,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ExamplesAdmissionTest {
   private static final Path EXAMPLES = Path.of("examples");
-  private static final Map<String, Class<? extends HasMetadata>> CLASSES = Map.of(
-      "HiddenStateDataset", HiddenStateDataset.class,
-      "SpeculatorTraining", SpeculatorTraining.class,
-      "SpeculatorEval", SpeculatorEval.class);
+  private static final Map<String, Class<? extends HasMetadata>> CLASSES =
+      Map.of(
+          "HiddenStateDataset", HiddenStateDataset.class,
+          "SpeculatorTraining", SpeculatorTraining.class,
+          "SpeculatorEval", SpeculatorEval.class);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   @TestFactory
@@ -41,17 +42,22 @@ class ExamplesAdmissionTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (Path file : exampleFiles()) {
       for (ResourceDocuments.Document doc : ResourceDocuments.read(file)) {
-        tests.add(DynamicTest.dynamicTest(doc.location(), () -> {
-          AdmissionResult result = VALIDATOR.admitCreate(doc.node());
-          assertThat(result.errors()).as(doc.location()).isEmpty();
-          Class<? extends HasMetadata> type = CLASSES.get(doc.node().path("kind").asText());
-          assertThat(type).as("kind of %s", doc.location()).isNotNull();
-          HasMetadata typed = SERIALIZATION.convertValue(result.object(), type);
-          // what the Java classes hold serialises back to the admitted object (no field is lost)
-          JsonNode back = SERIALIZATION.convertValue(typed, JsonNode.class);
-          assertThat(JsonDiff.asJson(numbersByValue(result.object()), numbersByValue(back)))
-              .as("differences after a round trip through the Java classes").isEmpty();
-        }));
+        tests.add(
+            DynamicTest.dynamicTest(
+                doc.location(),
+                () -> {
+                  AdmissionResult result = VALIDATOR.admitCreate(doc.node());
+                  assertThat(result.errors()).as(doc.location()).isEmpty();
+                  Class<? extends HasMetadata> type = CLASSES.get(doc.node().path("kind").asText());
+                  assertThat(type).as("kind of %s", doc.location()).isNotNull();
+                  HasMetadata typed = SERIALIZATION.convertValue(result.object(), type);
+                  // what the Java classes hold serialises back to the admitted object (no field is
+                  // lost)
+                  JsonNode back = SERIALIZATION.convertValue(typed, JsonNode.class);
+                  assertThat(JsonDiff.asJson(numbersByValue(result.object()), numbersByValue(back)))
+                      .as("differences after a round trip through the Java classes")
+                      .isEmpty();
+                }));
       }
     }
     return tests.stream();

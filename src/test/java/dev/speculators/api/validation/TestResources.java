@@ -16,7 +16,8 @@ final class TestResources {
   /** The validator for the committed CRDs (the same files the jar carries). */
   static final ResourceValidator VALIDATOR = ResourceValidator.fromDirectory(Path.of("crds"));
 
-  static final String DATASET = """
+  static final String DATASET =
+      """
       apiVersion: speculators.dev/v1alpha1
       kind: HiddenStateDataset
       metadata:
@@ -33,7 +34,8 @@ final class TestResources {
           size: 100Gi
       """;
 
-  static final String TRAINING = """
+  static final String TRAINING =
+      """
       apiVersion: speculators.dev/v1alpha1
       kind: SpeculatorTraining
       metadata:
@@ -47,7 +49,8 @@ final class TestResources {
           draftVocabSize: 8192
       """;
 
-  static final String EVAL = """
+  static final String EVAL =
+      """
       apiVersion: speculators.dev/v1alpha1
       kind: SpeculatorEval
       metadata:

@@ -31,7 +31,8 @@ class ChatRowBuilderGoldenTest {
   }
 
   /** One renderer per model and template kwargs: loading a real tokenizer takes about a second. */
-  static TemplateTokenizerRenderer renderer(String model, Map<String, Object> kwargs) throws Exception {
+  static TemplateTokenizerRenderer renderer(String model, Map<String, Object> kwargs)
+      throws Exception {
     String key = model + kwargs;
     TemplateTokenizerRenderer r = RENDERERS.get(key);
     if (r == null) {
@@ -73,8 +74,13 @@ class ChatRowBuilderGoldenTest {
       Map<String, Object> kwargs = GoldenChats.kwargs(r.get("kwargs"));
       {
         TemplateTokenizerRenderer renderer = renderer(model, kwargs);
-        long[] ids = renderer.render(GoldenChats.messages(r.get("messages")), r.get("add_generation_prompt").asBoolean());
-        assertThat(ids).as("%s render #%d: %s", model, n, r.get("text").asText()).containsExactly(longs(r.get("ids")));
+        long[] ids =
+            renderer.render(
+                GoldenChats.messages(r.get("messages")),
+                r.get("add_generation_prompt").asBoolean());
+        assertThat(ids)
+            .as("%s render #%d: %s", model, n, r.get("text").asText())
+            .containsExactly(longs(r.get("ids")));
       }
       n++;
     }
@@ -85,7 +91,8 @@ class ChatRowBuilderGoldenTest {
     JsonNode golden = GoldenChats.golden(model);
     for (JsonNode c : golden.get("rows")) {
       Map<String, Object> kwargs = GoldenChats.kwargs(c.get("kwargs"));
-      Conversation conv = conversation(golden.get("conversations").get(c.get("conversation").asText()));
+      Conversation conv =
+          conversation(golden.get("conversations").get(c.get("conversation").asText()));
       {
         TemplateTokenizerRenderer renderer = renderer(model, kwargs);
         ChatRowBuilder builder = new ChatRowBuilder(renderer, c.get("seq_length").asInt());
@@ -95,7 +102,16 @@ class ChatRowBuilderGoldenTest {
         assertThat(ChatRowBuilder.rowCount(conv, prefixMode)).isEqualTo(rows.size());
         for (int i = 0; i < rows.size(); i++) {
           TokenRow row = builder.row(conv, i, prefixMode);
-          String what = model + " " + c.get("conversation").asText() + " " + kwargs + " seq " + c.get("seq_length") + " row " + i;
+          String what =
+              model
+                  + " "
+                  + c.get("conversation").asText()
+                  + " "
+                  + kwargs
+                  + " seq "
+                  + c.get("seq_length")
+                  + " row "
+                  + i;
           assertThat(row.inputIds()).as(what).containsExactly(longs(rows.get(i).get("input_ids")));
           assertThat(row.lossMask()).as(what).containsExactly(longs(rows.get(i).get("loss_mask")));
         }

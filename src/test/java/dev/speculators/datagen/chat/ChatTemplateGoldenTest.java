@@ -32,7 +32,13 @@ class ChatTemplateGoldenTest {
         continue;
       }
       if (!expected.equals(actual)) {
-        mismatches.add("#" + n + "\nexpected: " + expected.replace("\n", "\\n") + "\nactual:   " + actual.replace("\n", "\\n"));
+        mismatches.add(
+            "#"
+                + n
+                + "\nexpected: "
+                + expected.replace("\n", "\\n")
+                + "\nactual:   "
+                + actual.replace("\n", "\\n"));
       }
     }
     assertThat(mismatches).as(model).isEmpty();

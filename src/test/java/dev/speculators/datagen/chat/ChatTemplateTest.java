@@ -16,7 +16,8 @@ class ChatTemplateTest {
 
   @Test
   void raiseExceptionFailsTheRendering() {
-    String t = "{% if messages[0].role != 'system' %}{{ raise_exception('Conversation must start with system') }}{% endif %}ok";
+    String t =
+        "{% if messages[0].role != 'system' %}{{ raise_exception('Conversation must start with system') }}{% endif %}ok";
     assertThatThrownBy(() -> render(t, HI))
         .isInstanceOf(TemplateRenderException.class)
         .hasMessageContaining("Conversation must start with system");
@@ -24,7 +25,8 @@ class ChatTemplateTest {
 
   @Test
   void unknownFunctionIsAnErrorNotSilentText() {
-    assertThatThrownBy(() -> render("{{ no_such_function(1) }}", HI)).isInstanceOf(TemplateRenderException.class);
+    assertThatThrownBy(() -> render("{{ no_such_function(1) }}", HI))
+        .isInstanceOf(TemplateRenderException.class);
   }
 
   @Test
@@ -50,7 +52,9 @@ class ChatTemplateTest {
             + "{%- for m in messages[::-1] %}{% set ns.n = ns.n + 1 %}{{ m.role }}{% endfor %}"
             + "|{{ ns.last }}|{{ ns.n }}|{{ messages[0].content|trim }}";
     List<Map<String, Object>> two =
-        List.of(Map.of("role", "user", "content", "\u3000x\u00a0"), Map.of("role", "assistant", "content", "y"));
+        List.of(
+            Map.of("role", "user", "content", "\u3000x\u00a0"),
+            Map.of("role", "assistant", "content", "y"));
     assertThat(render(t, two)).isEqualTo("assistantuser|1|2|x");
   }
 
@@ -69,14 +73,16 @@ class ChatTemplateTest {
 
   @Test
   void loopControlsAndGenerationBlock() {
-    String t = "{% for i in [1,2,3,4] %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 4 %}{% break %}{% endif %}{{ i }}{% endfor %}"
-        + "{% generation %}G{% endgeneration %}";
+    String t =
+        "{% for i in [1,2,3,4] %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 4 %}{% break %}{% endif %}{{ i }}{% endfor %}"
+            + "{% generation %}G{% endgeneration %}";
     assertThat(render(t, HI)).isEqualTo("13G");
   }
 
   @Test
   void rewriterLeavesStringsAndTextAlone() {
     String t = "[::-1] {{ 'x[::-1]' }} {{ f(a=1) }} {% if a == 1 %}{% endif %}";
-    assertThat(TemplateRewriter.rewrite(t)).isEqualTo("[::-1] {{ 'x[::-1]' }} {{ f(a=(1)) }} {% if a == 1 %}{% endif %}");
+    assertThat(TemplateRewriter.rewrite(t))
+        .isEqualTo("[::-1] {{ 'x[::-1]' }} {{ f(a=(1)) }} {% if a == 1 %}{% endif %}");
   }
 }

@@ -23,12 +23,16 @@ class ConversationNormalizerTest {
   void shareGptKeysAndRoles() throws Exception {
     ConversationNormalizer n = new ConversationNormalizer();
     Conversation c =
-        n.normalize(json("{'conversations':[{'from':'system','value':'S'},{'from':'human','value':'Q'},"
-                + "{'from':'gpt','value':'A'},{'from':'bing','value':'?'},{'from':'human','value':'Q2'}]}"))
+        n.normalize(
+                json(
+                    "{'conversations':[{'from':'system','value':'S'},{'from':'human','value':'Q'},"
+                        + "{'from':'gpt','value':'A'},{'from':'bing','value':'?'},{'from':'human','value':'Q2'}]}"))
             .orElseThrow();
     assertThat(c.messages())
         .containsExactly(
-            new ChatMessage("system", "S"), new ChatMessage("user", "Q"), new ChatMessage("assistant", "A"));
+            new ChatMessage("system", "S"),
+            new ChatMessage("user", "Q"),
+            new ChatMessage("assistant", "A"));
     assertThat(n.droppedRoles()).isEqualTo(Map.of("bing", 1L));
   }
 
@@ -36,11 +40,14 @@ class ConversationNormalizerTest {
   void openAiKeysContentPartsAndLeadingAssistant() throws Exception {
     ConversationNormalizer n = new ConversationNormalizer();
     Conversation c =
-        n.normalize(json("{'messages':[{'role':'assistant','content':'hello first'},"
-                + "{'role':'user','content':[{'type':'text','text':'a'},{'type':'image'},{'type':'text','text':'b'}]},"
-                + "{'role':'assistant','content':null}]}"))
+        n.normalize(
+                json(
+                    "{'messages':[{'role':'assistant','content':'hello first'},"
+                        + "{'role':'user','content':[{'type':'text','text':'a'},{'type':'image'},{'type':'text','text':'b'}]},"
+                        + "{'role':'assistant','content':null}]}"))
             .orElseThrow();
-    assertThat(c.messages()).containsExactly(new ChatMessage("user", "ab"), new ChatMessage("assistant", ""));
+    assertThat(c.messages())
+        .containsExactly(new ChatMessage("user", "ab"), new ChatMessage("assistant", ""));
     assertThat(n.droppedLeadingAssistantTurns()).isEqualTo(1);
   }
 
@@ -91,16 +98,23 @@ class ConversationNormalizerTest {
     Conversation c =
         new Conversation(
             List.of(
-                new ChatMessage("system", "s"), new ChatMessage("user", "u1"), new ChatMessage("assistant", "a1"),
-                new ChatMessage("user", "u2"), new ChatMessage("assistant", "a2"),
-                new ChatMessage("user", "u3"), new ChatMessage("assistant", "a3")));
+                new ChatMessage("system", "s"),
+                new ChatMessage("user", "u1"),
+                new ChatMessage("assistant", "a1"),
+                new ChatMessage("user", "u2"),
+                new ChatMessage("assistant", "a2"),
+                new ChatMessage("user", "u3"),
+                new ChatMessage("assistant", "a3")));
     int[] counts = new int[8];
     int trials = 70000;
     for (int id = 0; id < trials; id++) {
       counts[TurnDropout.apply(c, SplitMix64.derive(1, "d", id)).messages().size()]++;
     }
-    assertThat(counts[3] / (double) trials).isCloseTo(3 / 7.0, org.assertj.core.data.Offset.offset(0.01));
-    assertThat(counts[5] / (double) trials).isCloseTo(2 / 7.0, org.assertj.core.data.Offset.offset(0.01));
-    assertThat(counts[7] / (double) trials).isCloseTo(2 / 7.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(counts[3] / (double) trials)
+        .isCloseTo(3 / 7.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(counts[5] / (double) trials)
+        .isCloseTo(2 / 7.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(counts[7] / (double) trials)
+        .isCloseTo(2 / 7.0, org.assertj.core.data.Offset.offset(0.01));
   }
 }

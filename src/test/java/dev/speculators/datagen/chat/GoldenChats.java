@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
-/** Test data from {@code src/test/python/datagen_chat_goldens.py}: real tokenizers and Python renderings. */
+/**
+ * Test data from {@code src/test/python/datagen_chat_goldens.py}: real tokenizers and Python
+ * renderings.
+ */
 final class GoldenChats {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -21,7 +24,9 @@ final class GoldenChats {
 
   static Path dir(String model) {
     try {
-      return Path.of(GoldenChats.class.getResource("/datagen/chat/" + model + "/golden.json").toURI()).getParent();
+      return Path.of(
+              GoldenChats.class.getResource("/datagen/chat/" + model + "/golden.json").toURI())
+          .getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -43,10 +48,13 @@ final class GoldenChats {
     }
   }
 
-  /** Unpacks {@code tokenizer.json.gz} into {@code dir} as a model directory a renderer can open. */
+  /**
+   * Unpacks {@code tokenizer.json.gz} into {@code dir} as a model directory a renderer can open.
+   */
   static Path modelDir(String model, Path dir) throws IOException {
     Files.createDirectories(dir);
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(dir(model).resolve("tokenizer.json.gz")))) {
+    try (InputStream in =
+        new GZIPInputStream(Files.newInputStream(dir(model).resolve("tokenizer.json.gz")))) {
       Files.copy(in, dir.resolve("tokenizer.json"));
     }
     Files.copy(dir(model).resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));

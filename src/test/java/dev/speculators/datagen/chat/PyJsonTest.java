@@ -32,7 +32,8 @@ class PyJsonTest {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("a", Arrays.asList(1L, inner));
     m.put("c", "x\u0001\t\"y\u00e9\u2028");
-    assertThat(PyJson.dumps(m)).isEqualTo("{\"a\": [1, {\"b\": null}], \"c\": \"x\\u0001\\t\\\"y\u00e9\u2028\"}");
+    assertThat(PyJson.dumps(m))
+        .isEqualTo("{\"a\": [1, {\"b\": null}], \"c\": \"x\\u0001\\t\\\"y\u00e9\u2028\"}");
   }
 
   @Test
@@ -44,6 +45,7 @@ class PyJsonTest {
     m.put("e", List.of());
     m.put("f", Map.of());
     assertThat(PyJson.dumps(m, 2, false))
-        .isEqualTo("{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"e\": [],\n  \"f\": {}\n}");
+        .isEqualTo(
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"e\": [],\n  \"f\": {}\n}");
   }
 }

@@ -42,45 +42,78 @@ class DataSpecTest {
 
   @Test
   void errorsNameTheProblem() {
-    assertThatThrownBy(() -> DataSpec.parse("sharegpt,maxSamples=x")).hasMessageContaining("maxSamples must be a number");
-    assertThatThrownBy(() -> DataSpec.parse("sharegpt,foo=1")).hasMessageContaining("unknown option 'foo'");
-    assertThatThrownBy(() -> DataSpec.parse("/no/such/file.jsonl")).hasMessageContaining("not an existing path");
-    assertThatThrownBy(() -> DataSpec.parse("sharegpt,maxSamples=0")).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> DataSpec.parse("sharegpt,maxSamples=x"))
+        .hasMessageContaining("maxSamples must be a number");
+    assertThatThrownBy(() -> DataSpec.parse("sharegpt,foo=1"))
+        .hasMessageContaining("unknown option 'foo'");
+    assertThatThrownBy(() -> DataSpec.parse("/no/such/file.jsonl"))
+        .hasMessageContaining("not an existing path");
+    assertThatThrownBy(() -> DataSpec.parse("sharegpt,maxSamples=0"))
+        .hasMessageContaining("at least 1");
   }
 
   @Test
   void hubFileSelection() throws Exception {
-    List<String> files = List.of("README.md", "data/train-0.parquet", "data/test-0.parquet", "extra/x.jsonl");
-    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d"), files)).containsExactly("data/train-0.parquet");
-    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d:extra/"), files)).containsExactly("extra/x.jsonl");
-    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d:data/test-0.parquet"), files)).containsExactly("data/test-0.parquet");
+    List<String> files =
+        List.of("README.md", "data/train-0.parquet", "data/test-0.parquet", "extra/x.jsonl");
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d"), files))
+        .containsExactly("data/train-0.parquet");
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d:extra/"), files))
+        .containsExactly("extra/x.jsonl");
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d:data/test-0.parquet"), files))
+        .containsExactly("data/test-0.parquet");
     assertThatThrownBy(() -> SourceResolver.selectHubFiles(DataSpec.parse("o/d:nope.json"), files))
         .hasMessageContaining("o/d has no file nope.json")
         .hasMessageContaining("data/train-0.parquet");
-    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d"), List.of("a.json", "b.jsonl"))).containsExactly("a.json", "b.jsonl");
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d"), List.of("a.json", "b.jsonl")))
+        .containsExactly("a.json", "b.jsonl");
   }
 
   @Test
   void presetFiles() {
-    assertThat(DatasetPresets.files("sharegpt", null, List.of("README.md", "ShareGPT_V4.3_unfiltered_cleaned_split.json", "old/x.json", "a.json")))
+    assertThat(
+            DatasetPresets.files(
+                "sharegpt",
+                null,
+                List.of(
+                    "README.md",
+                    "ShareGPT_V4.3_unfiltered_cleaned_split.json",
+                    "old/x.json",
+                    "a.json")))
         .containsExactly("ShareGPT_V4.3_unfiltered_cleaned_split.json", "a.json");
-    assertThat(DatasetPresets.files("ultrachat", null, List.of("data/train_sft-00001-of-00003.parquet", "data/test_sft-00000.parquet",
-            "data/train_sft-00000-of-00003.parquet", "data/train_gen-0.parquet")))
-        .containsExactly("data/train_sft-00000-of-00003.parquet", "data/train_sft-00001-of-00003.parquet");
+    assertThat(
+            DatasetPresets.files(
+                "ultrachat",
+                null,
+                List.of(
+                    "data/train_sft-00001-of-00003.parquet",
+                    "data/test_sft-00000.parquet",
+                    "data/train_sft-00000-of-00003.parquet",
+                    "data/train_gen-0.parquet")))
+        .containsExactly(
+            "data/train_sft-00000-of-00003.parquet", "data/train_sft-00001-of-00003.parquet");
   }
 
   @Test
   void splitSelectsTheFilesOfThatSplit() throws Exception {
     List<String> files = List.of("data/train-0.parquet", "data/test-0.parquet", "README.md");
-    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=test"), files)).containsExactly("data/test-0.parquet");
-    assertThatThrownBy(() -> SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=validation"), files))
+    assertThat(SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=test"), files))
+        .containsExactly("data/test-0.parquet");
+    assertThatThrownBy(
+            () -> SourceResolver.selectHubFiles(DataSpec.parse("o/d,split=validation"), files))
         .hasMessageContaining("no data file of o/d mentions split 'validation'");
-    assertThat(DatasetPresets.files("ultrachat", "test_sft", List.of("data/train_sft-0.parquet", "data/test_sft-0.parquet")))
+    assertThat(
+            DatasetPresets.files(
+                "ultrachat",
+                "test_sft",
+                List.of("data/train_sft-0.parquet", "data/test_sft-0.parquet")))
         .containsExactly("data/test_sft-0.parquet");
     assertThatThrownBy(() -> DatasetPresets.files("sharegpt", "test", List.of("a.json")))
         .hasMessageContaining("only the train split");
-    assertThatThrownBy(() -> DataSpec.parse("o/d:f.json,split=train")).hasMessageContaining("either a file after ':' or a split");
-    assertThatThrownBy(() -> DataSpec.parse("o/d,split=train[:10%]")).hasMessageContaining("split must be a name");
+    assertThatThrownBy(() -> DataSpec.parse("o/d:f.json,split=train"))
+        .hasMessageContaining("either a file after ':' or a split");
+    assertThatThrownBy(() -> DataSpec.parse("o/d,split=train[:10%]"))
+        .hasMessageContaining("split must be a name");
   }
 
   @Test
@@ -89,6 +122,7 @@ class DataSpecTest {
     Files.writeString(dir.resolve("b/2.jsonl"), "");
     Files.writeString(dir.resolve("a.json"), "[]");
     Files.writeString(dir.resolve("notes.txt"), "");
-    assertThat(SourceResolver.localFiles(dir)).containsExactly(dir.resolve("a.json"), dir.resolve("b/2.jsonl"));
+    assertThat(SourceResolver.localFiles(dir))
+        .containsExactly(dir.resolve("a.json"), dir.resolve("b/2.jsonl"));
   }
 }

@@ -28,10 +28,14 @@ public class RecordFileTest {
   @Test
   void jsonArrayStreamsOnlyWantedRecords() throws Exception {
     Path p = dir.resolve("sharegpt.json");
-    Files.writeString(p, "[\n {\"id\": \"a\", \"conversations\": []},\n {\"id\": \"b\"},\n {\"id\": \"c\", \"x\": [1, {\"y\": 2}]}\n]\n");
+    Files.writeString(
+        p,
+        "[\n {\"id\": \"a\", \"conversations\": []},\n {\"id\": \"b\"},\n {\"id\": \"c\", \"x\": [1, {\"y\": 2}]}\n]\n");
     RecordFile f = RecordFile.open(p);
     assertThat(f.count()).isEqualTo(3);
-    assertThat(read(f, i -> i != 1)).containsExactly("0:a@sharegpt.json record 0 (line 2)", "2:c@sharegpt.json record 2 (line 4)");
+    assertThat(read(f, i -> i != 1))
+        .containsExactly(
+            "0:a@sharegpt.json record 0 (line 2)", "2:c@sharegpt.json record 2 (line 4)");
   }
 
   @Test
@@ -60,7 +64,8 @@ public class RecordFileTest {
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
       out.write("{\"id\": \"a\"}\n{\"id\": \"b\"}\n".getBytes(StandardCharsets.UTF_8));
     }
-    assertThat(read(RecordFile.open(p), i -> true)).containsExactly("0:a@d.jsonl.gz line 1", "1:b@d.jsonl.gz line 2");
+    assertThat(read(RecordFile.open(p), i -> true))
+        .containsExactly("0:a@d.jsonl.gz line 1", "1:b@d.jsonl.gz line 2");
   }
 
   @Test
@@ -79,7 +84,10 @@ public class RecordFileTest {
     RecordFile f = RecordFile.open(p);
     assertThat(f.count()).isEqualTo(5);
     List<String> messages = new ArrayList<>();
-    f.read(i -> i % 2 == 0, (i, node, where) -> messages.add(i + ":" + node.get("messages").get(1).get("content").asText()));
+    f.read(
+        i -> i % 2 == 0,
+        (i, node, where) ->
+            messages.add(i + ":" + node.get("messages").get(1).get("content").asText()));
     assertThat(messages).containsExactly("0:a0", "2:a2", "4:a4");
   }
 
@@ -87,21 +95,32 @@ public class RecordFileTest {
   void notParquetIsAClearError() throws Exception {
     Path p = dir.resolve("x.parquet");
     Files.writeString(p, "not parquet");
-    assertThatThrownBy(() -> RecordFile.open(p).count()).isInstanceOf(SourceFormatException.class).hasMessageContaining("x.parquet");
+    assertThatThrownBy(() -> RecordFile.open(p).count())
+        .isInstanceOf(SourceFormatException.class)
+        .hasMessageContaining("x.parquet");
   }
 
   @Test
   void unsupportedExtension() {
-    assertThatThrownBy(() -> RecordFile.open(dir.resolve("a.csv"))).hasMessageContaining("unsupported dataset file");
+    assertThatThrownBy(() -> RecordFile.open(dir.resolve("a.csv")))
+        .hasMessageContaining("unsupported dataset file");
   }
 
-  /** An UltraChat-shaped Parquet file (prompt, prompt_id, messages list<struct<content, role>>), written by DuckDB. */
+  /**
+   * An UltraChat-shaped Parquet file (prompt, prompt_id, messages list<struct<content, role>>),
+   * written by DuckDB.
+   */
   public static void writeUltraChatParquet(Path p, int rows) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement()) {
       s.execute(
           "COPY (SELECT 'p' || i AS prompt, md5(i::VARCHAR) AS prompt_id,"
               + " [{'content': 'u' || i, 'role': 'user'}, {'content': 'a' || i, 'role': 'assistant'}] AS messages"
-              + " FROM range(" + rows + ") t(i)) TO '" + p.toString().replace("'", "''") + "' (FORMAT parquet)");
+              + " FROM range("
+              + rows
+              + ") t(i)) TO '"
+              + p.toString().replace("'", "''")
+              + "' (FORMAT parquet)");
     }
   }
 }

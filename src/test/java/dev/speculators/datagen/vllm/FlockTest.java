@@ -26,22 +26,27 @@ class FlockTest {
   void sharedWaitsForAnExclusiveHolderInThisProcess() throws Exception {
     Path lock = dir.resolve("a.lock");
     Flock writer = Flock.exclusive(lock, 100);
-    assertThatThrownBy(() -> Flock.shared(lock, 50)).isInstanceOf(IOException.class).hasMessageContaining("still holds");
-    Thread releaser = new Thread(() -> {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException ignored) {
-        // released below anyway
-      }
-      writer.close();
-    });
+    assertThatThrownBy(() -> Flock.shared(lock, 50))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("still holds");
+    Thread releaser =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(100);
+              } catch (InterruptedException ignored) {
+                // released below anyway
+              }
+              writer.close();
+            });
     releaser.start();
     try (Flock reader = Flock.shared(lock, 5000)) {
       assertThat(reader).isNotNull();
       assertThat(releaser.isAlive()).as("acquired only after the writer let go").isFalse();
     }
     releaser.join();
-    try (Flock a = Flock.shared(lock, 10); Flock b = Flock.shared(lock, 10)) {
+    try (Flock a = Flock.shared(lock, 10);
+        Flock b = Flock.shared(lock, 10)) {
       assertThat(a).isNotNull();
       assertThat(b).as("shared locks coexist").isNotNull();
     }
@@ -50,13 +55,22 @@ class FlockTest {
   /** The writer is another process using flock(1): the same kind of lock vLLM's connector takes. */
   @Test
   void sharedWaitsForAnotherProcessHoldingFlock() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/flock")) || Files.isExecutable(Path.of("/bin/flock")), "flock(1) not installed");
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/flock")) || Files.isExecutable(Path.of("/bin/flock")),
+        "flock(1) not installed");
     Path lock = dir.resolve("b.lock");
     Path started = dir.resolve("started");
     Path done = dir.resolve("done");
-    assertThat(Flock.shared(dir.resolve("absent"), 1)).isNull(); // loads libc through JNA before the clock matters
+    assertThat(Flock.shared(dir.resolve("absent"), 1))
+        .isNull(); // loads libc through JNA before the clock matters
     Process p =
-        new ProcessBuilder("flock", "-x", lock.toString(), "sh", "-c", "touch " + started + "; sleep 2; touch " + done)
+        new ProcessBuilder(
+                "flock",
+                "-x",
+                lock.toString(),
+                "sh",
+                "-c",
+                "touch " + started + "; sleep 2; touch " + done)
             .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -80,7 +94,8 @@ class FlockTest {
   void javaFileLockDoesNotSeeFlock() throws Exception {
     Path lock = dir.resolve("c.lock");
     try (Flock writer = Flock.exclusive(lock, 100);
-        FileChannel ch = FileChannel.open(lock, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileChannel ch =
+            FileChannel.open(lock, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
       assertThat(l).as("fcntl lock granted although flock(LOCK_EX) is held").isNotNull();
       l.release();

@@ -25,19 +25,25 @@ class VllmClientTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", ex -> {
-      lastBody.set(ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " "
-          + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      try {
-        Thread.sleep(delayMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      byte[] b = answer.getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(status, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          lastBody.set(
+              ex.getRequestMethod()
+                  + " "
+                  + ex.getRequestURI().getPath()
+                  + " "
+                  + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          try {
+            Thread.sleep(delayMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] b = answer.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(status, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
     server.start();
   }
 
@@ -47,7 +53,8 @@ class VllmClientTest {
   }
 
   VllmClient client(String suffix) {
-    return new VllmClient("http://127.0.0.1:" + server.getAddress().getPort() + suffix, Duration.ofSeconds(2));
+    return new VllmClient(
+        "http://127.0.0.1:" + server.getAddress().getPort() + suffix, Duration.ofSeconds(2));
   }
 
   @Test
@@ -60,10 +67,18 @@ class VllmClientTest {
   @Test
   void tokenizeSendsTheChatForm() throws Exception {
     answer = "{\"count\":3,\"max_model_len\":100,\"tokens\":[1,2,3]}";
-    long[] ids = client("").tokenizeChat("m", List.of(Map.of("role", "user", "content", "hi")), true, Map.of("enable_thinking", false));
+    long[] ids =
+        client("")
+            .tokenizeChat(
+                "m",
+                List.of(Map.of("role", "user", "content", "hi")),
+                true,
+                Map.of("enable_thinking", false));
     assertThat(ids).containsExactly(1, 2, 3);
     assertThat(lastBody.get()).startsWith("POST /tokenize ");
-    var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lastBody.get().substring("POST /tokenize ".length()));
+    var body =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(lastBody.get().substring("POST /tokenize ".length()));
     assertThat(body.at("/messages/0/role").asText()).isEqualTo("user");
     assertThat(body.at("/messages/0/content").asText()).isEqualTo("hi");
     assertThat(lastBody.get())
@@ -74,11 +89,15 @@ class VllmClientTest {
 
   @Test
   void prefillAsksForOneTokenAndReadsTheStagingPath() throws Exception {
-    answer = "{\"choices\":[{\"text\":\"a\",\"prompt_token_ids\":[5,6]}],\"kv_transfer_params\":{\"hidden_states_path\":\"/hs/x.safetensors\"}}";
+    answer =
+        "{\"choices\":[{\"text\":\"a\",\"prompt_token_ids\":[5,6]}],\"kv_transfer_params\":{\"hidden_states_path\":\"/hs/x.safetensors\"}}";
     VllmClient.Completion c = client("").prefill("m", new long[] {5, 6});
     assertThat(c.hiddenStatesPath()).isEqualTo("/hs/x.safetensors");
     assertThat(c.promptTokenIds()).containsExactly(5, 6);
-    assertThat(lastBody.get()).contains("\"prompt\":[5,6]").contains("\"max_tokens\":1").contains("\"return_token_ids\":true");
+    assertThat(lastBody.get())
+        .contains("\"prompt\":[5,6]")
+        .contains("\"max_tokens\":1")
+        .contains("\"return_token_ids\":true");
   }
 
   @Test
@@ -94,7 +113,8 @@ class VllmClientTest {
     for (int code : new int[] {500, 503, 429, 408}) {
       status = code;
       assertThatThrownBy(() -> client("").prefill("m", new long[] {1}))
-          .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.retryable()).isTrue())
+          .isInstanceOfSatisfying(
+              GenerationException.class, e -> assertThat(e.retryable()).isTrue())
           .hasMessageContaining("HTTP " + code);
     }
     status = 400;
@@ -114,7 +134,8 @@ class VllmClientTest {
     int port = server.getAddress().getPort();
     server.stop(0);
     VllmClient gone = new VllmClient("http://127.0.0.1:" + port, Duration.ofSeconds(1));
-    assertThatThrownBy(gone::servedModel).isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.retryable()).isTrue());
+    assertThatThrownBy(gone::servedModel)
+        .isInstanceOfSatisfying(GenerationException.class, e -> assertThat(e.retryable()).isTrue());
     assertThatThrownBy(() -> gone.awaitReady(Duration.ofMillis(1500), s -> {}))
         .isInstanceOf(GenerationException.class)
         .hasMessageContaining("did not answer within");
@@ -122,6 +143,7 @@ class VllmClientTest {
 
   @Test
   void badEndpoint() {
-    assertThatThrownBy(() -> new VllmClient("localhost:8000", Duration.ofSeconds(1))).hasMessageContaining("--endpoint");
+    assertThatThrownBy(() -> new VllmClient("localhost:8000", Duration.ofSeconds(1)))
+        .hasMessageContaining("--endpoint");
   }
 }

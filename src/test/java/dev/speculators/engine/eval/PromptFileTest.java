@@ -17,7 +17,9 @@ class PromptFileTest {
   @Test
   void readsTextPromptsAndConversationsUpToTheLastUserTurn(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("p.jsonl");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         {"prompt": "first"}
 
         {"question": "second", "answer": "ignored"}
@@ -28,7 +30,9 @@ class PromptFileTest {
     assertThat(prompts).hasSize(4);
     assertThat(prompts.get(0)).containsExactly(Map.of("role", "user", "content", "first"));
     assertThat(prompts.get(1)).containsExactly(Map.of("role", "user", "content", "second"));
-    assertThat(prompts.get(2)).extracting(m -> m.get("role")).containsExactly("system", "user", "assistant", "user");
+    assertThat(prompts.get(2))
+        .extracting(m -> m.get("role"))
+        .containsExactly("system", "user", "assistant", "user");
     assertThat(prompts.get(3)).containsExactly(Map.of("role", "user", "content", "h"));
     assertThat(PromptFile.read(f, null, 2)).hasSize(2);
   }
@@ -37,7 +41,8 @@ class PromptFileTest {
   void aNamedTextColumnWins(@TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("p.jsonl");
     Files.writeString(f, "{\"prompt\": \"no\", \"body\": \"yes\"}\n");
-    assertThat(PromptFile.read(f, "body", null).get(0)).containsExactly(Map.of("role", "user", "content", "yes"));
+    assertThat(PromptFile.read(f, "body", null).get(0))
+        .containsExactly(Map.of("role", "user", "content", "yes"));
   }
 
   @Test
@@ -49,7 +54,8 @@ class PromptFileTest {
         .hasMessageContaining("p.jsonl line 2")
         .hasMessageContaining("no prompt");
     Files.writeString(f, "{\"prompt\": \"ok\"}\nnot json\n");
-    assertThatThrownBy(() -> PromptFile.read(f, null, null)).hasMessageContaining("line 2: not JSON");
+    assertThatThrownBy(() -> PromptFile.read(f, null, null))
+        .hasMessageContaining("line 2: not JSON");
     Files.writeString(f, "{\"messages\": [{\"role\": \"assistant\", \"content\": \"a\"}]}\n");
     assertThatThrownBy(() -> PromptFile.read(f, null, null)).hasMessageContaining("no user turn");
   }

@@ -31,9 +31,26 @@ class ReferenceEvalCommandTest {
     Path out = tmp.resolve("results");
     Path termination = tmp.resolve("termination-log");
     Files.writeString(termination, "");
-    Run r = eval("--engine", "reference", "--target-model", TARGET, "--speculator", DRAFT, "--data", PROMPTS,
-        "--output", out.toString(), "--num-speculative-tokens", "4", "--max-requests", "10", "--untrained-baseline",
-        "--check-lossless", "--termination-log", termination.toString());
+    Run r =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            TARGET,
+            "--speculator",
+            DRAFT,
+            "--data",
+            PROMPTS,
+            "--output",
+            out.toString(),
+            "--num-speculative-tokens",
+            "4",
+            "--max-requests",
+            "10",
+            "--untrained-baseline",
+            "--check-lossless",
+            "--termination-log",
+            termination.toString());
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("prompts").contains("trained").contains("untrained");
 
@@ -46,14 +63,24 @@ class ReferenceEvalCommandTest {
     assertThat(d.get("prompts").asInt()).isEqualTo(10);
     assertThat(d.get("losslessChecked").asBoolean()).isTrue();
     JsonNode acceptance = d.get("acceptance");
-    for (String field : List.of("drafts", "draftTokens", "acceptedTokens", "meanAcceptanceLength", "acceptanceRate",
-        "perPositionAcceptance", "conditionalAcceptance", "noDrafts")) {
+    for (String field :
+        List.of(
+            "drafts",
+            "draftTokens",
+            "acceptedTokens",
+            "meanAcceptanceLength",
+            "acceptanceRate",
+            "perPositionAcceptance",
+            "conditionalAcceptance",
+            "noDrafts")) {
       assertThat(acceptance.has(field)).as(field).isTrue();
     }
     assertThat(acceptance.get("perPositionAcceptance")).hasSize(4);
-    assertThat(acceptance.get("draftTokens").asLong()).isEqualTo(4 * acceptance.get("drafts").asLong());
+    assertThat(acceptance.get("draftTokens").asLong())
+        .isEqualTo(4 * acceptance.get("drafts").asLong());
     assertThat(acceptance.get("meanAcceptanceLength").asDouble())
-        .isGreaterThan(d.get("untrainedDraft").get("acceptance").get("meanAcceptanceLength").asDouble());
+        .isGreaterThan(
+            d.get("untrainedDraft").get("acceptance").get("meanAcceptanceLength").asDouble());
     assertThat(results.get("pooled").get("counters")).isEqualTo(d.get("counters"));
 
     JsonNode summary = JSON.readTree(termination.toFile());
@@ -61,8 +88,12 @@ class ReferenceEvalCommandTest {
     assertThat(summary.get("meanAcceptanceLength").asDouble()).isGreaterThan(1.0);
     assertThat(summary.get("drafts").asLong()).isEqualTo(acceptance.get("drafts").asLong());
     assertThat(JSON.readTree(out.resolve("summary.json").toFile())).isEqualTo(summary);
-    assertThat(Files.readAllLines(out.resolve("acceptance.csv"))).hasSize(3).first().asString()
-        .startsWith("dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate,acceptance_at_pos_0");
+    assertThat(Files.readAllLines(out.resolve("acceptance.csv")))
+        .hasSize(3)
+        .first()
+        .asString()
+        .startsWith(
+            "dataset,drafts,draft_tokens,accepted_tokens,mean_acceptance_length,acceptance_rate,acceptance_at_pos_0");
   }
 
   @Test
@@ -72,19 +103,53 @@ class ReferenceEvalCommandTest {
         String repo = f.equals(Path.of(TARGET)) ? "org/tiny" : "org/tiny-draft";
         try (var files = Files.list(f)) {
           for (Path file : files.toList()) {
-            server.addFile(RepoType.MODEL, repo, file.getFileName().toString(), Files.readAllBytes(file),
+            server.addFile(
+                RepoType.MODEL,
+                repo,
+                file.getFileName().toString(),
+                Files.readAllBytes(file),
                 file.toString().endsWith(".safetensors"));
           }
         }
       }
-      HfHub hub = new HfHub(server.endpoint(), null, tmp.resolve("cache"), false, HfHub.Options.defaults());
-      Run r = eval(hub, "--engine", "reference", "--target-model", "org/tiny", "--speculator", "org/tiny-draft",
-          "--data", PROMPTS, "--output", tmp.resolve("out").toString(), "--max-requests", "3");
+      HfHub hub =
+          new HfHub(server.endpoint(), null, tmp.resolve("cache"), false, HfHub.Options.defaults());
+      Run r =
+          eval(
+              hub,
+              "--engine",
+              "reference",
+              "--target-model",
+              "org/tiny",
+              "--speculator",
+              "org/tiny-draft",
+              "--data",
+              PROMPTS,
+              "--output",
+              tmp.resolve("out").toString(),
+              "--max-requests",
+              "3");
       assertThat(r.code).as(r.err).isZero();
-      assertThat(JSON.readTree(tmp.resolve("out/results.json").toFile()).get("pooled").get("prompts").asInt()).isEqualTo(3);
+      assertThat(
+              JSON.readTree(tmp.resolve("out/results.json").toFile())
+                  .get("pooled")
+                  .get("prompts")
+                  .asInt())
+          .isEqualTo(3);
 
-      Run missing = eval(hub, "--engine", "reference", "--target-model", "org/absent", "--speculator", DRAFT,
-          "--data", PROMPTS, "--output", tmp.resolve("o2").toString());
+      Run missing =
+          eval(
+              hub,
+              "--engine",
+              "reference",
+              "--target-model",
+              "org/absent",
+              "--speculator",
+              DRAFT,
+              "--data",
+              PROMPTS,
+              "--output",
+              tmp.resolve("o2").toString());
       assertThat(missing.code).isEqualTo(1);
       assertThat(missing.err).contains("--target-model org/absent");
     }
@@ -92,17 +157,46 @@ class ReferenceEvalCommandTest {
 
   @Test
   void usageErrorsAndUnsupportedDataAreReported(@TempDir Path tmp) throws Exception {
-    Run missing = eval("--engine", "reference", "--target-model", TARGET, "--data", PROMPTS, "--output", tmp.toString());
+    Run missing =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            TARGET,
+            "--data",
+            PROMPTS,
+            "--output",
+            tmp.toString());
     assertThat(missing.code).isEqualTo(2);
     assertThat(missing.err).contains("--speculator");
 
-    Run builtin = eval("--engine", "reference", "--target-model", TARGET, "--speculator", DRAFT, "--data",
-        "prompt_tokens=64,output_tokens=32", "--output", tmp.resolve("o").toString());
+    Run builtin =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            TARGET,
+            "--speculator",
+            DRAFT,
+            "--data",
+            "prompt_tokens=64,output_tokens=32",
+            "--output",
+            tmp.resolve("o").toString());
     assertThat(builtin.code).isEqualTo(1);
     assertThat(builtin.err).contains("the reference engine needs prompt files");
 
-    Run noTokenizer = eval("--engine", "reference", "--target-model", "src/test/resources/engine/llama", "--speculator",
-        DRAFT, "--data", PROMPTS, "--output", tmp.resolve("p").toString());
+    Run noTokenizer =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            "src/test/resources/engine/llama",
+            "--speculator",
+            DRAFT,
+            "--data",
+            PROMPTS,
+            "--output",
+            tmp.resolve("p").toString());
     assertThat(noTokenizer.code).isEqualTo(1);
     assertThat(noTokenizer.err).contains("no tokenizer.json");
     JsonNode failed = JSON.readTree(tmp.resolve("p/results.json").toFile());
@@ -121,10 +215,17 @@ class ReferenceEvalCommandTest {
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     List<String> log = new ArrayList<>();
     EvalCommand command =
-        new EvalCommand(hub, log::add, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        new EvalCommand(
+            hub,
+            log::add,
+            new PrintStream(o, true, StandardCharsets.UTF_8),
+            new PrintStream(e, true, StandardCharsets.UTF_8));
     CommandLine cl = new CommandLine(command);
     cl.setErr(new java.io.PrintWriter(e, true, StandardCharsets.UTF_8));
     int code = cl.execute(args);
-    return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8) + String.join("\n", log));
+    return new Run(
+        code,
+        o.toString(StandardCharsets.UTF_8),
+        e.toString(StandardCharsets.UTF_8) + String.join("\n", log));
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped tiny target is an ordinary Hugging Face model: transformers renders its chat
- * template to the same text and token ids as our renderer, and computes the same logits and
- * greedy answer as the reference engine. Skipped when Python cannot import torch and transformers.
+ * The shipped tiny target is an ordinary Hugging Face model: transformers renders its chat template
+ * to the same text and token ids as our renderer, and computes the same logits and greedy answer as
+ * the reference engine. Skipped when Python cannot import torch and transformers.
  */
 class TinyModelTransformersTest {
   private static final Path TINY = Path.of("examples/local/tiny-model");
@@ -35,7 +35,9 @@ class TinyModelTransformersTest {
     String stdout =
         PythonSupport.runSnippet(
             "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-            "src/test/python/check_tiny_model.py", TINY.toString(), JSON.writeValueAsString(messages));
+            "src/test/python/check_tiny_model.py",
+            TINY.toString(),
+            JSON.writeValueAsString(messages));
     String[] lines = stdout.strip().split("\n");
     JsonNode hf = JSON.readTree(lines[lines.length - 1]);
 
@@ -52,10 +54,12 @@ class TinyModelTransformersTest {
       assertThat(expected).hasSize(v);
       double worst = 0;
       for (int i = 0; i < v; i++) {
-        worst = Math.max(worst, Math.abs(logits[logits.length - v + i] - expected.get(i).asDouble()));
+        worst =
+            Math.max(worst, Math.abs(logits[logits.length - v + i] - expected.get(i).asDouble()));
       }
       assertThat(worst).as("max abs logit difference").isLessThan(1e-4);
-      assertThat(new GreedyDecoder(model).generate(ids, 16).tokens()).containsExactly(longs(hf.get("greedy")));
+      assertThat(new GreedyDecoder(model).generate(ids, 16).tokens())
+          .containsExactly(longs(hf.get("greedy")));
     }
   }
 

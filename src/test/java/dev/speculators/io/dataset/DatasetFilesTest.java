@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DatasetFilesTest {
   @TempDir Path tmp;
 
-  private static final DatasetLayout FIXTURE = new DatasetLayout(TestData.fixture("speculators-data"));
+  private static final DatasetLayout FIXTURE =
+      new DatasetLayout(TestData.fixture("speculators-data"));
 
   @Test
   void readsUpstreamSamples() throws Exception {
@@ -58,7 +59,8 @@ class DatasetFilesTest {
     JsonNode refs = TestData.reference("fixture-references.json").get("torch");
     Path out = tmp.resolve("data_0.pt");
     SampleFile.read(FIXTURE.sampleFile(0)).write(out);
-    assertThat(PythonSupport.describeFile("torch", out)).isEqualTo(refs.get("speculators-data/data/data_0.pt"));
+    assertThat(PythonSupport.describeFile("torch", out))
+        .isEqualTo(refs.get("speculators-data/data/data_0.pt"));
   }
 
   @Test
@@ -67,22 +69,30 @@ class DatasetFilesTest {
     HostTensor mask = HostTensor.ofLongs(new long[] {0, 1, 1});
     HostTensor h = HostTensor.zeros(DType.BF16, 3, 4);
     assertThat(new SampleFile(ids, List.of(h, h), mask).length()).isEqualTo(3);
-    assertThatThrownBy(() -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.BF16, 2, 4)), mask))
+    assertThatThrownBy(
+            () -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.BF16, 2, 4)), mask))
         .hasMessageContaining("hidden_states[1] has shape [2, 4], expected [3, 4]");
-    assertThatThrownBy(() -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.BF16, 3, 5)), mask))
+    assertThatThrownBy(
+            () -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.BF16, 3, 5)), mask))
         .hasMessageContaining("hidden_states[1] has shape [3, 5]");
-    assertThatThrownBy(() -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.F32, 3, 4)), mask))
+    assertThatThrownBy(
+            () -> new SampleFile(ids, List.of(h, HostTensor.zeros(DType.F32, 3, 4)), mask))
         .hasMessageContaining("hidden_states[1] is F32, hidden_states[0] is BF16");
-    assertThatThrownBy(() -> new SampleFile(ids, List.of(), mask)).hasMessageContaining("hidden_states is empty");
+    assertThatThrownBy(() -> new SampleFile(ids, List.of(), mask))
+        .hasMessageContaining("hidden_states is empty");
     assertThatThrownBy(() -> new SampleFile(ids, List.of(h), HostTensor.ofLongs(new long[] {0, 1})))
         .hasMessageContaining("loss_mask has shape [2], input_ids has [3]");
-    assertThatThrownBy(() -> new SampleFile(ids, List.of(h), HostTensor.ofLongs(new long[] {0, 2, 1})))
+    assertThatThrownBy(
+            () -> new SampleFile(ids, List.of(h), HostTensor.ofLongs(new long[] {0, 2, 1})))
         .hasMessageContaining("loss_mask[1] is 2");
-    assertThatThrownBy(() -> new SampleFile(HostTensor.ofInts(new int[] {1, 2, 3}), List.of(h), mask))
+    assertThatThrownBy(
+            () -> new SampleFile(HostTensor.ofInts(new int[] {1, 2, 3}), List.of(h), mask))
         .hasMessageContaining("input_ids must be int64");
     assertThatThrownBy(() -> new SampleFile(ids, List.of(HostTensor.zeros(DType.I64, 3, 4)), mask))
         .hasMessageContaining("hidden_states[0] must be floating point");
-    SampleFile f32 = new SampleFile(ids, List.of(HostTensor.ofFloats(new float[] {0.1f, 0.2f, 0.3f}, 3, 1)), mask);
+    SampleFile f32 =
+        new SampleFile(
+            ids, List.of(HostTensor.ofFloats(new float[] {0.1f, 0.2f, 0.3f}, 3, 1)), mask);
     assertThat(f32.withBf16HiddenStates().hiddenStates().get(0).dtype()).isEqualTo(DType.BF16);
   }
 
@@ -122,7 +132,9 @@ class DatasetFilesTest {
   void acceptsTuplesAndNarrowIntegers() throws Exception {
     Map<String, Object> value = new LinkedHashMap<>();
     value.put("input_ids", HostTensor.ofInts(new int[] {5, 6}));
-    value.put("hidden_states", new Object[] {HostTensor.zeros(DType.F16, 2, 3), HostTensor.zeros(DType.F16, 2, 3)});
+    value.put(
+        "hidden_states",
+        new Object[] {HostTensor.zeros(DType.F16, 2, 3), HostTensor.zeros(DType.F16, 2, 3)});
     value.put("loss_mask", HostTensor.ofBools(new boolean[] {false, true}));
     Path file = tmp.resolve("tuple.pt");
     TorchFiles.save(file, value);
@@ -157,7 +169,8 @@ class DatasetFilesTest {
     assertThat(counted).isEqualTo(upstream);
     Path out = tmp.resolve("token_freq.pt");
     TokenFrequencies.write(out, upstream);
-    assertThat(new ArrayList<>(TokenFrequencies.read(out).keySet())).isEqualTo(new ArrayList<>(upstream.keySet()));
+    assertThat(new ArrayList<>(TokenFrequencies.read(out).keySet()))
+        .isEqualTo(new ArrayList<>(upstream.keySet()));
     assertThat(TokenFrequencies.read(out)).isEqualTo(upstream);
   }
 
@@ -184,7 +197,12 @@ class DatasetFilesTest {
     b.put(1L, 5L);
     Map<Long, Long> merged = TokenFrequencies.merge(List.of(a, b));
     assertThat(merged).containsExactly(Map.entry(1L, 7L), Map.entry(3L, 1L));
-    assertThatThrownBy(() -> TokenFrequencies.accumulate(new LinkedHashMap<>(), HostTensor.ofLongs(new long[] {1}), HostTensor.ofLongs(new long[] {1, 1})))
+    assertThatThrownBy(
+            () ->
+                TokenFrequencies.accumulate(
+                    new LinkedHashMap<>(),
+                    HostTensor.ofLongs(new long[] {1}),
+                    HostTensor.ofLongs(new long[] {1, 1})))
         .hasMessageContaining("input_ids has 1 tokens, loss_mask has 2");
   }
 
@@ -196,7 +214,8 @@ class DatasetFilesTest {
         .isInstanceOf(TensorFileException.class)
         .hasMessageContaining("token id a is not a non-negative integer");
     TorchFiles.save(bad, Map.of(3L, 1.5));
-    assertThatThrownBy(() -> TokenFrequencies.read(bad)).hasMessageContaining("count of token 3 is 1.5");
+    assertThatThrownBy(() -> TokenFrequencies.read(bad))
+        .hasMessageContaining("count of token 3 is 1.5");
   }
 
   @Test
@@ -213,9 +232,11 @@ class DatasetFilesTest {
     SampleLengths.write(out, Map.of());
     assertThat(SampleLengths.read(out)).isEmpty();
     Files.writeString(out, "{\"0\": 3, \"x\": 4}");
-    assertThatThrownBy(() -> SampleLengths.read(out)).hasMessageContaining("key \"x\" is not a sample index");
+    assertThatThrownBy(() -> SampleLengths.read(out))
+        .hasMessageContaining("key \"x\" is not a sample index");
     Files.writeString(out, "{\"0\": -3}");
-    assertThatThrownBy(() -> SampleLengths.read(out)).hasMessageContaining("entry \"0\": -3 is not a sample length");
+    assertThatThrownBy(() -> SampleLengths.read(out))
+        .hasMessageContaining("entry \"0\": -3 is not a sample length");
     Files.writeString(out, "{\"0\": ");
     assertThatThrownBy(() -> SampleLengths.read(out)).hasMessageContaining("malformed JSON");
   }
@@ -229,21 +250,34 @@ class DatasetFilesTest {
     assertThat(layout.tokenFreqFile()).isEqualTo(tmp.resolve("ds/token_freq.pt"));
     assertThat(layout.listSampleFiles()).isEmpty();
     Files.createDirectories(layout.dataDir().resolve("sub"));
-    for (String name : List.of("data_10.pt", "data_2.pt", "data_0.pt", "data_01.pt", "notes.txt", "receipt",
-        "data_3.pt.tmp-1234", "sample_lengths.json", "sub/data_1.pt")) {
+    for (String name :
+        List.of(
+            "data_10.pt",
+            "data_2.pt",
+            "data_0.pt",
+            "data_01.pt",
+            "notes.txt",
+            "receipt",
+            "data_3.pt.tmp-1234",
+            "sample_lengths.json",
+            "sub/data_1.pt")) {
       Files.writeString(layout.dataDir().resolve(name), "x");
     }
     assertThat(layout.listSampleFiles())
         .containsExactly(layout.sampleFile(0), layout.sampleFile(2), layout.sampleFile(10));
     assertThat(DatasetLayout.discoverSampleFiles(layout.dataDir()))
         .containsExactly(
-            layout.sampleFile(0), layout.sampleFile(2), layout.sampleFile(10),
-            layout.dataDir().resolve("data_01.pt"), layout.dataDir().resolve("receipt"),
+            layout.sampleFile(0),
+            layout.sampleFile(2),
+            layout.sampleFile(10),
+            layout.dataDir().resolve("data_01.pt"),
+            layout.dataDir().resolve("receipt"),
             layout.dataDir().resolve("sub/data_1.pt"));
     assertThat(DatasetLayout.sampleIndex(Path.of("data_7.pt"))).hasValue(7);
     assertThat(DatasetLayout.sampleIndex(Path.of("data_7.pt.tmp-x"))).isEmpty();
     assertThat(FIXTURE.listSampleFiles()).hasSize(3);
-    assertThat(DatasetLayout.discoverSampleFiles(FIXTURE.dataDir())).isEqualTo(FIXTURE.listSampleFiles());
+    assertThat(DatasetLayout.discoverSampleFiles(FIXTURE.dataDir()))
+        .isEqualTo(FIXTURE.listSampleFiles());
   }
 
   private void expectReadError(Object value, String message) throws Exception {

@@ -38,12 +38,14 @@ class HfModelDirTest {
       assertThat(m.tieWordEmbeddings()).isFalse();
       assertThat(m.eosTokenIds()).containsExactly(2L);
       assertThat(m.bosTokenId()).hasValue(1);
-      assertThat(m.tensorNames()).contains("model.embed_tokens.weight", "lm_head.weight", "model.norm.weight");
+      assertThat(m.tensorNames())
+          .contains("model.embed_tokens.weight", "lm_head.weight", "model.norm.weight");
       assertThat(m.lmHeadWeightName()).isEqualTo("lm_head.weight");
       HostTensor lmHead = m.lmHeadWeight();
       assertThat(lmHead.dtype()).isEqualTo(DType.BF16);
       assertThat(lmHead.shape()).containsExactly(512, 64);
-      assertThat(m.tensorRows("lm_head.weight", 10, 12).contentEquals(lmHead.slice0(10, 12))).isTrue();
+      assertThat(m.tensorRows("lm_head.weight", 10, 12).contentEquals(lmHead.slice0(10, 12)))
+          .isTrue();
       assertThat(m.tensorInfo("model.norm.weight").shape()).containsExactly(64);
       assertThat(m.embedTokensWeightName()).isEqualTo("model.embed_tokens.weight");
       assertThat(m.hasTokenizerJson()).isFalse();
@@ -58,11 +60,18 @@ class HfModelDirTest {
   @Test
   void shardedWeightsFollowTheIndex() throws Exception {
     Path dir = modelDir(Map.of("hidden_size", 4, "tie_word_embeddings", true));
-    SafeTensors.write(dir.resolve("model-00001-of-00002.safetensors"),
-        Map.of("model.embed_tokens.weight", HostTensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4)), null);
-    SafeTensors.write(dir.resolve("model-00002-of-00002.safetensors"),
-        Map.of("model.norm.weight", HostTensor.ofFloats(new float[] {1, 1, 1, 1})), null);
-    Files.writeString(dir.resolve("model.safetensors.index.json"),
+    SafeTensors.write(
+        dir.resolve("model-00001-of-00002.safetensors"),
+        Map.of(
+            "model.embed_tokens.weight",
+            HostTensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4)),
+        null);
+    SafeTensors.write(
+        dir.resolve("model-00002-of-00002.safetensors"),
+        Map.of("model.norm.weight", HostTensor.ofFloats(new float[] {1, 1, 1, 1})),
+        null);
+    Files.writeString(
+        dir.resolve("model.safetensors.index.json"),
         "{\"metadata\": {\"total_size\": 48}, \"weight_map\": {"
             + "\"model.embed_tokens.weight\": \"model-00001-of-00002.safetensors\","
             + "\"model.norm.weight\": \"model-00002-of-00002.safetensors\"}}");
@@ -82,8 +91,10 @@ class HfModelDirTest {
   @Test
   void absentLmHeadMeansTiedEmbeddings() throws Exception {
     Path dir = modelDir(Map.of());
-    SafeTensors.write(dir.resolve("model.safetensors"),
-        Map.of("model.embed_tokens.weight", HostTensor.zeros(DType.BF16, 8, 4)), null);
+    SafeTensors.write(
+        dir.resolve("model.safetensors"),
+        Map.of("model.embed_tokens.weight", HostTensor.zeros(DType.BF16, 8, 4)),
+        null);
     try (HfModelDir m = HfModelDir.open(dir)) {
       assertThat(m.tieWordEmbeddings()).isTrue();
       assertThat(m.lmHeadWeightName()).isEqualTo("model.embed_tokens.weight");
@@ -94,7 +105,8 @@ class HfModelDirTest {
   void multimodalConfigsUseTextConfig() throws Exception {
     Path dir = tmp.resolve("vlm");
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("config.json"),
+    Files.writeString(
+        dir.resolve("config.json"),
         "{\"model_type\": \"qwen2_5_vl\", \"architectures\": [\"Qwen2_5_VLForConditionalGeneration\"],"
             + " \"vision_config\": {\"hidden_size\": 1280},"
             + " \"eos_token_id\": [151645, 151643],"
@@ -102,7 +114,9 @@ class HfModelDirTest {
             + "   \"num_attention_heads\": 16, \"num_key_value_heads\": 2, \"intermediate_size\": 11008,"
             + "   \"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 1000000.0},"
             + "   \"max_position_embeddings\": 128000}}");
-    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [151643, 151645, 7], \"pad_token_id\": 151643}");
+    Files.writeString(
+        dir.resolve("generation_config.json"),
+        "{\"eos_token_id\": [151643, 151645, 7], \"pad_token_id\": 151643}");
     try (HfModelDir m = HfModelDir.open(dir)) {
       assertThat(m.textConfig().get("hidden_size").asInt()).isEqualTo(2048);
       assertThat(m.hiddenSize()).isEqualTo(2048);
@@ -143,13 +157,15 @@ class HfModelDirTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("config.json: \"hidden_size\" must be a positive integer");
       assertThatThrownBy(m::intermediateSize).hasMessageContaining("\"intermediate_size\"");
-      assertThatThrownBy(m::maxPositionEmbeddings).hasMessageContaining("missing \"max_position_embeddings\"");
+      assertThatThrownBy(m::maxPositionEmbeddings)
+          .hasMessageContaining("missing \"max_position_embeddings\"");
     }
     Path broken = tmp.resolve("broken");
     Files.createDirectories(broken);
     Files.writeString(broken.resolve("config.json"), "{\"hidden_size\": ");
     assertThatThrownBy(() -> HfModelDir.open(broken)).hasMessageContaining("malformed JSON");
-    assertThatThrownBy(() -> HfModelDir.open(tmp.resolve("absent"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> HfModelDir.open(tmp.resolve("absent")))
+        .isInstanceOf(NoSuchFileException.class);
     Path empty = tmp.resolve("empty");
     Files.createDirectories(empty);
     assertThatThrownBy(() -> HfModelDir.open(empty))
@@ -161,7 +177,8 @@ class HfModelDirTest {
   void chatTemplatesFromEverySource() throws Exception {
     Path dir = modelDir(Map.of());
     Files.writeString(dir.resolve("tokenizer.json"), "{}");
-    Files.writeString(dir.resolve("tokenizer_config.json"),
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"),
         "{\"chat_template\": [{\"name\": \"default\", \"template\": \"D\"}, {\"name\": \"tool_use\", \"template\": \"T\"}]}");
     try (HfModelDir m = HfModelDir.open(dir)) {
       assertThat(m.tokenizerJson()).isEqualTo(dir.resolve("tokenizer.json"));
@@ -169,7 +186,8 @@ class HfModelDirTest {
       assertThat(m.chatTemplate("tool_use")).hasValue("T");
       assertThat(m.chatTemplate("rag")).isEmpty();
     }
-    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
     try (HfModelDir m = HfModelDir.open(dir)) {
       assertThat(m.chatTemplate()).hasValue("{{ messages }}");
     }
@@ -197,7 +215,9 @@ class HfModelDirTest {
     config.put("intermediate_size", 16);
     config.putAll(overrides);
     Path dir = Files.createTempDirectory(tmp, "model");
-    Files.writeString(dir.resolve("config.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(config));
+    Files.writeString(
+        dir.resolve("config.json"),
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(config));
     return dir;
   }
 }

@@ -47,7 +47,8 @@ public final class FakeHubServer implements AutoCloseable {
   private volatile long stallMillis;
 
   public FakeHubServer() throws IOException {
-    // All interfaces, so that "localhost" (the CDN's host name) and 127.0.0.1 (the Hub's) both reach it.
+    // All interfaces, so that "localhost" (the CDN's host name) and 127.0.0.1 (the Hub's) both
+    // reach it.
     server = HttpServer.create(new InetSocketAddress(0), 0);
     server.createContext("/", this::handle);
     executor = Executors.newCachedThreadPool();
@@ -60,11 +61,16 @@ public final class FakeHubServer implements AutoCloseable {
   }
 
   /** Adds a file; {@code lfs} files are served through the CDN redirect with a SHA-256 ETag. */
-  public FakeHubServer addFile(RepoType type, String repoId, String filename, byte[] content, boolean lfs) {
+  public FakeHubServer addFile(
+      RepoType type, String repoId, String filename, byte[] content, boolean lfs) {
     Repo repo =
         repos.computeIfAbsent(
             key(type, repoId),
-            k -> new Repo(hex("SHA-1", k.getBytes(StandardCharsets.UTF_8)), new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
+            k ->
+                new Repo(
+                    hex("SHA-1", k.getBytes(StandardCharsets.UTF_8)),
+                    new ConcurrentHashMap<>(),
+                    new ConcurrentHashMap<>()));
     repo.files().put(filename, content);
     repo.lfs().put(filename, lfs);
     return this;
@@ -129,7 +135,8 @@ public final class FakeHubServer implements AutoCloseable {
     seen.add(
         new Seen(
             ex.getRequestMethod(), ex.getRequestURI().toString(),
-            ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("Range")));
+            ex.getRequestHeaders().getFirst("Authorization"),
+                ex.getRequestHeaders().getFirst("Range")));
     try {
       if (path.startsWith("/cdn/")) {
         serveCdn(ex, path.substring(5));
@@ -184,7 +191,13 @@ public final class FakeHubServer implements AutoCloseable {
     }
     if (cursor + 2 < names.size()) {
       ex.getResponseHeaders()
-          .set("Link", "</api/" + rest + "?recursive=true&expand=false&cursor=" + (cursor + 2) + ">; rel=\"next\"");
+          .set(
+              "Link",
+              "</api/"
+                  + rest
+                  + "?recursive=true&expand=false&cursor="
+                  + (cursor + 2)
+                  + ">; rel=\"next\"");
     }
     send(ex, 200, json.writeValueAsBytes(page));
   }
@@ -222,7 +235,8 @@ public final class FakeHubServer implements AutoCloseable {
       ex.getResponseHeaders().set("X-Linked-Size", Long.toString(content.length));
       ex.getResponseHeaders().set("ETag", "\"some-other-etag\"");
       // Another host name for the same server: the client must not send the token there.
-      ex.getResponseHeaders().set("Location", "http://localhost:" + server.getAddress().getPort() + "/cdn/" + sha);
+      ex.getResponseHeaders()
+          .set("Location", "http://localhost:" + server.getAddress().getPort() + "/cdn/" + sha);
       ex.sendResponseHeaders(302, -1);
       return;
     }
@@ -266,7 +280,8 @@ public final class FakeHubServer implements AutoCloseable {
       }
       status = 206;
       ex.getResponseHeaders()
-          .set("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
+          .set(
+              "Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
     }
     int length = content.length - from;
     ex.sendResponseHeaders(status, length);
@@ -286,9 +301,11 @@ public final class FakeHubServer implements AutoCloseable {
     out.write(content, from, length);
   }
 
-  private boolean allowed(HttpExchange ex, RepoType type, String repoId, Repo repo) throws IOException {
+  private boolean allowed(HttpExchange ex, RepoType type, String repoId, Repo repo)
+      throws IOException {
     String token = gated.get(key(type, repoId));
-    if (token != null && !("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+    if (token != null
+        && !("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
       error(ex, 401, "GatedRepo");
       return false;
     }

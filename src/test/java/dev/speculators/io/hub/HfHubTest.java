@@ -96,10 +96,12 @@ class HfHubTest {
   @Test
   void largeFilesFollowTheCdnRedirectWithoutSendingTheTokenThere() throws IOException {
     hub.gate(RepoType.MODEL, MODEL, "hf_secret");
-    Path file = client("hf_secret", false).download(RepoType.MODEL, MODEL, "main", "model.safetensors");
+    Path file =
+        client("hf_secret", false).download(RepoType.MODEL, MODEL, "main", "model.safetensors");
     assertThat(Files.readAllBytes(file)).isEqualTo(weights);
     String sha = FakeHubServer.hex("SHA-256", weights);
-    assertThat(Files.isSameFile(file, cache.resolve("models--org--tiny-model/blobs/" + sha))).isTrue();
+    assertThat(Files.isSameFile(file, cache.resolve("models--org--tiny-model/blobs/" + sha)))
+        .isTrue();
     assertThat(hub.requests())
         .filteredOn(r -> r.path().contains("/resolve/"))
         .allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer hf_secret"));
@@ -125,13 +127,15 @@ class HfHubTest {
     // the client resumes from what it received: at most what was sent before the cut
     long resumedAt = Long.parseLong(ranges.get(1).replaceAll("bytes=(\\d+)-", "$1"));
     assertThat(resumedAt).isPositive().isLessThanOrEqualTo(50_000);
-    assertThat(log).anyMatch(l -> l.contains("interrupted at") && l.contains("resuming (attempt 2 of 3)"));
+    assertThat(log)
+        .anyMatch(l -> l.contains("interrupted at") && l.contains("resuming (attempt 2 of 3)"));
   }
 
   @Test
   void aLaterRunResumesThePartialFileOfAFailedOne() throws IOException {
     hub.cutDownloads(30_000, 3); // more cuts than the 3 attempts of one call
-    assertThatThrownBy(() -> client(null, false).download(RepoType.MODEL, MODEL, "main", "model.safetensors"))
+    assertThatThrownBy(
+            () -> client(null, false).download(RepoType.MODEL, MODEL, "main", "model.safetensors"))
         .isInstanceOf(HfHubException.class)
         .hasMessageContaining("model.safetensors")
         .hasMessageContaining("partial file is kept");
@@ -169,7 +173,8 @@ class HfHubTest {
 
     hub.clearRequests();
     String commit = hub.commitOf(RepoType.MODEL, MODEL);
-    assertThat(client.download(RepoType.MODEL, MODEL, commit, "model.safetensors")).isEqualTo(first);
+    assertThat(client.download(RepoType.MODEL, MODEL, commit, "model.safetensors"))
+        .isEqualTo(first);
     assertThat(hub.requests()).as("a commit never changes: no request at all").isEmpty();
   }
 
@@ -180,7 +185,8 @@ class HfHubTest {
     try {
       List<java.util.concurrent.Future<Path>> results = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        results.add(pool.submit(() -> client.download(RepoType.MODEL, MODEL, "main", "model.safetensors")));
+        results.add(
+            pool.submit(() -> client.download(RepoType.MODEL, MODEL, "main", "model.safetensors")));
       }
       Path first = results.get(0).get();
       for (var r : results) {
@@ -190,7 +196,9 @@ class HfHubTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(hub.requests()).filteredOn(r -> r.method().equals("GET") && r.path().startsWith("/cdn/")).hasSize(1);
+    assertThat(hub.requests())
+        .filteredOn(r -> r.method().equals("GET") && r.path().startsWith("/cdn/"))
+        .hasSize(1);
   }
 
   @Test
@@ -202,7 +210,8 @@ class HfHubTest {
 
     HfHub offline = new HfHub(endpoint, null, cache, true, fastOptions());
     assertThat(offline.download(RepoType.DATASET, DS, "main", "math.jsonl")).isEqualTo(downloaded);
-    assertThat(offline.listFiles(RepoType.DATASET, DS, "main")).containsExactly("code.jsonl", "math.jsonl");
+    assertThat(offline.listFiles(RepoType.DATASET, DS, "main"))
+        .containsExactly("code.jsonl", "math.jsonl");
     assertThatThrownBy(() -> offline.download(RepoType.DATASET, DS, "main", "README.md"))
         .isInstanceOf(HfHubException.class)
         .hasMessageContaining("README.md")
@@ -210,7 +219,8 @@ class HfHubTest {
 
     HfHub online = new HfHub(endpoint, null, cache, false, fastOptions());
     assertThat(online.download(RepoType.DATASET, DS, "main", "math.jsonl")).isEqualTo(downloaded);
-    assertThat(online.listFiles(RepoType.DATASET, DS, "main")).containsExactly("code.jsonl", "math.jsonl");
+    assertThat(online.listFiles(RepoType.DATASET, DS, "main"))
+        .containsExactly("code.jsonl", "math.jsonl");
     assertThatThrownBy(() -> online.download(RepoType.DATASET, DS, "main", "README.md"))
         .isInstanceOf(HfHubUnreachableException.class)
         .hasMessageContaining("cannot reach");
@@ -219,7 +229,8 @@ class HfHubTest {
   @Test
   void gatedRepositoriesNeedTheTokenAndSayHowToSetIt() throws IOException {
     hub.gate(RepoType.DATASET, DS, "hf_right");
-    assertThatThrownBy(() -> client(null, false).download(RepoType.DATASET, DS, "main", "math.jsonl"))
+    assertThatThrownBy(
+            () -> client(null, false).download(RepoType.DATASET, DS, "main", "math.jsonl"))
         .isInstanceOf(HfHubException.class)
         .hasMessageContaining("dataset 'org/bench'")
         .hasMessageContaining("gated or private: set HF_TOKEN (secret");
@@ -227,7 +238,8 @@ class HfHubTest {
         .hasMessageContaining("gated or private: set HF_TOKEN")
         .hasMessageContaining("current token was refused");
     assertThat(client("hf_right", false).listFiles(RepoType.DATASET, DS, "main")).hasSize(4);
-    assertThat(hub.requests().get(hub.requests().size() - 1).authorization()).isEqualTo("Bearer hf_right");
+    assertThat(hub.requests().get(hub.requests().size() - 1).authorization())
+        .isEqualTo("Bearer hf_right");
   }
 
   @Test
@@ -262,27 +274,37 @@ class HfHubTest {
     Path home = cache.resolve("home");
     HfHub defaults = HfHub.fromEnvironment(Map.of(), home);
     assertThat(defaults.endpoint()).isEqualTo(URI.create("https://huggingface.co"));
-    assertThat(defaults.cacheDir()).isEqualTo(home.resolve(".cache/huggingface/hub").toAbsolutePath());
+    assertThat(defaults.cacheDir())
+        .isEqualTo(home.resolve(".cache/huggingface/hub").toAbsolutePath());
     assertThat(defaults.hasToken()).isFalse();
     assertThat(defaults.isOffline()).isFalse();
 
     HfHub custom =
         HfHub.fromEnvironment(
-            Map.of("HF_ENDPOINT", "http://mirror:8080/", "HF_HOME", "/hf", "HUGGING_FACE_HUB_TOKEN", "t",
-                "HF_HUB_OFFLINE", "1"),
+            Map.of(
+                "HF_ENDPOINT",
+                "http://mirror:8080/",
+                "HF_HOME",
+                "/hf",
+                "HUGGING_FACE_HUB_TOKEN",
+                "t",
+                "HF_HUB_OFFLINE",
+                "1"),
             home);
     assertThat(custom.endpoint()).isEqualTo(URI.create("http://mirror:8080"));
     assertThat(custom.cacheDir()).isEqualTo(Path.of("/hf/hub"));
     assertThat(custom.hasToken()).isTrue();
     assertThat(custom.isOffline()).isTrue();
 
-    assertThat(HfHub.fromEnvironment(Map.of("HF_HOME", "/hf", "HF_HUB_CACHE", "/c"), home).cacheDir())
+    assertThat(
+            HfHub.fromEnvironment(Map.of("HF_HOME", "/hf", "HF_HUB_CACHE", "/c"), home).cacheDir())
         .isEqualTo(Path.of("/c"));
     assertThat(HfHub.fromEnvironment(Map.of("HF_HUB_OFFLINE", "0"), home).isOffline()).isFalse();
 
     Path hfHome = cache.resolve("hfhome");
     Files.createDirectories(hfHome);
     Files.writeString(hfHome.resolve("token"), "hf_from_file\n", StandardCharsets.UTF_8);
-    assertThat(HfHub.fromEnvironment(Map.of("HF_HOME", hfHome.toString()), home).hasToken()).isTrue();
+    assertThat(HfHub.fromEnvironment(Map.of("HF_HOME", hfHome.toString()), home).hasToken())
+        .isTrue();
   }
 }

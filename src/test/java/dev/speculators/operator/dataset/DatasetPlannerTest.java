@@ -24,7 +24,8 @@ class DatasetPlannerTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   private static HiddenStateDataset dataset() {
-    return Resources.parse("""
+    return Resources.parse(
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: HiddenStateDataset
         metadata: {name: ds}
@@ -33,14 +34,26 @@ class DatasetPlannerTest {
           datasets: [{preset: sharegpt}]
           layerIds: [1, 2, 3, 4]
           shards: 2
-        """, HiddenStateDataset.class, "ns");
+        """,
+        HiddenStateDataset.class,
+        "ns");
   }
 
   @Test
   void aNewDatasetGetsItsClaimConfigMapAndJobInThatOrder() {
-    Plan<?> p = DatasetPlanner.plan(new DatasetObservation(dataset(), Optional.empty(), Optional.empty(),
-        Optional.empty(), List.of(), Optional.empty()), S, NOW);
-    assertThat(p.create()).extracting(HasMetadata::getKind)
+    Plan<?> p =
+        DatasetPlanner.plan(
+            new DatasetObservation(
+                dataset(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty()),
+            S,
+            NOW);
+    assertThat(p.create())
+        .extracting(HasMetadata::getKind)
         .containsExactly("PersistentVolumeClaim", "ConfigMap", "Job");
     assertThat(p.outcome().reason()).isEqualTo(Reason.Pending);
     assertThat(p.phase()).isEqualTo("Pending");
@@ -49,13 +62,31 @@ class DatasetPlannerTest {
   @Test
   void whatExistsIsNeverCreatedAgain() {
     HiddenStateDataset ds = dataset();
-    Plan<?> first = DatasetPlanner.plan(new DatasetObservation(ds, Optional.empty(), Optional.empty(),
-        Optional.empty(), List.of(), Optional.empty()), S, NOW);
+    Plan<?> first =
+        DatasetPlanner.plan(
+            new DatasetObservation(
+                ds,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty()),
+            S,
+            NOW);
     PersistentVolumeClaim pvc = (PersistentVolumeClaim) first.create().get(0);
     ConfigMap cm = (ConfigMap) first.create().get(1);
     Job job = (Job) first.create().get(2);
-    Plan<?> again = DatasetPlanner.plan(new DatasetObservation(ds, Optional.of(job), Optional.of(cm),
-        Optional.of(pvc), List.of(), Optional.empty()), S, NOW);
+    Plan<?> again =
+        DatasetPlanner.plan(
+            new DatasetObservation(
+                ds,
+                Optional.of(job),
+                Optional.of(cm),
+                Optional.of(pvc),
+                List.of(),
+                Optional.empty()),
+            S,
+            NOW);
     assertThat(again.create()).isEmpty();
     assertThat(again.outcome().reason()).isEqualTo(Reason.PodsStarting);
   }
@@ -63,9 +94,23 @@ class DatasetPlannerTest {
   @Test
   void aJobOfSomethingElseWithTheNameIsAConflictNotAdopted() {
     HiddenStateDataset ds = dataset();
-    Job foreign = new JobBuilder().withNewMetadata().withName(DatagenWorkload.jobName(ds)).endMetadata().build();
-    Plan<?> p = DatasetPlanner.plan(new DatasetObservation(ds, Optional.of(foreign), Optional.empty(),
-        Optional.empty(), List.of(), Optional.empty()), S, NOW);
+    Job foreign =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(DatagenWorkload.jobName(ds))
+            .endMetadata()
+            .build();
+    Plan<?> p =
+        DatasetPlanner.plan(
+            new DatasetObservation(
+                ds,
+                Optional.of(foreign),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty()),
+            S,
+            NOW);
     assertThat(p.create()).isEmpty();
     assertThat(p.outcome().reason()).isEqualTo(Reason.NameConflict);
   }
@@ -76,12 +121,24 @@ class DatasetPlannerTest {
     var status = new dev.speculators.api.HiddenStateDatasetStatus();
     status.phase = DatasetPhase.SUCCEEDED;
     status.message = "generated 10 samples";
-    dev.speculators.operator.status.StatusConditions.apply(status,
-        dev.speculators.operator.status.Outcome.of(Reason.Succeeded, "generated 10 samples"), 1L, NOW);
+    dev.speculators.operator.status.StatusConditions.apply(
+        status,
+        dev.speculators.operator.status.Outcome.of(Reason.Succeeded, "generated 10 samples"),
+        1L,
+        NOW);
     ds.setStatus(status);
     ds.getMetadata().setGeneration(2L);
-    Plan<?> p = DatasetPlanner.plan(new DatasetObservation(ds, Optional.empty(), Optional.empty(),
-        Optional.empty(), List.of(), Optional.empty()), S, NOW.plusSeconds(60));
+    Plan<?> p =
+        DatasetPlanner.plan(
+            new DatasetObservation(
+                ds,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty()),
+            S,
+            NOW.plusSeconds(60));
     assertThat(p.create()).isEmpty();
     assertThat(p.outcome().reason()).isEqualTo(Reason.Succeeded);
     assertThat(p.status().observedGeneration).isEqualTo(2L);

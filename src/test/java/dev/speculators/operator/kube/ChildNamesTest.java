@@ -15,11 +15,14 @@ class ChildNamesTest {
     String a = "a".repeat(60) + "-one";
     String b = "a".repeat(60) + "-two";
     String na = ChildNames.of(a, "datagen");
-    assertThat(na).hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH).endsWith("-datagen")
+    assertThat(na)
+        .hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH)
+        .endsWith("-datagen")
         .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     assertThat(ChildNames.of(a, "datagen")).as("deterministic").isEqualTo(na);
     assertThat(ChildNames.of(b, "datagen")).isNotEqualTo(na);
     assertThat(ChildNames.of("x".repeat(40) + "-" + "y".repeat(30), "hidden-states"))
-        .doesNotContain("--").hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH);
+        .doesNotContain("--")
+        .hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH);
   }
 }

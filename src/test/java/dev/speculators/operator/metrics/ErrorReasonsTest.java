@@ -9,14 +9,28 @@ import org.junit.jupiter.api.Test;
 class ErrorReasonsTest {
   @Test
   void apiErrorsByStatusReasonOrCodeOthersByType() {
-    assertThat(ErrorReasons.of(new KubernetesClientException(
-        new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("jobs is forbidden: user x").build())))
+    assertThat(
+            ErrorReasons.of(
+                new KubernetesClientException(
+                    new StatusBuilder()
+                        .withCode(403)
+                        .withReason("Forbidden")
+                        .withMessage("jobs is forbidden: user x")
+                        .build())))
         .isEqualTo("Forbidden");
-    assertThat(ErrorReasons.of(new KubernetesClientException("boom", 500, null))).isEqualTo("HTTP500");
-    assertThat(ErrorReasons.of(new IllegalStateException("x", new KubernetesClientException(
-        new StatusBuilder().withCode(409).withReason("Conflict").build()))))
-        .as("the API error behind a wrapper").isEqualTo("Conflict");
-    assertThat(ErrorReasons.of(new KubernetesClientException("connection refused"))).isEqualTo("ApiUnreachable");
-    assertThat(ErrorReasons.of(new IllegalArgumentException("spec.x"))).isEqualTo("IllegalArgumentException");
+    assertThat(ErrorReasons.of(new KubernetesClientException("boom", 500, null)))
+        .isEqualTo("HTTP500");
+    assertThat(
+            ErrorReasons.of(
+                new IllegalStateException(
+                    "x",
+                    new KubernetesClientException(
+                        new StatusBuilder().withCode(409).withReason("Conflict").build()))))
+        .as("the API error behind a wrapper")
+        .isEqualTo("Conflict");
+    assertThat(ErrorReasons.of(new KubernetesClientException("connection refused")))
+        .isEqualTo("ApiUnreachable");
+    assertThat(ErrorReasons.of(new IllegalArgumentException("spec.x")))
+        .isEqualTo("IllegalArgumentException");
   }
 }

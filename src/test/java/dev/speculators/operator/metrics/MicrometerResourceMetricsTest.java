@@ -19,12 +19,18 @@ class MicrometerResourceMetricsTest {
   private final List<Tracked> datasets = new ArrayList<>();
 
   private double gauge(String kind, String phase) {
-    return registry.get(MicrometerResourceMetrics.RESOURCES).tags("kind", kind, "phase", phase).gauge().value();
+    return registry
+        .get(MicrometerResourceMetrics.RESOURCES)
+        .tags("kind", kind, "phase", phase)
+        .gauge()
+        .value();
   }
 
   @Test
   void resourcesPerPhaseAreReadFromTheSourceAtEveryScrape() {
-    metrics.trackKind("HiddenStateDataset", List.of("Pending", "Generating", "Succeeded", "Failed"),
+    metrics.trackKind(
+        "HiddenStateDataset",
+        List.of("Pending", "Generating", "Succeeded", "Failed"),
         () -> List.copyOf(datasets));
     datasets.add(new Tracked("a", "d1", "Generating"));
     datasets.add(new Tracked("a", "d2", "Generating"));
@@ -35,7 +41,9 @@ class MicrometerResourceMetricsTest {
     assertThat(gauge("HiddenStateDataset", "Generating")).isEqualTo(1);
 
     // a restarted controller hands over a new source; the gauges read it
-    metrics.trackKind("HiddenStateDataset", List.of("Pending", "Generating", "Succeeded", "Failed"),
+    metrics.trackKind(
+        "HiddenStateDataset",
+        List.of("Pending", "Generating", "Succeeded", "Failed"),
         () -> List.of(new Tracked("a", "d9", "Succeeded")));
     assertThat(gauge("HiddenStateDataset", "Generating")).isZero();
     assertThat(gauge("HiddenStateDataset", "Succeeded")).isEqualTo(1);
@@ -43,9 +51,12 @@ class MicrometerResourceMetricsTest {
 
   @Test
   void aNewInstanceOnTheSameRegistryTakesTheGaugesOver() {
-    metrics.trackKind("SpeculatorEval", List.of("Running"), () -> List.of(new Tracked("a", "old", "Running")));
+    metrics.trackKind(
+        "SpeculatorEval", List.of("Running"), () -> List.of(new Tracked("a", "old", "Running")));
     MicrometerResourceMetrics restarted = new MicrometerResourceMetrics(registry);
-    restarted.trackKind("SpeculatorEval", List.of("Running"),
+    restarted.trackKind(
+        "SpeculatorEval",
+        List.of("Running"),
         () -> List.of(new Tracked("a", "e1", "Running"), new Tracked("a", "e2", "Running")));
     assertThat(gauge("SpeculatorEval", "Running")).isEqualTo(2);
   }
@@ -55,37 +66,72 @@ class MicrometerResourceMetricsTest {
     metrics.phaseLeft("SpeculatorTraining", "Training", Duration.ofMinutes(45));
     metrics.phaseLeft("SpeculatorTraining", "Training", Duration.ofHours(3));
     metrics.phaseLeft("SpeculatorTraining", "Pending", Duration.ofSeconds(4));
-    metrics.phaseLeft("SpeculatorTraining", "Pending", Duration.ofSeconds(-3)); // clock skew: ignored
-    Timer training = registry.get(MicrometerResourceMetrics.PHASE_DURATION)
-        .tags("kind", "SpeculatorTraining", "phase", "Training").timer();
+    metrics.phaseLeft(
+        "SpeculatorTraining", "Pending", Duration.ofSeconds(-3)); // clock skew: ignored
+    Timer training =
+        registry
+            .get(MicrometerResourceMetrics.PHASE_DURATION)
+            .tags("kind", "SpeculatorTraining", "phase", "Training")
+            .timer();
     assertThat(training.count()).isEqualTo(2);
     assertThat(training.totalTime(TimeUnit.MINUTES)).isEqualTo(225.0);
     CountAtBucket[] buckets = training.takeSnapshot().histogramCounts();
-    assertThat(Arrays.stream(buckets).filter(b -> b.bucket(TimeUnit.HOURS) == 1.0).findFirst().orElseThrow().count())
-        .as("45 min are within the 1 h bucket").isEqualTo(1);
-    assertThat(Arrays.stream(buckets).filter(b -> b.bucket(TimeUnit.HOURS) == 4.0).findFirst().orElseThrow().count())
+    assertThat(
+            Arrays.stream(buckets)
+                .filter(b -> b.bucket(TimeUnit.HOURS) == 1.0)
+                .findFirst()
+                .orElseThrow()
+                .count())
+        .as("45 min are within the 1 h bucket")
+        .isEqualTo(1);
+    assertThat(
+            Arrays.stream(buckets)
+                .filter(b -> b.bucket(TimeUnit.HOURS) == 4.0)
+                .findFirst()
+                .orElseThrow()
+                .count())
         .isEqualTo(2);
-    assertThat(registry.get(MicrometerResourceMetrics.PHASE_DURATION)
-        .tags("kind", "SpeculatorTraining", "phase", "Pending").timer().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get(MicrometerResourceMetrics.PHASE_DURATION)
+                .tags("kind", "SpeculatorTraining", "phase", "Pending")
+                .timer()
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
   void gpuSecondsOnlyGrowAndDeletedResourcesLoseTheirSeries() {
-    List<Tracked> evals = new ArrayList<>(List.of(new Tracked("ns", "e1", "Running"), new Tracked("ns", "e2", "Running")));
+    List<Tracked> evals =
+        new ArrayList<>(
+            List.of(new Tracked("ns", "e1", "Running"), new Tracked("ns", "e2", "Running")));
     metrics.trackKind("SpeculatorEval", List.of("Running"), () -> List.copyOf(evals));
     metrics.gpuSeconds("SpeculatorEval", "ns", "e1", 100);
     metrics.gpuSeconds("SpeculatorEval", "ns", "e1", 250);
     metrics.gpuSeconds("SpeculatorEval", "ns", "e1", 40); // pods gone: never decreases
     metrics.gpuSeconds("SpeculatorEval", "ns", "e2", 0); // CPU only: no series
-    assertThat(registry.get(MicrometerResourceMetrics.GPU_SECONDS)
-        .tags("kind", "SpeculatorEval", "namespace", "ns", "name", "e1").counter().count()).isEqualTo(250);
-    assertThat(registry.find(MicrometerResourceMetrics.GPU_SECONDS).tags("name", "e2").counter()).isNull();
+    assertThat(
+            registry
+                .get(MicrometerResourceMetrics.GPU_SECONDS)
+                .tags("kind", "SpeculatorEval", "namespace", "ns", "name", "e1")
+                .counter()
+                .count())
+        .isEqualTo(250);
+    assertThat(registry.find(MicrometerResourceMetrics.GPU_SECONDS).tags("name", "e2").counter())
+        .isNull();
 
     evals.remove(0);
     metrics.gpuSeconds("SpeculatorEval", "ns", "e2", 10);
     assertThat(registry.find(MicrometerResourceMetrics.GPU_SECONDS).tags("name", "e1").counter())
-        .as("e1 was deleted").isNull();
-    assertThat(registry.get(MicrometerResourceMetrics.GPU_SECONDS).tags("name", "e2").counter().count()).isEqualTo(10);
+        .as("e1 was deleted")
+        .isNull();
+    assertThat(
+            registry
+                .get(MicrometerResourceMetrics.GPU_SECONDS)
+                .tags("name", "e2")
+                .counter()
+                .count())
+        .isEqualTo(10);
   }
 
   @Test
@@ -93,9 +139,19 @@ class MicrometerResourceMetricsTest {
     metrics.reconcileFailed("SpeculatorEval", "Forbidden");
     metrics.reconcileFailed("SpeculatorEval", "Forbidden");
     metrics.warningRecorded("SpeculatorEval", "Unschedulable");
-    assertThat(registry.get(MicrometerResourceMetrics.RECONCILE_ERRORS)
-        .tags("kind", "SpeculatorEval", "reason", "Forbidden").counter().count()).isEqualTo(2);
-    assertThat(registry.get(MicrometerResourceMetrics.WARNINGS)
-        .tags("kind", "SpeculatorEval", "reason", "Unschedulable").counter().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get(MicrometerResourceMetrics.RECONCILE_ERRORS)
+                .tags("kind", "SpeculatorEval", "reason", "Forbidden")
+                .counter()
+                .count())
+        .isEqualTo(2);
+    assertThat(
+            registry
+                .get(MicrometerResourceMetrics.WARNINGS)
+                .tags("kind", "SpeculatorEval", "reason", "Unschedulable")
+                .counter()
+                .count())
+        .isEqualTo(1);
   }
 }

@@ -33,9 +33,19 @@ class ArgsFileTest {
 
   @Test
   void everyArgumentSurvivesPicocliExpansion() throws IOException {
-    List<String> args = List.of(
-        "plain", "with space", "tab\there", "back\\slash", "quote\"d", "single'quote", "#not-a-comment",
-        "@not-a-file", "/inputs/claim/my file.jsonl,maxSamples=5", "{\"json\":[1,2]}", "");
+    List<String> args =
+        List.of(
+            "plain",
+            "with space",
+            "tab\there",
+            "back\\slash",
+            "quote\"d",
+            "single'quote",
+            "#not-a-comment",
+            "@not-a-file",
+            "/inputs/claim/my file.jsonl,maxSamples=5",
+            "{\"json\":[1,2]}",
+            "");
     assertThat(readBack(args)).containsExactlyElementsOf(args);
   }
 

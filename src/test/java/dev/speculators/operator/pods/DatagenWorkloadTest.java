@@ -30,19 +30,25 @@ class DatagenWorkloadTest {
   @TempDir Path tmp;
 
   static HiddenStateDataset dataset(String spec) {
-    return Resources.parse("""
+    return Resources.parse(
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: HiddenStateDataset
         metadata: {name: llama-sharegpt}
         spec:
-        """ + spec.indent(2), HiddenStateDataset.class, "team-a");
+        """
+            + spec.indent(2),
+        HiddenStateDataset.class,
+        "team-a");
   }
 
   static DatagenWorkload workload(HiddenStateDataset ds) {
-    return new DatagenWorkload(ds, StoragePlan.of(ds, ds.getSpec().storage, "hidden-states", "100Gi"), SETTINGS);
+    return new DatagenWorkload(
+        ds, StoragePlan.of(ds, ds.getSpec().storage, "hidden-states", "100Gi"), SETTINGS);
   }
 
-  private static final String VLLM_SPEC = """
+  private static final String VLLM_SPEC =
+      """
       targetModel:
         hfId: meta-llama/Llama-3.1-8B-Instruct
         revision: v2
@@ -85,7 +91,8 @@ class DatagenWorkloadTest {
     Job job = workload(ds).job();
 
     assertThat(job.getMetadata().getName()).isEqualTo("llama-sharegpt-datagen");
-    assertThat(job.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(job.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(r -> assertThat(r.getUid()).isEqualTo("uid-llama-sharegpt"));
     assertThat(job.getMetadata().getLabels())
         .containsEntry("kueue.x-k8s.io/queue-name", "gpu-team")
@@ -97,7 +104,8 @@ class DatagenWorkloadTest {
     assertThat(job.getSpec().getBackoffLimit()).isEqualTo(12);
     var rules = job.getSpec().getPodFailurePolicy().getRules();
     assertThat(rules.get(0).getAction()).isEqualTo("Ignore");
-    assertThat(rules.get(0).getOnPodConditions()).singleElement()
+    assertThat(rules.get(0).getOnPodConditions())
+        .singleElement()
         .satisfies(c -> assertThat(c.getType()).isEqualTo("DisruptionTarget"));
     assertThat(rules.get(1).getAction()).isEqualTo("FailJob");
     assertThat(rules.get(1).getOnExitCodes().getContainerName()).isEqualTo("datagen");
@@ -106,12 +114,18 @@ class DatagenWorkloadTest {
     PodSpec pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getRestartPolicy()).isEqualTo("Never");
     assertThat(pod.getNodeSelector()).containsEntry("gpu", "h100");
-    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    assertThat(pod.getTolerations())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
     assertThat(pod.getPriorityClassName()).isEqualTo("batch-high");
-    assertThat(pod.getImagePullSecrets()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("regcred"));
-    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("team", "a")
+    assertThat(pod.getImagePullSecrets())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("regcred"));
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("team", "a")
         .containsEntry("app.kubernetes.io/component", "datagen");
-    assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("note", "x");
+    assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("note", "x");
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
 
@@ -138,16 +152,21 @@ class DatagenWorkloadTest {
     assertThat(kv.get("kv_connector").asText()).isEqualTo("ExampleHiddenStatesConnector");
     assertThat(kv.get("kv_role").asText()).isEqualTo("kv_producer");
     assertThat(kv.at("/kv_connector_extra_config/shared_storage_path").asText()).isEqualTo("/hs");
-    assertThat(vllm.getResources().getLimits()).containsEntry("amd.com/gpu", new Quantity("2"))
+    assertThat(vllm.getResources().getLimits())
+        .containsEntry("amd.com/gpu", new Quantity("2"))
         .doesNotContainKey("nvidia.com/gpu");
     assertThat(vllm.getResources().getRequests()).containsEntry("amd.com/gpu", new Quantity("2"));
     assertThat(vllm.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(vllm.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8000);
-    assertThat(vllm.getStartupProbe().getPeriodSeconds() * vllm.getStartupProbe().getFailureThreshold())
+    assertThat(
+            vllm.getStartupProbe().getPeriodSeconds()
+                * vllm.getStartupProbe().getFailureThreshold())
         .isEqualTo(600);
     assertThat(vllm.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(vllm.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(vllm.getSecurityContext().getRunAsNonRoot()).as("vLLM's image runs as root").isNull();
+    assertThat(vllm.getSecurityContext().getRunAsNonRoot())
+        .as("vLLM's image runs as root")
+        .isNull();
     assertThat(mountPaths(vllm)).contains("/dev/shm", "/hs", "/cache/huggingface");
     assertSecretToken(vllm);
 
@@ -156,34 +175,46 @@ class DatagenWorkloadTest {
     assertThat(pod.getContainers()).hasSize(1);
     assertThat(datagen.getName()).isEqualTo("datagen");
     assertThat(datagen.getImage()).isEqualTo(SETTINGS.workerImage());
-    assertThat(datagen.getArgs()).containsExactly(
-        "datagen", "@/etc/speculators/datagen.args", "--shard", "$(JOB_COMPLETION_INDEX)/4");
-    assertThat(datagen.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("JOB_COMPLETION_INDEX");
-      assertThat(e.getValueFrom().getFieldRef().getFieldPath())
-          .isEqualTo("metadata.annotations['batch.kubernetes.io/job-completion-index']");
-    });
+    assertThat(datagen.getArgs())
+        .containsExactly(
+            "datagen", "@/etc/speculators/datagen.args", "--shard", "$(JOB_COMPLETION_INDEX)/4");
+    assertThat(datagen.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("JOB_COMPLETION_INDEX");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                  .isEqualTo("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+            });
     assertThat(datagen.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("EXTRA"));
     assertSecretToken(datagen);
-    assertThat(datagen.getResources() == null || datagen.getResources().getLimits() == null
-        || !datagen.getResources().getLimits().containsKey("amd.com/gpu")).as("no GPU for the client").isTrue();
+    assertThat(
+            datagen.getResources() == null
+                || datagen.getResources().getLimits() == null
+                || !datagen.getResources().getLimits().containsKey("amd.com/gpu"))
+        .as("no GPU for the client")
+        .isTrue();
     assertThat(datagen.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(datagen.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(datagen.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
     assertThat(datagen.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(datagen.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(datagen.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/data");
-      assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE);
-    });
-    assertThat(mountPaths(datagen)).contains("/etc/speculators", "/hs", "/cache/huggingface", "/inputs/raw");
+    assertThat(datagen.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/data");
+              assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+            });
+    assertThat(mountPaths(datagen))
+        .contains("/etc/speculators", "/hs", "/cache/huggingface", "/inputs/raw");
 
     // volumes
-    assertThat(pod.getVolumes()).extracting(Volume::getName)
+    assertThat(pod.getVolumes())
+        .extracting(Volume::getName)
         .containsExactlyInAnyOrder("data", "work", "hf-cache", "hidden-states", "dshm", "input-0");
     Volume shm = volume(pod, "dshm");
     assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
-    assertThat(volume(pod, "data").getPersistentVolumeClaim().getClaimName()).isEqualTo("llama-sharegpt-hidden-states");
+    assertThat(volume(pod, "data").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("llama-sharegpt-hidden-states");
     assertThat(volume(pod, "input-0").getPersistentVolumeClaim().getClaimName()).isEqualTo("raw");
     assertThat(volume(pod, "input-0").getPersistentVolumeClaim().getReadOnly()).isTrue();
     assertThat(volume(pod, "hidden-states").getEmptyDir()).isNotNull();
@@ -198,23 +229,24 @@ class DatagenWorkloadTest {
     Path file = tmp.resolve("datagen.args");
     Files.writeString(file, cm.getData().get("datagen.args"));
     List<String> expanded = expand(file);
-    assertThat(expanded).containsExactly(
-        "--endpoint", "http://127.0.0.1:8000",
-        "--model", "meta-llama/Llama-3.1-8B-Instruct",
-        "--model-revision", "v2",
-        "--data", "sharegpt,maxSamples=100,turnDropout=true",
-        "--data", "org/data:train.jsonl",
-        "--data", "org/other,split=test",
-        "--data", "/inputs/raw/chats/a b.jsonl",
-        "--output", "/data/llama-sharegpt",
-        "--seq-length", "4096",
-        "--max-samples", "5000",
-        "--layer-ids", "2,16,29,32",
-        "--concurrency", "16",
-        "--seed", "7",
-        "--engine", "vllm",
-        "--hidden-states-dir", "/hs",
-        "--tensor-parallel-size", "2");
+    assertThat(expanded)
+        .containsExactly(
+            "--endpoint", "http://127.0.0.1:8000",
+            "--model", "meta-llama/Llama-3.1-8B-Instruct",
+            "--model-revision", "v2",
+            "--data", "sharegpt,maxSamples=100,turnDropout=true",
+            "--data", "org/data:train.jsonl",
+            "--data", "org/other,split=test",
+            "--data", "/inputs/raw/chats/a b.jsonl",
+            "--output", "/data/llama-sharegpt",
+            "--seq-length", "4096",
+            "--max-samples", "5000",
+            "--layer-ids", "2,16,29,32",
+            "--concurrency", "16",
+            "--seed", "7",
+            "--engine", "vllm",
+            "--hidden-states-dir", "/hs",
+            "--tensor-parallel-size", "2");
     JsonNode work = json(cm.getData().get("work.json"));
     assertThat(work.get("shards").asInt()).isEqualTo(4);
     assertThat(work.get("claimName").asText()).isEqualTo("llama-sharegpt-hidden-states");
@@ -223,36 +255,55 @@ class DatagenWorkloadTest {
 
   @Test
   void withoutLayerIdsAnInitContainerResolvesThemFromTheModelConfigBeforeVllmStarts() {
-    HiddenStateDataset ds = dataset("""
+    HiddenStateDataset ds =
+        dataset(
+            """
         targetModel: {pvc: {claimName: models, subPath: org/llama}}
         datasets: [{preset: ultrachat}]
         """);
     Job job = workload(ds).job();
     PodSpec pod = job.getSpec().getTemplate().getSpec();
-    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("layer-ids", "vllm");
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("layer-ids", "vllm");
     Container resolver = pod.getInitContainers().get(0);
     assertThat(resolver.getRestartPolicy()).as("runs to completion before the sidecar").isNull();
-    assertThat(resolver.getArgs()).containsExactly("layer-ids", "--model", "/models/target",
-        "--speculative-config", "/run/speculators/speculative-config.json");
+    assertThat(resolver.getArgs())
+        .containsExactly(
+            "layer-ids",
+            "--model",
+            "/models/target",
+            "--speculative-config",
+            "/run/speculators/speculative-config.json");
     assertThat(mountPaths(resolver)).contains("/run/speculators", "/models/target");
     Container vllm = pod.getInitContainers().get(1);
-    assertThat(vllm.getCommand()).containsExactly("/bin/sh", "-c",
-        "exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
+    assertThat(vllm.getCommand())
+        .containsExactly(
+            "/bin/sh",
+            "-c",
+            "exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
     assertThat(vllm.getArgs().subList(0, 2)).containsExactly("vllm", "/models/target");
     assertThat(vllm.getArgs()).doesNotContain("--speculative-config");
-    assertThat(vllm.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/models/target");
-      assertThat(m.getSubPath()).isEqualTo("org/llama");
-      assertThat(m.getReadOnly()).isTrue();
-    });
-    assertThat(volume(pod, "target-model").getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+    assertThat(vllm.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/models/target");
+              assertThat(m.getSubPath()).isEqualTo("org/llama");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(volume(pod, "target-model").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("models");
     assertThat(workload(ds).arguments()).doesNotContain("--layer-ids");
-    assertThat(pod.getContainers().get(0).getEnv()).extracting(EnvVar::getName).doesNotContain("HF_TOKEN");
+    assertThat(pod.getContainers().get(0).getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain("HF_TOKEN");
   }
 
   @Test
   void theReferenceEngineRunsDatagenAloneOnTheCpu() {
-    HiddenStateDataset ds = dataset("""
+    HiddenStateDataset ds =
+        dataset(
+            """
         targetModel: {path: /models/tiny}
         engine: reference
         datasets: [{path: {path: chats.jsonl}}]
@@ -261,10 +312,13 @@ class DatagenWorkloadTest {
     Job job = workload(ds).job();
     PodSpec pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getInitContainers()).isEmpty();
-    assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotContain("dshm", "hidden-states");
+    assertThat(pod.getVolumes())
+        .extracting(Volume::getName)
+        .doesNotContain("dshm", "hidden-states");
     var res = pod.getContainers().get(0).getResources();
     assertThat(res == null || res.getLimits() == null || res.getLimits().isEmpty()).isTrue();
-    assertThat(workload(ds).arguments()).containsSequence("--engine", "reference")
+    assertThat(workload(ds).arguments())
+        .containsSequence("--engine", "reference")
         .containsSequence("--data", "/data/chats.jsonl")
         .containsSequence("--output", "/data/runs/tiny")
         .doesNotContain("--endpoint", "--hidden-states-dir");
@@ -272,12 +326,14 @@ class DatagenWorkloadTest {
   }
 
   private static void assertSecretToken(Container c) {
-    assertThat(c.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("HF_TOKEN");
-      assertThat(e.getValue()).isNull();
-      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("hf-token");
-      assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
-    });
+    assertThat(c.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HF_TOKEN");
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("hf-token");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+            });
   }
 
   static List<String> expand(Path argsFile) {
@@ -314,6 +370,9 @@ class DatagenWorkloadTest {
   }
 
   static Volume volume(PodSpec pod, String name) {
-    return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    return pod.getVolumes().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }

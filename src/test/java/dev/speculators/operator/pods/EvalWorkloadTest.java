@@ -22,34 +22,48 @@ class EvalWorkloadTest {
   private static final WorkloadSettings SETTINGS = WorkloadSettings.defaults();
 
   static SpeculatorEval eval(String spec) {
-    return Resources.parse("""
+    return Resources.parse(
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorEval
         metadata: {name: bench}
         spec:
-        """ + spec.indent(2), SpeculatorEval.class, "team-a");
+        """
+            + spec.indent(2),
+        SpeculatorEval.class,
+        "team-a");
   }
 
   static EvalWorkload workload(SpeculatorEval e, EvalWorkload.SpeculatorLocation speculator) {
     SpeculatorEvalSpec resolved = EvalPresets.resolve(e.getSpec());
-    return new EvalWorkload(e, resolved, resolved.targetModel, speculator,
-        StoragePlan.of(e, e.getSpec().storage, "eval-results", "1Gi"), SETTINGS);
+    return new EvalWorkload(
+        e,
+        resolved,
+        resolved.targetModel,
+        speculator,
+        StoragePlan.of(e, e.getSpec().storage, "eval-results", "1Gi"),
+        SETTINGS);
   }
 
   @Test
   void aPresetEvalServesTheHubSpeculatorWithABaselineSidecarOnItsOwnGpus() {
-    SpeculatorEval e = eval("""
+    SpeculatorEval e =
+        eval(
+            """
         preset: qwen3-8b
         numSpeculativeTokens: 5
         baseline: true
         guidellm: {maxSeconds: 600}
         """);
     SpeculatorEvalSpec resolved = EvalPresets.resolve(e.getSpec());
-    EvalWorkload w = workload(e, EvalWorkload.SpeculatorLocation.hub(resolved.speculator.hfId, null));
+    EvalWorkload w =
+        workload(e, EvalWorkload.SpeculatorLocation.hub(resolved.speculator.hfId, null));
     Job job = w.job();
     assertThat(job.getMetadata().getName()).isEqualTo("bench-eval");
     PodSpec pod = job.getSpec().getTemplate().getSpec();
-    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("vllm", "vllm-baseline");
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("vllm", "vllm-baseline");
     Container spec = pod.getInitContainers().get(0);
     Container base = pod.getInitContainers().get(1);
     for (Container v : List.of(spec, base)) {
@@ -93,42 +107,54 @@ class EvalWorkloadTest {
 
   @Test
   void aTrainedSpeculatorIsMountedReadOnlyFromTheTrainingsFinalDirectory() {
-    SpeculatorEval e = eval("""
+    SpeculatorEval e =
+        eval(
+            """
         speculator: {trainingRef: {name: eagle}}
         targetModel: {hfId: org/target, tokenSecretRef: {name: tok, key: hf}}
         datasets: [emulated, org/ds:f.jsonl]
         guidellm: {profile: concurrent, rate: [1, 4.5]}
         vllm: {tensorParallelSize: 2, maxModelLen: 4096}
         """);
-    EvalWorkload w = workload(e, EvalWorkload.SpeculatorLocation.volume("eagle-speculator", "eagle/final"));
+    EvalWorkload w =
+        workload(e, EvalWorkload.SpeculatorLocation.volume("eagle-speculator", "eagle/final"));
     PodSpec pod = w.job().getSpec().getTemplate().getSpec();
     Container vllm = pod.getInitContainers().get(0);
     assertThat(pod.getInitContainers()).hasSize(1);
     assertThat(vllm.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
-    assertThat(vllm.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/speculator");
-      assertThat(m.getSubPath()).isEqualTo("eagle/final");
-      assertThat(m.getReadOnly()).isTrue();
-    });
-    assertThat(json(flag(vllm.getArgs(), "--speculative-config")).get("model").asText()).isEqualTo("/speculator");
-    assertThat(vllm.getEnv()).anySatisfy(v -> {
-      assertThat(v.getName()).isEqualTo("HF_TOKEN");
-      assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hf");
-    });
+    assertThat(vllm.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/speculator");
+              assertThat(m.getSubPath()).isEqualTo("eagle/final");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(json(flag(vllm.getArgs(), "--speculative-config")).get("model").asText())
+        .isEqualTo("/speculator");
+    assertThat(vllm.getEnv())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("HF_TOKEN");
+              assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hf");
+            });
     List<String> a = pod.getContainers().get(0).getArgs();
     assertThat(a).containsSequence("--data", "emulated", "--data", "org/ds:f.jsonl");
     assertThat(flag(a, "--profile")).isEqualTo("concurrent");
     assertThat(flag(a, "--rate")).isEqualTo("1,4.5");
     assertThat(a).doesNotContain("--baseline-endpoint");
-    assertThat(pod.getVolumes()).anySatisfy(v -> {
-      assertThat(v.getName()).isEqualTo("speculator");
-      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("eagle-speculator");
-    });
+    assertThat(pod.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("speculator");
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("eagle-speculator");
+            });
   }
 
   @Test
   void theReferenceEngineSimulatesOnTheCpuWithoutSidecars() {
-    SpeculatorEval e = eval("""
+    SpeculatorEval e =
+        eval(
+            """
         engine: reference
         speculator: {path: {path: speculators/tiny}}
         targetModel: {path: /models/tiny}
@@ -136,14 +162,31 @@ class EvalWorkloadTest {
         numSpeculativeTokens: 2
         guidellm: {maxRequests: 8}
         """);
-    EvalWorkload w = workload(e, EvalWorkload.SpeculatorLocation.volume("bench-eval-results", "speculators/tiny"));
+    EvalWorkload w =
+        workload(
+            e, EvalWorkload.SpeculatorLocation.volume("bench-eval-results", "speculators/tiny"));
     PodSpec pod = w.job().getSpec().getTemplate().getSpec();
     assertThat(pod.getInitContainers()).isEmpty();
     Container c = pod.getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(SETTINGS.workerImage());
-    assertThat(c.getArgs()).containsExactly("eval", "--engine", "reference", "--target-model", "/models/tiny",
-        "--speculator", "/speculator", "--data", "prompts.jsonl", "--output", "/results/bench",
-        "--num-speculative-tokens", "2", "--max-requests", "8", "--untrained-baseline");
+    assertThat(c.getArgs())
+        .containsExactly(
+            "eval",
+            "--engine",
+            "reference",
+            "--target-model",
+            "/models/tiny",
+            "--speculator",
+            "/speculator",
+            "--data",
+            "prompts.jsonl",
+            "--output",
+            "/results/bench",
+            "--num-speculative-tokens",
+            "2",
+            "--max-requests",
+            "8",
+            "--untrained-baseline");
     assertThat(mountPaths(c)).contains("/speculator", "/results");
   }
 }

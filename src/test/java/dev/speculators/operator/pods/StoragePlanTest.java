@@ -31,7 +31,8 @@ class StoragePlanTest {
 
     s.subPath = null;
     assertThat(StoragePlan.of(owner(), s, "hidden-states", "100Gi").directory())
-        .as("default directory: the resource's name").isEqualTo("ds1");
+        .as("default directory: the resource's name")
+        .isEqualTo("ds1");
   }
 
   @Test
@@ -55,11 +56,14 @@ class StoragePlanTest {
     s.accessModes = List.of(AccessMode.READ_WRITE_MANY);
     s.retentionPolicy = RetentionPolicy.DELETE;
     StoragePlan p = StoragePlan.of(owner(), s, "hidden-states", "100Gi");
-    assertThat(p.created().getMetadata().getOwnerReferences()).singleElement().satisfies(r -> {
-      assertThat(r.getUid()).isEqualTo("uid-1");
-      assertThat(r.getKind()).isEqualTo("HiddenStateDataset");
-      assertThat(r.getController()).isTrue();
-    });
+    assertThat(p.created().getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getUid()).isEqualTo("uid-1");
+              assertThat(r.getKind()).isEqualTo("HiddenStateDataset");
+              assertThat(r.getController()).isTrue();
+            });
     assertThat(p.created().getSpec().getStorageClassName()).isEqualTo("fast");
     assertThat(p.created().getSpec().getAccessModes()).containsExactly("ReadWriteMany");
     assertThat(p.created().getSpec().getResources().getRequests().get("storage"))

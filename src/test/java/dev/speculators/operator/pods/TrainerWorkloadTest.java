@@ -19,12 +19,16 @@ class TrainerWorkloadTest {
   private static final WorkloadSettings SETTINGS = WorkloadSettings.defaults();
 
   static SpeculatorTraining training(String spec) {
-    return Resources.parse("""
+    return Resources.parse(
+        """
         apiVersion: speculators.dev/v1alpha1
         kind: SpeculatorTraining
         metadata: {name: eagle}
         spec:
-        """ + spec.indent(2), SpeculatorTraining.class, "team-a");
+        """
+            + spec.indent(2),
+        SpeculatorTraining.class,
+        "team-a");
   }
 
   static ModelSource hf(String id) {
@@ -34,13 +38,19 @@ class TrainerWorkloadTest {
   }
 
   static TrainerWorkload workload(SpeculatorTraining t, ModelSource target) {
-    return new TrainerWorkload(t, new TrainerWorkload.DataLocation("ds-claim", "datasets/ds1"), target,
-        StoragePlan.of(t, t.getSpec().storage, "speculator", "100Gi"), SETTINGS);
+    return new TrainerWorkload(
+        t,
+        new TrainerWorkload.DataLocation("ds-claim", "datasets/ds1"),
+        target,
+        StoragePlan.of(t, t.getSpec().storage, "speculator", "100Gi"),
+        SETTINGS);
   }
 
   @Test
   void theTrainerGetsItsGpusTheDatasetReadOnlyAndAWritableOutput() {
-    SpeculatorTraining t = training("""
+    SpeculatorTraining t =
+        training(
+            """
         dataset: {ref: {name: ds1}}
         draft: {draftVocabSize: 8192, numLayers: 2, tttSteps: 4, tttInputs: groundTruth, normBeforeResidual: false}
         training: {epochs: 5, learningRate: 3.0e-5, scheduler: cosine, warmupRatio: 0.02, seed: 3}
@@ -56,7 +66,8 @@ class TrainerWorkloadTest {
     assertThat(job.getMetadata().getLabels()).containsEntry("kueue.x-k8s.io/queue-name", "q1");
     var rules = job.getSpec().getPodFailurePolicy().getRules();
     assertThat(rules).extracting(r -> r.getAction()).containsExactly("Ignore", "Ignore", "FailJob");
-    assertThat(rules.get(1).getOnExitCodes().getValues()).as("SIGTERM: checkpoint saved, retried")
+    assertThat(rules.get(1).getOnExitCodes().getValues())
+        .as("SIGTERM: checkpoint saved, retried")
         .containsExactly(143);
     assertThat(rules.get(1).getOnExitCodes().getContainerName()).isEqualTo("train");
 
@@ -67,20 +78,27 @@ class TrainerWorkloadTest {
     Container c = pod.getContainers().get(0);
     assertThat(c.getName()).isEqualTo("train");
     assertThat(c.getImage()).isEqualTo(SETTINGS.trainerImage());
-    assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"))
+    assertThat(c.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("96Gi"));
-    assertThat(c.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"))
+    assertThat(c.getResources().getRequests())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("64Gi"));
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/dataset");
-      assertThat(m.getSubPath()).isEqualTo("datasets/ds1");
-      assertThat(m.getReadOnly()).isTrue();
-    });
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/output");
-      assertThat(m.getReadOnly()).isNull();
-    });
-    assertThat(volume(pod, "dataset").getPersistentVolumeClaim().getClaimName()).isEqualTo("ds-claim");
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/dataset");
+              assertThat(m.getSubPath()).isEqualTo("datasets/ds1");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/output");
+              assertThat(m.getReadOnly()).isNull();
+            });
+    assertThat(volume(pod, "dataset").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("ds-claim");
     assertThat(volume(pod, "output").getPersistentVolumeClaim().getClaimName()).isEqualTo("out");
     assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -110,19 +128,31 @@ class TrainerWorkloadTest {
 
   @Test
   void aHubRevisionReachesTheTrainerAsIdAtRevision() {
-    SpeculatorTraining t = training("""
+    SpeculatorTraining t =
+        training(
+            """
         dataset: {path: {claimName: data, path: pre/generated}}
         targetModel: {hfId: Qwen/Qwen3-8B, revision: a1b2c3}
         """);
     ModelSource target = t.getSpec().targetModel;
-    List<String> a = workload(t, target).job().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+    List<String> a =
+        workload(t, target)
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
     assertThat(flag(a, "--verifier")).isEqualTo("Qwen/Qwen3-8B@a1b2c3");
     assertThat(flag(a, "--verifier-name")).isEqualTo("Qwen/Qwen3-8B");
   }
 
   @Test
   void aVerifierOnAPvcIsMountedReadOnlyAndTheReferenceEngineNeedsNoGpu() {
-    SpeculatorTraining t = training("""
+    SpeculatorTraining t =
+        training(
+            """
         dataset: {path: {claimName: data, path: pre/generated}}
         targetModel: {pvc: {claimName: models, subPath: Qwen/Qwen3-8B}}
         engine: reference
@@ -134,9 +164,11 @@ class TrainerWorkloadTest {
     assertThat(c.getResources().getLimits()).isNullOrEmpty();
     assertThat(flag(c.getArgs(), "--verifier")).isEqualTo("/models/target");
     assertThat(flag(c.getArgs(), "--verifier-name")).isEqualTo("Qwen/Qwen3-8B");
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/models/target");
-      assertThat(m.getReadOnly()).isTrue();
-    });
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/models/target");
+              assertThat(m.getReadOnly()).isTrue();
+            });
   }
 }

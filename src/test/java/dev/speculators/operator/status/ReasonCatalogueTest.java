@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** The reasons catalogue users read (README, or the operator's docs fragment before it is merged). */
+/**
+ * The reasons catalogue users read (README, or the operator's docs fragment before it is merged).
+ */
 class ReasonCatalogueTest {
 
   private static String docs() throws IOException {
@@ -25,7 +27,8 @@ class ReasonCatalogueTest {
     String docs = docs();
     for (Reason r : Reason.values()) {
       String state = r.state().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-      assertThat(docs).as("reason %s", r)
+      assertThat(docs)
+          .as("reason %s", r)
           .contains("| `" + r.name() + "` | " + state + " | " + r.description() + " |");
     }
   }

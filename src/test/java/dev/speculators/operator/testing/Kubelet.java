@@ -38,7 +38,8 @@ import picocli.CommandLine;
  */
 public final class Kubelet {
   private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
-  private static final Pattern ANNOTATION = Pattern.compile("metadata\\.annotations\\['([^']+)'\\]");
+  private static final Pattern ANNOTATION =
+      Pattern.compile("metadata\\.annotations\\['([^']+)'\\]");
 
   private final KubernetesClient client;
   private final Path root;
@@ -67,16 +68,25 @@ public final class Kubelet {
   public Exit run(Pod pod, String container) {
     for (Container init : list(pod.getSpec().getInitContainers())) {
       if ("Always".equals(init.getRestartPolicy())) {
-        throw new IllegalStateException("pod " + pod.getMetadata().getName() + " has the sidecar "
-            + init.getName() + " (" + init.getImage() + "), which cannot run here");
+        throw new IllegalStateException(
+            "pod "
+                + pod.getMetadata().getName()
+                + " has the sidecar "
+                + init.getName()
+                + " ("
+                + init.getImage()
+                + "), which cannot run here");
       }
       Exit exit = runContainer(pod, init);
       if (exit.code() != 0) {
         return exit;
       }
     }
-    Container main = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container))
-        .findFirst().orElseThrow(() -> new IllegalArgumentException("no container " + container));
+    Container main =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> c.getName().equals(container))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no container " + container));
     return runContainer(pod, main);
   }
 
@@ -106,8 +116,10 @@ public final class Kubelet {
       }
       Workers.configureNativeEnvironment();
       int code = cli.execute(args.toArray(String[]::new));
-      String message = Files.exists(terminationLog)
-          ? Files.readString(terminationLog, StandardCharsets.UTF_8) : null;
+      String message =
+          Files.exists(terminationLog)
+              ? Files.readString(terminationLog, StandardCharsets.UTF_8)
+              : null;
       return new Exit(code, message);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -121,19 +133,26 @@ public final class Kubelet {
     List<VolumeMount> sorted = new ArrayList<>(list(c.getVolumeMounts()));
     sorted.sort(Comparator.comparingInt((VolumeMount m) -> m.getMountPath().length()).reversed());
     for (VolumeMount m : sorted) {
-      Volume v = pod.getSpec().getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
-          .orElseThrow(() -> new IllegalStateException("mount " + m.getName() + " has no volume"));
+      Volume v =
+          pod.getSpec().getVolumes().stream()
+              .filter(x -> x.getName().equals(m.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("mount " + m.getName() + " has no volume"));
       Path dir;
       if (v.getPersistentVolumeClaim() != null) {
         String claim = v.getPersistentVolumeClaim().getClaimName();
         if (client.persistentVolumeClaims().inNamespace(ns).withName(claim).get() == null) {
-          throw new IllegalStateException("PersistentVolumeClaim " + claim + " does not exist: the pod would stay Pending");
+          throw new IllegalStateException(
+              "PersistentVolumeClaim " + claim + " does not exist: the pod would stay Pending");
         }
         dir = claim(ns, claim);
       } else if (v.getConfigMap() != null) {
-        ConfigMap cm = client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
+        ConfigMap cm =
+            client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
         if (cm == null) {
-          throw new IllegalStateException("ConfigMap " + v.getConfigMap().getName() + " does not exist");
+          throw new IllegalStateException(
+              "ConfigMap " + v.getConfigMap().getName() + " does not exist");
         }
         dir = podDir.resolve("configmap-" + v.getName());
         Files.createDirectories(dir);
@@ -141,9 +160,13 @@ public final class Kubelet {
           Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }
       } else if (v.getEmptyDir() != null) {
-        dir = root.resolve("pods").resolve(pod.getMetadata().getName()).resolve("emptydir-" + v.getName());
+        dir =
+            root.resolve("pods")
+                .resolve(pod.getMetadata().getName())
+                .resolve("emptydir-" + v.getName());
       } else {
-        throw new IllegalStateException("volume " + v.getName() + " of a kind this kubelet does not mount");
+        throw new IllegalStateException(
+            "volume " + v.getName() + " of a kind this kubelet does not mount");
       }
       if (m.getSubPath() != null && !m.getSubPath().isEmpty()) {
         dir = dir.resolve(m.getSubPath());
@@ -154,7 +177,9 @@ public final class Kubelet {
     return out;
   }
 
-  /** The container's environment as far as it can be known here: values and pod field references. */
+  /**
+   * The container's environment as far as it can be known here: values and pod field references.
+   */
   private static Map<String, String> environment(Pod pod, Container c) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar e : list(c.getEnv())) {
@@ -187,7 +212,8 @@ public final class Kubelet {
     return out.toString().replace("\u0000", "$");
   }
 
-  private String rewriteArgsFile(String containerPath, Map<String, Path> mounts, Path podDir) throws IOException {
+  private String rewriteArgsFile(String containerPath, Map<String, Path> mounts, Path podDir)
+      throws IOException {
     Path local = Path.of(rewrite(containerPath, mounts));
     List<String> args = new ArrayList<>();
     for (String line : Files.readAllLines(local, StandardCharsets.UTF_8)) {
@@ -195,9 +221,10 @@ public final class Kubelet {
       if (t.isEmpty() || t.startsWith("#")) {
         continue;
       }
-      String arg = t.startsWith("\"") && t.endsWith("\"") && t.length() > 1
-          ? t.substring(1, t.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\")
-          : t;
+      String arg =
+          t.startsWith("\"") && t.endsWith("\"") && t.length() > 1
+              ? t.substring(1, t.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\")
+              : t;
       args.add(rewrite(arg, mounts));
     }
     Path rewritten = podDir.resolve(local.getFileName() + ".local");
@@ -205,7 +232,9 @@ public final class Kubelet {
     return rewritten.toString();
   }
 
-  /** A container path (possibly followed by options, as in "PATH,maxSamples=10") as a local path. */
+  /**
+   * A container path (possibly followed by options, as in "PATH,maxSamples=10") as a local path.
+   */
   String rewrite(String arg, Map<String, Path> mounts) {
     if (!arg.startsWith("/")) {
       return arg;
@@ -214,13 +243,15 @@ public final class Kubelet {
     imageFiles.forEach(all::putIfAbsent);
     String best = null;
     for (String prefix : all.keySet()) {
-      boolean covers = arg.equals(prefix) || arg.startsWith(prefix + "/") || arg.startsWith(prefix + ",");
+      boolean covers =
+          arg.equals(prefix) || arg.startsWith(prefix + "/") || arg.startsWith(prefix + ",");
       if (covers && (best == null || prefix.length() > best.length())) {
         best = prefix;
       }
     }
     if (best == null) {
-      throw new IllegalStateException("the container path " + arg + " is on no mount and not in the image");
+      throw new IllegalStateException(
+          "the container path " + arg + " is on no mount and not in the image");
     }
     return all.get(best).toString() + arg.substring(best.length());
   }

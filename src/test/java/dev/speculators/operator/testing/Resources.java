@@ -47,7 +47,8 @@ public final class Resources {
   }
 
   /** One admitted document as a typed resource in {@code namespace}. */
-  public static <T extends HasMetadata> T as(KubernetesClient client, JsonNode node, Class<T> type, String namespace) {
+  public static <T extends HasMetadata> T as(
+      KubernetesClient client, JsonNode node, Class<T> type, String namespace) {
     T r = client.getKubernetesSerialization().convertValue(node, type);
     r.getMetadata().setNamespace(namespace);
     return r;

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * One operator replica with the three production controllers on a plain JOSDK {@link Operator}
- * (the Quarkus application wires the same classes): tests start and stop replicas against one mock
- * API server to play operator restarts, and the benchmark drives one.
+ * One operator replica with the three production controllers on a plain JOSDK {@link Operator} (the
+ * Quarkus application wires the same classes): tests start and stop replicas against one mock API
+ * server to play operator restarts, and the benchmark drives one.
  */
 public final class TestOperator implements AutoCloseable {
   private final Operator operator;
@@ -28,26 +28,33 @@ public final class TestOperator implements AutoCloseable {
   private final AtomicLong failures = new AtomicLong();
 
   private TestOperator(KubernetesClient client, WorkloadSettings settings) {
-    Metrics counting = new Metrics() {
-      @Override
-      public void reconciliationFinished(HasMetadata resource,
-          io.javaoperatorsdk.operator.api.reconciler.RetryInfo retryInfo, Map<String, Object> metadata) {
-        reconciliations.incrementAndGet();
-      }
+    Metrics counting =
+        new Metrics() {
+          @Override
+          public void reconciliationFinished(
+              HasMetadata resource,
+              io.javaoperatorsdk.operator.api.reconciler.RetryInfo retryInfo,
+              Map<String, Object> metadata) {
+            reconciliations.incrementAndGet();
+          }
 
-      @Override
-      public void reconciliationFailed(HasMetadata resource,
-          io.javaoperatorsdk.operator.api.reconciler.RetryInfo retryInfo, Exception exception,
-          Map<String, Object> metadata) {
-        failures.incrementAndGet();
-      }
-    };
-    operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withMetrics(counting)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
+          @Override
+          public void reconciliationFailed(
+              HasMetadata resource,
+              io.javaoperatorsdk.operator.api.reconciler.RetryInfo retryInfo,
+              Exception exception,
+              Map<String, Object> metadata) {
+            failures.incrementAndGet();
+          }
+        };
+    operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withMetrics(counting)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new HiddenStateDatasetReconciler(settings));
     operator.register(new SpeculatorTrainingReconciler(settings));
     operator.register(new SpeculatorEvalReconciler(settings));
@@ -65,9 +72,14 @@ public final class TestOperator implements AutoCloseable {
     try (Stream<Path> files = Files.list(Path.of("crds"))) {
       for (Path f : files.filter(p -> p.toString().endsWith("-v1.yml")).toList()) {
         try (InputStream in = Files.newInputStream(f)) {
-          CustomResourceDefinition crd = client.getKubernetesSerialization()
-              .unmarshal(in, CustomResourceDefinition.class);
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+          CustomResourceDefinition crd =
+              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .resource(crd)
+              .createOr(c -> c.update());
         }
       }
     } catch (IOException e) {

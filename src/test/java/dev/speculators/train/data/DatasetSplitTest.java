@@ -24,7 +24,8 @@ class DatasetSplitTest {
   @Test
   void validationCountFollowsTheRatioWithAtLeastOneHeldOut() {
     assertThat(DatasetSplit.validationCount(10, 0.1)).isEqualTo(1);
-    assertThat(DatasetSplit.validationCount(11, 0.1)).isEqualTo(2); // as upstream: int(11 * 0.9) = 9 train
+    assertThat(DatasetSplit.validationCount(11, 0.1))
+        .isEqualTo(2); // as upstream: int(11 * 0.9) = 9 train
     assertThat(DatasetSplit.validationCount(3, 0.1)).isEqualTo(1);
     assertThat(DatasetSplit.validationCount(2, 0.1)).isEqualTo(1);
     assertThat(DatasetSplit.validationCount(1, 0.1)).isZero();
@@ -37,6 +38,7 @@ class DatasetSplitTest {
   void rejectsRatiosOutsideTheUnitInterval() {
     assertThatThrownBy(() -> DatasetSplit.of(10, 1.0, 0)).hasMessageContaining("validation ratio");
     assertThatThrownBy(() -> DatasetSplit.of(10, -0.1, 0)).hasMessageContaining("validation ratio");
-    assertThatThrownBy(() -> DatasetSplit.of(10, Double.NaN, 0)).hasMessageContaining("validation ratio");
+    assertThatThrownBy(() -> DatasetSplit.of(10, Double.NaN, 0))
+        .hasMessageContaining("validation ratio");
   }
 }

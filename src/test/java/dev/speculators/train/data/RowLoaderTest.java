@@ -33,10 +33,23 @@ class RowLoaderTest {
   }
 
   /** What a row holds, copied out of the reused buffers. */
-  record Snapshot(long[] ids, long[] mask, long[] pos, long[] lengths, int[] samples, float[] aux, float[] last) {
+  record Snapshot(
+      long[] ids,
+      long[] mask,
+      long[] pos,
+      long[] lengths,
+      int[] samples,
+      float[] aux,
+      float[] last) {
     static Snapshot of(PackedRow r) {
-      return new Snapshot(r.inputIds().clone(), r.lossMask().clone(), r.positionIds().clone(), r.lengths(),
-          r.samples(), floats(r.auxHiddenStates()), floats(r.verifierLastHiddenStates()));
+      return new Snapshot(
+          r.inputIds().clone(),
+          r.lossMask().clone(),
+          r.positionIds().clone(),
+          r.lengths(),
+          r.samples(),
+          floats(r.auxHiddenStates()),
+          floats(r.verifierLastHiddenStates()));
     }
 
     void assertSame(Snapshot o) {
@@ -74,7 +87,8 @@ class RowLoaderTest {
   void yieldsTheRowsInOrderWithTheSameContentAsPackingDirectly() throws IOException {
     MultipackSampler sampler = new MultipackSampler(dataset.packedLengths(), T, 1, 5);
     UniformNoise noise = UniformNoise.of(0.05, 11);
-    RowLoader.Builder builder = RowLoader.builder(dataset).rowLength(T).noise(noise).prefetch(3).workers(3);
+    RowLoader.Builder builder =
+        RowLoader.builder(dataset).rowLength(T).noise(noise).prefetch(3).workers(3);
     for (int epoch = 0; epoch < 2; epoch++) {
       List<int[]> rows = rowsOfEpoch(sampler, epoch);
       int n = 0;
@@ -119,7 +133,8 @@ class RowLoaderTest {
     for (int i = 0; i < 6; i++) {
       TestSamples.writeTagged(data, i, 10, 8, 4, i);
     }
-    Files.writeString(data.resolve("sample_lengths.json"),
+    Files.writeString(
+        data.resolve("sample_lengths.json"),
         "{\"0\": 10, \"1\": 10, \"2\": 10, \"3\": 10, \"4\": 10, \"5\": 10}");
     Files.write(data.resolve("data_4.pt"), new byte[] {'P', 'K', 3, 4, 0, 0});
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
@@ -164,18 +179,21 @@ class RowLoaderTest {
     long[] all = dataset.packedLengths();
     long[] lengths = split.train().stream().mapToLong(i -> all[i]).toArray();
     MultipackSampler sampler = new MultipackSampler(lengths, T, 2, 3);
-    try (RowLoader loader = RowLoader.builder(dataset).rowLength(T).open(sampler, split.train(), 0, 1)) {
+    try (RowLoader loader =
+        RowLoader.builder(dataset).rowLength(T).open(sampler, split.train(), 0, 1)) {
       List<int[]> expected = sampler.rowsForRank(0, 1);
       int k = 0;
       while (loader.hasNext()) {
         int[] got = loader.next().samples();
         int[] want = Arrays.stream(expected.get(k++)).map(i -> split.train().get(i)).toArray();
         assertThat(got).containsExactly(Arrays.copyOf(want, got.length));
-        assertThat(split.validation()).doesNotContainAnyElementsOf(Arrays.stream(got).boxed().toList());
+        assertThat(split.validation())
+            .doesNotContainAnyElementsOf(Arrays.stream(got).boxed().toList());
       }
       assertThat(k).isEqualTo(sampler.stepsPerEpoch(0));
     }
-    assertThatThrownBy(() -> RowLoader.builder(dataset).rowLength(32).open(sampler, split.train(), 0, 0))
+    assertThatThrownBy(
+            () -> RowLoader.builder(dataset).rowLength(32).open(sampler, split.train(), 0, 0))
         .hasMessageContaining("rows of 64 tokens");
     assertThatThrownBy(() -> RowLoader.builder(dataset).open(List.of(new int[] {40}), 0))
         .hasMessageContaining("sample index 40");
@@ -186,11 +204,12 @@ class RowLoaderTest {
     long until = System.currentTimeMillis() + 5000;
     List<String> alive;
     do {
-      alive = Thread.getAllStackTraces().keySet().stream()
-          .filter(Thread::isAlive)
-          .map(Thread::getName)
-          .filter(n -> n.startsWith("row-loader-") || n.startsWith("row-packer-"))
-          .collect(Collectors.toList());
+      alive =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(Thread::isAlive)
+              .map(Thread::getName)
+              .filter(n -> n.startsWith("row-loader-") || n.startsWith("row-packer-"))
+              .collect(Collectors.toList());
     } while (!alive.isEmpty() && System.currentTimeMillis() < until);
     return alive;
   }

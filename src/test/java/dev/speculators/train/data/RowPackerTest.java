@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RowPackerTest {
   private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-  private static final Path REFERENCE = Path.of("src/test/resources/train/packed_speculators_data.safetensors");
+  private static final Path REFERENCE =
+      Path.of("src/test/resources/train/packed_speculators_data.safetensors");
 
   private static float[] floats(FloatBuffer b) {
     float[] out = new float[b.remaining()];
@@ -26,8 +27,8 @@ class RowPackerTest {
     return out;
   }
 
-  private static PackedRow pack(SpeculatorsDataset ds, int t, int[] order, UniformNoise noise, int epoch)
-      throws IOException {
+  private static PackedRow pack(
+      SpeculatorsDataset ds, int t, int[] order, UniformNoise noise, int epoch) throws IOException {
     List<AlignedSample> docs = new ArrayList<>();
     for (int i : order) {
       docs.add(ds.load(i));
@@ -60,15 +61,18 @@ class RowPackerTest {
 
   /**
    * The golden batches were packed by upstream's own collate function from sample files that are
-   * not shipped. Sample files that shift into exactly those documents are rebuilt here (the
-   * dropped first token / last state get arbitrary values), and packing them must give the
-   * upstream batch bit for bit.
+   * not shipped. Sample files that shift into exactly those documents are rebuilt here (the dropped
+   * first token / last state get arbitrary values), and packing them must give the upstream batch
+   * bit for bit.
    */
   @ParameterizedTest
   @ValueSource(strings = {"case_basic", "case_two_layers"})
-  void rebuiltSamplesPackIntoTheUpstreamGoldenBatch(String caseName, @TempDir Path dir) throws IOException {
+  void rebuiltSamplesPackIntoTheUpstreamGoldenBatch(String caseName, @TempDir Path dir)
+      throws IOException {
     Path data = Files.createDirectories(dir.resolve("data"));
-    try (SafeTensorsFile batch = dev.speculators.io.SafeTensors.open(FIXTURES.resolve("eagle3/" + caseName + "/batch.safetensors"))) {
+    try (SafeTensorsFile batch =
+        dev.speculators.io.SafeTensors.open(
+            FIXTURES.resolve("eagle3/" + caseName + "/batch.safetensors"))) {
       long[] ids = batch.get("input_ids").toLongArray();
       long[] mask = batch.get("loss_mask").toLongArray();
       long[] lengths = batch.get("lengths").toLongArray();
@@ -209,7 +213,8 @@ class RowPackerTest {
     for (int i = real; i < c.length; i++) {
       assertThat(n[i]).as("padding stays zero").isZero();
     }
-    assertThat(floats(noisy.verifierLastHiddenStates())).containsExactly(floats(clean.verifierLastHiddenStates()));
+    assertThat(floats(noisy.verifierLastHiddenStates()))
+        .containsExactly(floats(clean.verifierLastHiddenStates()));
     assertThat(floats(again.auxHiddenStates())).containsExactly(n);
     assertThat(floats(otherEpoch.auxHiddenStates())).isNotEqualTo(n);
     assertThat(noisy.inputIds()).containsExactly(clean.inputIds());
@@ -229,11 +234,13 @@ class RowPackerTest {
     TestSamples.write(data, 1, new long[] {5, 6, 7}, List.of(f16, f16, f16), new long[] {0, 1, 1});
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
     PackedRow single = pack(ds, 4, new int[] {0}, UniformNoise.none(), 0);
-    assertThat(floats(single.auxHiddenStates())).startsWith(v[0], v[1], v[0], v[1], v[2], v[3], v[2], v[3]);
+    assertThat(floats(single.auxHiddenStates()))
+        .startsWith(v[0], v[1], v[0], v[1], v[2], v[3], v[2], v[3]);
     assertThat(floats(single.verifierLastHiddenStates())).startsWith(v[2], v[3], v[4], v[5]);
     assertThat(single.inputIds()).containsExactly(6, 7, 0, 0);
     PackedRow half = pack(ds, 4, new int[] {1}, UniformNoise.none(), 0);
-    assertThat(floats(half.auxHiddenStates())).startsWith(h[0], h[1], h[0], h[1], h[2], h[3], h[2], h[3]);
+    assertThat(floats(half.auxHiddenStates()))
+        .startsWith(h[0], h[1], h[0], h[1], h[2], h[3], h[2], h[3]);
     assertThat(floats(half.verifierLastHiddenStates())).startsWith(h[2], h[3], h[4], h[5]);
   }
 
@@ -247,10 +254,17 @@ class RowPackerTest {
         .isInstanceOf(InvalidSampleException.class)
         .hasMessageContaining(odd.toString())
         .hasMessageContaining("hidden size 8");
-    AlignedSample wide = AlignedSample.of(odd, HostTensor.ofLongs(new long[] {1, 2}, 2),
-        List.of(HostTensor.ofFloats(new float[16], 2, 8), HostTensor.ofFloats(new float[16], 2, 8)),
-        HostTensor.ofLongs(new long[] {0, 1}, 2));
-    assertThatThrownBy(() -> new RowPacker(UniformNoise.none()).pack(List.of(wide), new int[] {1}, 0, new PackedRow(4, 4, 3)))
+    AlignedSample wide =
+        AlignedSample.of(
+            odd,
+            HostTensor.ofLongs(new long[] {1, 2}, 2),
+            List.of(
+                HostTensor.ofFloats(new float[16], 2, 8), HostTensor.ofFloats(new float[16], 2, 8)),
+            HostTensor.ofLongs(new long[] {0, 1}, 2));
+    assertThatThrownBy(
+            () ->
+                new RowPacker(UniformNoise.none())
+                    .pack(List.of(wide), new int[] {1}, 0, new PackedRow(4, 4, 3)))
         .isInstanceOf(InvalidSampleException.class)
         .hasMessageContaining(odd.toString());
   }

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Throughput of row packing at production size: bf16 samples with {@code H = 4096} and four captured
- * layers (Llama-3-8B), rows of {@code T = 8192}. Not a test: run it as a program.
+ * Throughput of row packing at production size: bf16 samples with {@code H = 4096} and four
+ * captured layers (Llama-3-8B), rows of {@code T = 8192}. Not a test: run it as a program.
  *
  * <pre>
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -40,8 +40,15 @@ public final class RowPackingBenchmark {
     int perRow = 4;
     int sampleTokens = t / perRow + 1; // four shifted samples fill a row exactly
     int files = 8;
-    System.out.printf(Locale.ROOT, "H=%d T=%d layers=4 bf16, %d files of S=%d (%.0f MB each), %d rows per pass%n",
-        h, t, files, sampleTokens, 4.0 * sampleTokens * h * 2 / 1e6, rows);
+    System.out.printf(
+        Locale.ROOT,
+        "H=%d T=%d layers=4 bf16, %d files of S=%d (%.0f MB each), %d rows per pass%n",
+        h,
+        t,
+        files,
+        sampleTokens,
+        4.0 * sampleTokens * h * 2 / 1e6,
+        rows);
     Path data = Files.createDirectories(dir.resolve("data"));
     try {
       for (int i = 0; i < files; i++) {
@@ -70,13 +77,18 @@ public final class RowPackingBenchmark {
         }
         int w = workers;
         double loader = best(2, () -> loader(ds, rowSamples, t, w, UniformNoise.of(0.05, 0)));
-        report("RowLoader, prefetch " + Math.max(2, w) + ", " + w + " worker(s), noise 0.05", loader, baseline);
+        report(
+            "RowLoader, prefetch " + Math.max(2, w) + ", " + w + " worker(s), noise 0.05",
+            loader,
+            baseline);
       }
       System.out.printf(Locale.ROOT, "(%d cores available)%n", cores);
       Path maps = Path.of("/proc/self/maps");
       if (Files.isReadable(maps)) {
         // mapped sample storages are released by the garbage collector; this shows they are
-        System.out.printf(Locale.ROOT, "memory mappings of the process at the end: %d%n",
+        System.out.printf(
+            Locale.ROOT,
+            "memory mappings of the process at the end: %d%n",
             Files.readAllLines(maps).size());
       }
     } finally {
@@ -100,13 +112,21 @@ public final class RowPackingBenchmark {
   }
 
   private static void report(String what, double rowsPerSecond, double baseline) {
-    System.out.printf(Locale.ROOT, "%-62s %7.2f rows/s  %8.0f tokens/s  x%.2f of baseline%n",
-        what, rowsPerSecond, rowsPerSecond * 8192, rowsPerSecond / baseline);
+    System.out.printf(
+        Locale.ROOT,
+        "%-62s %7.2f rows/s  %8.0f tokens/s  x%.2f of baseline%n",
+        what,
+        rowsPerSecond,
+        rowsPerSecond * 8192,
+        rowsPerSecond / baseline);
   }
 
-  private static double baseline(SpeculatorsDataset ds, List<int[]> rows, int t, int h) throws IOException {
-    FloatBuffer aux = ByteBuffer.allocateDirect(t * h * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    FloatBuffer last = ByteBuffer.allocateDirect(t * h * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  private static double baseline(SpeculatorsDataset ds, List<int[]> rows, int t, int h)
+      throws IOException {
+    FloatBuffer aux =
+        ByteBuffer.allocateDirect(t * h * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer last =
+        ByteBuffer.allocateDirect(t * h * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     long start = System.nanoTime();
     double sink = 0;
     for (int[] row : rows) {
@@ -125,7 +145,8 @@ public final class RowPackingBenchmark {
     return rate(rows.size(), start, sink);
   }
 
-  private static double packDirect(SpeculatorsDataset ds, List<int[]> rows, int t, int h, UniformNoise noise)
+  private static double packDirect(
+      SpeculatorsDataset ds, List<int[]> rows, int t, int h, UniformNoise noise)
       throws IOException {
     PackedRow row = new PackedRow(t, h, 3);
     RowPacker packer = new RowPacker(noise);
@@ -142,11 +163,17 @@ public final class RowPackingBenchmark {
     return rate(rows.size(), start, sink);
   }
 
-  private static double loader(SpeculatorsDataset ds, List<int[]> rows, int t, int workers, UniformNoise noise) {
+  private static double loader(
+      SpeculatorsDataset ds, List<int[]> rows, int t, int workers, UniformNoise noise) {
     long start = System.nanoTime();
     double sink = 0;
     try (RowLoader loader =
-        RowLoader.builder(ds).rowLength(t).noise(noise).prefetch(Math.max(2, workers)).workers(workers).open(rows, 0)) {
+        RowLoader.builder(ds)
+            .rowLength(t)
+            .noise(noise)
+            .prefetch(Math.max(2, workers))
+            .workers(workers)
+            .open(rows, 0)) {
       while (loader.hasNext()) {
         sink += loader.next().verifierLastHiddenStates().get(3);
       }
@@ -163,7 +190,8 @@ public final class RowPackingBenchmark {
   }
 
   /** A sample with random bf16 states in [-2, 2], written without holding float copies. */
-  private static void writeSample(Path data, int index, int s, int h, long seed) throws IOException {
+  private static void writeSample(Path data, int index, int s, int h, long seed)
+      throws IOException {
     long[] ids = new long[s];
     long[] mask = new long[s];
     long x = seed * 0x9E3779B97F4A7C15L + 1;

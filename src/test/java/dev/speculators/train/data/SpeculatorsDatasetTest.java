@@ -23,7 +23,8 @@ class SpeculatorsDatasetTest {
     for (Path p : List.of(FIXTURE, FIXTURE.resolve("data"))) {
       SpeculatorsDataset ds = SpeculatorsDataset.open(p);
       assertThat(ds.size()).isEqualTo(3);
-      assertThat(ds.files()).extracting(f -> f.getFileName().toString())
+      assertThat(ds.files())
+          .extracting(f -> f.getFileName().toString())
           .containsExactly("data_0.pt", "data_1.pt", "data_2.pt");
       assertThat(ds.storedLength(0)).isEqualTo(37);
       assertThat(ds.storedLength(1)).isEqualTo(52);
@@ -32,12 +33,15 @@ class SpeculatorsDatasetTest {
       assertThat(ds.hiddenSize()).isEqualTo(64);
       assertThat(ds.capturedLayers()).isEqualTo(4);
       assertThat(ds.auxLayerCount()).isEqualTo(3);
-      assertThat(ds.tokenFrequencyFile()).hasValueSatisfying(
-          f -> assertThat(f.toAbsolutePath().normalize())
-              .isEqualTo(FIXTURE.resolve("token_freq.pt").toAbsolutePath().normalize()));
+      assertThat(ds.tokenFrequencyFile())
+          .hasValueSatisfying(
+              f ->
+                  assertThat(f.toAbsolutePath().normalize())
+                      .isEqualTo(FIXTURE.resolve("token_freq.pt").toAbsolutePath().normalize()));
       // upstream generator: ids are "output of layer L"; [2, 4, 5, 7] for N = 8
       assertThat(ds.layerIdSemantics()).isEqualTo(LayerIdSemantics.LAYER_OUTPUT);
-      assertThat(ds.recordedLayerIds()).hasValueSatisfying(ids -> assertThat(ids).containsExactly(2, 4, 5, 7));
+      assertThat(ds.recordedLayerIds())
+          .hasValueSatisfying(ids -> assertThat(ids).containsExactly(2, 4, 5, 7));
       assertThat(ds.auxLayerIds(8)).containsExactly(3, 5, 6);
       assertThat(ds.dataConfig()).isPresent();
       assertThat(ds.readTokenFrequencies()).hasSize(60);
@@ -63,7 +67,10 @@ class SpeculatorsDatasetTest {
   @Test
   void ourVllmMarkerMeansIdsAreUsedAsTheyAre(@TempDir Path dir) throws IOException {
     Path data = sampleDir(dir, 2, 6, 4);
-    writeConfig(data, "[2, 16, 29, 32]", "\"vllm: id k = input of decoder layer k; id N = final layer output before the final norm\"");
+    writeConfig(
+        data,
+        "[2, 16, 29, 32]",
+        "\"vllm: id k = input of decoder layer k; id N = final layer output before the final norm\"");
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
     assertThat(ds.layerIdSemantics()).isEqualTo(LayerIdSemantics.VLLM);
     assertThat(ds.auxLayerIds(32)).containsExactly(2, 16, 29);
@@ -73,7 +80,8 @@ class SpeculatorsDatasetTest {
   }
 
   @Test
-  void withoutRecordedIdsUpstreamDefaultsAreAssumedAndConverted(@TempDir Path dir) throws IOException {
+  void withoutRecordedIdsUpstreamDefaultsAreAssumedAndConverted(@TempDir Path dir)
+      throws IOException {
     sampleDir(dir, 1, 5, 4);
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
     assertThat(ds.dataConfig()).isEmpty();
@@ -93,7 +101,8 @@ class SpeculatorsDatasetTest {
         .hasMessageContaining("auxiliary layer id 8")
         .hasMessageContaining("cannot be an auxiliary layer");
     writeConfig(data, "[2, 2, 5, 8]", "\"vllm\"");
-    assertThatThrownBy(() -> SpeculatorsDataset.open(dir).auxLayerIds(8)).hasMessageContaining("listed twice");
+    assertThatThrownBy(() -> SpeculatorsDataset.open(dir).auxLayerIds(8))
+        .hasMessageContaining("listed twice");
   }
 
   @Test
@@ -111,11 +120,13 @@ class SpeculatorsDatasetTest {
         .hasMessageContaining("model.hidden_size is 4096")
         .hasMessageContaining("size 4");
     Files.writeString(data.resolve("data_config.json"), "{not json");
-    assertThatThrownBy(() -> SpeculatorsDataset.open(dir)).hasMessageContaining("data_config.json: not valid JSON");
+    assertThatThrownBy(() -> SpeculatorsDataset.open(dir))
+        .hasMessageContaining("data_config.json: not valid JSON");
   }
 
   @Test
-  void discoveryIsRecursiveNumericAndSkipsFrequencyAndTemporaryFiles(@TempDir Path dir) throws IOException {
+  void discoveryIsRecursiveNumericAndSkipsFrequencyAndTemporaryFiles(@TempDir Path dir)
+      throws IOException {
     Path data = Files.createDirectories(dir.resolve("data"));
     for (int i : new int[] {10, 2, 1}) {
       TestSamples.writeTagged(data, i, 4, 4, 4, i);
@@ -129,17 +140,20 @@ class SpeculatorsDatasetTest {
     Files.writeString(data.resolve("notes.txt"), "x");
 
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
-    assertThat(ds.files()).extracting(p -> data.relativize(p).toString())
+    assertThat(ds.files())
+        .extracting(p -> data.relativize(p).toString())
         .containsExactly("data_1.pt", "data_2.pt", "data_10.pt", "extra.pt", "shard_b/data_0.pt");
     // the frequencies in the data directory are found when the root has none
     assertThat(ds.tokenFrequencyFile()).hasValue(data.resolve("token_freq.pt"));
     assertThat(SpeculatorsDataset.isSampleFileName("data_0.pt")).isTrue();
-    assertThat(SpeculatorsDataset.isSampleFileName("model.ckpt")).isTrue(); // upstream: any name ending in "pt"
+    assertThat(SpeculatorsDataset.isSampleFileName("model.ckpt"))
+        .isTrue(); // upstream: any name ending in "pt"
     assertThat(SpeculatorsDataset.isSampleFileName("token_freq.pt")).isFalse();
   }
 
   @Test
-  void lengthsComeFromTheTableWhereItHasThemAndFromTheFilesOtherwise(@TempDir Path dir) throws IOException {
+  void lengthsComeFromTheTableWhereItHasThemAndFromTheFilesOtherwise(@TempDir Path dir)
+      throws IOException {
     Path data = Files.createDirectories(dir.resolve("data"));
     TestSamples.writeTagged(data, 0, 7, 4, 4, 0);
     TestSamples.writeTagged(data, 1, 9, 4, 4, 1);
@@ -194,7 +208,9 @@ class SpeculatorsDatasetTest {
     // with a length table the dataset opens, and the broken sample fails when it is loaded
     Files.writeString(data.resolve("sample_lengths.json"), "{\"0\": 6, \"1\": 6}");
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir, null, l -> {});
-    assertThatThrownBy(() -> ds.load(1)).isInstanceOf(IOException.class).hasMessageContaining("data_1.pt");
+    assertThatThrownBy(() -> ds.load(1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("data_1.pt");
 
     Map<String, Object> stacked = new LinkedHashMap<>();
     stacked.put("input_ids", HostTensor.ofLongs(new long[] {1, 2}, 2));
@@ -214,11 +230,15 @@ class SpeculatorsDatasetTest {
         .hasMessageContaining("at least one auxiliary layer");
     stacked.put("loss_mask", HostTensor.ofLongs(new long[] {0, 2}, 2));
     TorchFiles.save(data.resolve("data_1.pt"), stacked);
-    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("data_1.pt").hasMessageContaining("loss_mask[1]");
+    assertThatThrownBy(() -> ds.load(1))
+        .hasMessageContaining("data_1.pt")
+        .hasMessageContaining("loss_mask[1]");
 
     stacked.remove("loss_mask");
     TorchFiles.save(data.resolve("data_1.pt"), stacked);
-    assertThatThrownBy(() -> ds.load(1)).hasMessageContaining("data_1.pt").hasMessageContaining("loss_mask");
+    assertThatThrownBy(() -> ds.load(1))
+        .hasMessageContaining("data_1.pt")
+        .hasMessageContaining("loss_mask");
 
     // a first sample that cannot be read stops opening, naming it
     Files.write(data.resolve("data_0.pt"), new byte[] {1, 2, 3});
@@ -228,14 +248,27 @@ class SpeculatorsDatasetTest {
   @Test
   void maskValuesOtherThanZeroAndOneAreRejected() {
     Path f = Path.of("x/data_9.pt");
-    assertThatThrownBy(() -> AlignedSample.of(f, HostTensor.ofLongs(new long[] {1, 2}, 2),
-            List.of(HostTensor.ofFloats(new float[4], 2, 2), HostTensor.ofFloats(new float[4], 2, 2)),
-            HostTensor.ofLongs(new long[] {0, 2}, 2)))
+    assertThatThrownBy(
+            () ->
+                AlignedSample.of(
+                    f,
+                    HostTensor.ofLongs(new long[] {1, 2}, 2),
+                    List.of(
+                        HostTensor.ofFloats(new float[4], 2, 2),
+                        HostTensor.ofFloats(new float[4], 2, 2)),
+                    HostTensor.ofLongs(new long[] {0, 2}, 2)))
         .hasMessageContaining("data_9.pt: loss_mask[1] = 2");
-    assertThatThrownBy(() -> AlignedSample.of(f, HostTensor.ofLongs(new long[] {1, 2}, 2),
-            List.of(HostTensor.ofFloats(new float[4], 2, 2), HostTensor.ofFloats(new float[6], 2, 3)),
-            HostTensor.ofLongs(new long[] {0, 1}, 2)))
-        .hasMessageContaining("hidden_states[1] must be a floating-point [2, 2] tensor, found F32[2, 3]");
+    assertThatThrownBy(
+            () ->
+                AlignedSample.of(
+                    f,
+                    HostTensor.ofLongs(new long[] {1, 2}, 2),
+                    List.of(
+                        HostTensor.ofFloats(new float[4], 2, 2),
+                        HostTensor.ofFloats(new float[6], 2, 3)),
+                    HostTensor.ofLongs(new long[] {0, 1}, 2)))
+        .hasMessageContaining(
+            "hidden_states[1] must be a floating-point [2, 2] tensor, found F32[2, 3]");
   }
 
   private static Path sampleDir(Path root, int count, int s, int h) throws IOException {

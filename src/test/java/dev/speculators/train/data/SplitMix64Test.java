@@ -10,8 +10,11 @@ class SplitMix64Test {
     // first outputs of the reference C implementation (Vigna) for seed 1234567
     SplitMix64 g = new SplitMix64(1234567);
     String[] expected = {
-      "6457827717110365317", "3203168211198807973", "9817491932198370423",
-      "4593380528125082431", "16408922859458223821"
+      "6457827717110365317",
+      "3203168211198807973",
+      "9817491932198370423",
+      "4593380528125082431",
+      "16408922859458223821"
     };
     for (String e : expected) {
       assertThat(g.nextLong()).isEqualTo(Long.parseUnsignedLong(e));
@@ -28,7 +31,8 @@ class SplitMix64Test {
       long r = single.nextLong();
       assertThat(v[k]).isEqualTo(Float.intBitsToFloat(0x3f800000 | (int) (r >>> 41)) * 2f - 3f);
       if (k + 1 < 7) {
-        assertThat(v[k + 1]).isEqualTo(Float.intBitsToFloat(0x3f800000 | ((int) r & 0x7FFFFF)) * 2f - 3f);
+        assertThat(v[k + 1])
+            .isEqualTo(Float.intBitsToFloat(0x3f800000 | ((int) r & 0x7FFFFF)) * 2f - 3f);
       }
     }
     // both generators are at the same point afterwards

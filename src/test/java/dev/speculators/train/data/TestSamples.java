@@ -14,8 +14,12 @@ import java.util.Random;
 final class TestSamples {
   private TestSamples() {}
 
-  /** Writes {@code data_<index>.pt} under {@code dir}: a dict input_ids, hidden_states (list), loss_mask. */
-  static Path write(Path dir, int index, long[] ids, List<HostTensor> states, long[] mask) throws IOException {
+  /**
+   * Writes {@code data_<index>.pt} under {@code dir}: a dict input_ids, hidden_states (list),
+   * loss_mask.
+   */
+  static Path write(Path dir, int index, long[] ids, List<HostTensor> states, long[] mask)
+      throws IOException {
     Map<String, Object> sample = new LinkedHashMap<>();
     sample.put("input_ids", HostTensor.ofLongs(ids, ids.length));
     sample.put("hidden_states", new ArrayList<>(states));
@@ -30,7 +34,8 @@ final class TestSamples {
    * values encode where they are: state {@code l}, row {@code i}, column {@code k} is {@code
    * value(sampleTag, l, i, k)} (exactly representable in bf16).
    */
-  static Path writeTagged(Path dir, int index, int s, int h, int layers, long seed) throws IOException {
+  static Path writeTagged(Path dir, int index, int s, int h, int layers, long seed)
+      throws IOException {
     Random r = new Random(seed);
     long[] ids = new long[s];
     long[] mask = new long[s];

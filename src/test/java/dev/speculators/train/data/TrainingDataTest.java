@@ -13,14 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainingDataTest {
   @Test
-  void trainRowsAreNoisedValidationRowsAreNotAndTheSplitsNeverMix(@TempDir Path dir) throws IOException {
+  void trainRowsAreNoisedValidationRowsAreNotAndTheSplitsNeverMix(@TempDir Path dir)
+      throws IOException {
     Path data = Files.createDirectories(dir.resolve("data"));
     java.util.Random r = new java.util.Random(1);
     for (int i = 0; i < 20; i++) {
       TestSamples.writeTagged(data, i, 5 + r.nextInt(30), 4, 4, i);
     }
     SpeculatorsDataset ds = SpeculatorsDataset.open(dir);
-    TrainingData td = TrainingData.of(ds, TrainingData.Options.defaults().withRowLength(48).withValidationRatio(0.2));
+    TrainingData td =
+        TrainingData.of(
+            ds, TrainingData.Options.defaults().withRowLength(48).withValidationRatio(0.2));
     assertThat(td.split().validation()).hasSize(4);
     Set<Integer> train = new HashSet<>();
     int steps = 0;
@@ -36,7 +39,8 @@ class TrainingDataTest {
         int first = row.samples()[0];
         assertThat(aux0).isNotEqualTo(TestSamples.value(first, 0, 0, 0));
         assertThat(Math.abs(aux0 - TestSamples.value(first, 0, 0, 0))).isLessThanOrEqualTo(0.05f);
-        assertThat(row.verifierLastHiddenStates().get(0)).isEqualTo(TestSamples.value(first, 3, 1, 0));
+        assertThat(row.verifierLastHiddenStates().get(0))
+            .isEqualTo(TestSamples.value(first, 3, 1, 0));
       }
     }
     assertThat(steps).isEqualTo(td.trainStepsPerEpoch(0));
@@ -52,6 +56,7 @@ class TrainingDataTest {
       }
       assertThat(v).isEqualTo(td.validationStepsPerEpoch(0)).isPositive();
     }
-    assertThatThrownBy(() -> TrainingData.Options.defaults().withRanks(2, 2)).hasMessageContaining("rank 2");
+    assertThatThrownBy(() -> TrainingData.Options.defaults().withRanks(2, 2))
+        .hasMessageContaining("rank 2");
   }
 }

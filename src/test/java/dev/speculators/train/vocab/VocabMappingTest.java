@@ -49,11 +49,13 @@ class VocabMappingTest {
     assertThat(VocabMapping.read(DATA.resolve("vocab_mapping"))).isEqualTo(m);
     // byte for byte what upstream's np.save wrote
     for (String f : new String[] {"d2t.npy", "t2d.npy"}) {
-      assertThat(Files.readAllBytes(dir.resolve(f))).isEqualTo(Files.readAllBytes(DATA.resolve("vocab_mapping/" + f)));
+      assertThat(Files.readAllBytes(dir.resolve(f)))
+          .isEqualTo(Files.readAllBytes(DATA.resolve("vocab_mapping/" + f)));
     }
     // no temporary files left behind
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("d2t.npy", "t2d.npy");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("d2t.npy", "t2d.npy");
     }
   }
 
@@ -77,9 +79,10 @@ class VocabMappingTest {
     Map<Long, Long> freq = Map.of(1L, 10L, 5L, 2L);
     VocabMapping m = VocabMapping.fromFrequencies(freq, 5, 16);
     assertThat(m.verifierIds()).containsExactly(0, 1, 2, 3, 5);
-    assertThat(m.t2d()).containsExactly(
-        true, true, true, true, false, true, false, false, false, false, false, false, false, false,
-        false, false);
+    assertThat(m.t2d())
+        .containsExactly(
+            true, true, true, true, false, true, false, false, false, false, false, false, false,
+            false, false, false);
     assertThat(VocabMapping.fromFrequencies(Map.of(), 3, 8).verifierIds()).containsExactly(0, 1, 2);
   }
 

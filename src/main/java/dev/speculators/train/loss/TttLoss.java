@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.speculators.train.model.GraphScalars;
+import dev.speculators.train.model.Intermediates;
 import dev.speculators.train.model.TttResult;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public final class TttLoss {
 
   private final int length;
   private final NDArray targetProbs; // p = softmax(targets) [T, Vd]
-  private final NDArray targetEntropyTerms; // xlogy(p, p) [T, Vd]
+  private final NDArray targetNegEntropy; // Σ_v xlogy(p, p) [T]
   private final NDArray maskF; // [T] float
   private final long[] mask;
   private final long[] targetArgmax;
@@ -38,10 +39,15 @@ public final class TttLoss {
     this.length = (int) targets.getShape().get(0);
     NDArray detached = targets.stopGradient();
     this.targetProbs = detached.softmax(-1);
-    this.targetEntropyTerms = targetProbs.xlogy(targetProbs);
+    // the p·log p half of the KL does not depend on the draft: one number per position instead
+    // of a second [T, Vd] array
+    this.targetNegEntropy =
+        Intermediates.freeAfter(() -> targetProbs.xlogy(targetProbs).sum(new int[] {-1}));
     this.mask = lossMask.toLongArray();
-    this.maskF = lossMask.toType(DataType.FLOAT32, false);
-    this.targetArgmax = detached.argMax(-1).toLongArray();
+    this.maskF = lossMask.toType(DataType.FLOAT32, true);
+    try (NDArray argMax = detached.argMax(-1)) {
+      this.targetArgmax = argMax.toLongArray();
+    }
     this.previousCorrect = new boolean[length];
     for (int i = 0; i < length; i++) {
       previousCorrect[i] = mask[i] != 0;
@@ -58,15 +64,26 @@ public final class TttLoss {
     int n = length - k;
     NDIndex head = new NDIndex(":{}", n);
     NDIndex tail = new NDIndex("{}:", k);
-    NDArray logQ = logits.get(head).logSoftmax(-1); // [T−k, Vd]
-    NDArray kl =
-        targetEntropyTerms.get(tail).sub(targetProbs.get(tail).mul(logQ)).sum(new int[] {-1});
-    NDArray m = maskF.get(tail); // [T−k]
-    NDArray stepLoss = kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul(GraphScalars.of(kl, weight));
-    total = total == null ? stepLoss : total.add(stepLoss);
+    NDArray stepLoss =
+        Intermediates.freeAfter(
+            () -> {
+              NDArray logQ = logits.get(head).logSoftmax(-1); // [T−k, Vd]
+              NDArray crossTerm = targetProbs.get(tail).mul(logQ).sum(new int[] {-1}); // [T−k]
+              NDArray kl = targetNegEntropy.get(tail).sub(crossTerm);
+              NDArray m = maskF.get(tail); // [T−k]
+              return kl.mul(m).sum().div(m.sum().add(MASK_EPS)).mul(GraphScalars.of(kl, weight));
+            });
+    if (total == null) {
+      total = stepLoss;
+    } else {
+      NDArray previous = total;
+      total = Intermediates.freeAfter(() -> previous.add(stepLoss));
+    }
     stepLosses[k] = stepLoss.getFloat();
 
-    lastDraft = logits.argMax(-1).toLongArray();
+    try (NDArray argMax = logits.argMax(-1)) {
+      lastDraft = argMax.toLongArray();
+    }
     float condDenominator = 0;
     for (int i = 0; i < n; i++) {
       condDenominator += previousCorrect[i] ? 1 : 0;

@@ -15,6 +15,10 @@ public final class DenseMaskTttAttention implements TttAttention {
 
   @Override
   public NDArray attend(NDArray q, KvCache cache, PackedDocuments docs) {
+    return Intermediates.freeAfter(() -> dense(q, cache, docs));
+  }
+
+  private static NDArray dense(NDArray q, KvCache cache, PackedDocuments docs) {
     NDManager m = q.getManager();
     long nh = q.getShape().get(0);
     long t = q.getShape().get(1);

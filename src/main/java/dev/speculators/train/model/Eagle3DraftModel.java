@@ -3,10 +3,9 @@ package dev.speculators.train.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import dev.speculators.train.loss.TttLoss;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +30,7 @@ public final class Eagle3DraftModel {
   private final long[] d2t;
   private final NDArray invFreq;
   private final TttAttention attention;
+  private final LinearOps linear;
 
   /**
    * @param params every tensor under its upstream name: trainable weights plus {@code
@@ -44,6 +44,21 @@ public final class Eagle3DraftModel {
       Set<String> trainable,
       long[] d2t,
       TttAttention attention) {
+    this(config, params, trainable, d2t, attention, LinearOps.FP32);
+  }
+
+  /**
+   * @param linear the matrix products in the training precision (the attention must be in the same
+   *     one)
+   */
+  public Eagle3DraftModel(
+      DraftConfig config,
+      Map<String, NDArray> params,
+      Set<String> trainable,
+      long[] d2t,
+      TttAttention attention,
+      LinearOps linear) {
+    this.linear = linear;
     this.config = config;
     this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     this.trainable = Set.copyOf(trainable);
@@ -84,6 +99,11 @@ public final class Eagle3DraftModel {
     return invFreq;
   }
 
+  /** The precision of the matrix products and the attention. */
+  public Precision precision() {
+    return linear.precision();
+  }
+
   NDArray param(String name) {
     NDArray p = params.get(name);
     if (p == null) {
@@ -96,13 +116,16 @@ public final class Eagle3DraftModel {
 
   /** RMSNorm: w · x / sqrt(mean(x²) + eps). x [..., H] → [..., H]. */
   static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-    NDArray variance = x.square().mean(new int[] {-1}, true); // [..., 1]
-    return x.div(variance.add((float) eps).sqrt()).mul(weight);
+    return Intermediates.freeAfter(
+        () -> {
+          NDArray variance = x.square().mean(new int[] {-1}, true); // [..., 1]
+          return x.div(variance.add((float) eps).sqrt()).mul(weight);
+        });
   }
 
   /** §1.3 eq. 1: h = fc(g). g [T, 3H] → [T, H]. */
   public NDArray fc(NDArray auxHiddenStates) {
-    return Linear.linear(auxHiddenStates, param("fc.weight")).singletonOrThrow();
+    return linear.linear(auxHiddenStates, param("fc.weight"));
   }
 
   /**
@@ -110,10 +133,15 @@ public final class Eagle3DraftModel {
    * vocabulary. y [T, H] → [T, Vd]. Not differentiated.
    */
   public NDArray targets(NDArray verifierLastHiddenStates) {
-    NDArray normed =
-        rmsNorm(
-            verifierLastHiddenStates, param("verifier_norm.weight"), config.verifierRmsNormEps());
-    return Linear.linear(normed, param("verifier_lm_head.weight")).singletonOrThrow();
+    return Intermediates.freeAfter(
+        () -> {
+          NDArray normed =
+              rmsNorm(
+                  verifierLastHiddenStates,
+                  param("verifier_norm.weight"),
+                  config.verifierRmsNormEps());
+          return linear.linear(normed, param("verifier_lm_head.weight"));
+        });
   }
 
   /** §1.3 eq. 2: e = embed_tokens(x). x [T] int64 → [T, H]; the embedding is frozen. */
@@ -124,10 +152,11 @@ public final class Eagle3DraftModel {
 
   /** SwiGLU MLP: down(silu(gate(x)) · up(x)). x [T, H] → [T, H]. */
   NDArray mlp(String prefix, NDArray x) {
-    NDArray gate = Linear.linear(x, param(prefix + "mlp.gate_proj.weight")).singletonOrThrow();
-    NDArray up = Linear.linear(x, param(prefix + "mlp.up_proj.weight")).singletonOrThrow();
-    NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
-    return Linear.linear(act, param(prefix + "mlp.down_proj.weight")).singletonOrThrow();
+    return linear.swiGlu(
+        x,
+        param(prefix + "mlp.gate_proj.weight"),
+        param(prefix + "mlp.up_proj.weight"),
+        param(prefix + "mlp.down_proj.weight"));
   }
 
   /**
@@ -146,20 +175,26 @@ public final class Eagle3DraftModel {
     int nkv = config.numKeyValueHeads();
     int hd = config.headDim();
     long t = x.getShape().get(0);
-    NDArray q = headsFirst(Linear.linear(x, param(prefix + "self_attn.q_proj.weight")), t, nh, hd);
-    NDArray k = headsFirst(Linear.linear(x, param(prefix + "self_attn.k_proj.weight")), t, nkv, hd);
-    NDArray v = headsFirst(Linear.linear(x, param(prefix + "self_attn.v_proj.weight")), t, nkv, hd);
-    q = RotaryEmbedding.apply(q, cos, sin); // [nh, T, hd]
-    k = RotaryEmbedding.apply(k, cos, sin); // [nkv, T, hd]
-    cache.append(k, v);
-    NDArray o = attention.attend(q, cache, docs); // [nh, T, hd]
-    NDArray merged = o.transpose(1, 0, 2).reshape(t, (long) nh * hd); // [T, nh·hd]
-    return Linear.linear(merged, param(prefix + "self_attn.o_proj.weight")).singletonOrThrow();
+    return Intermediates.freeAfter(
+        () -> {
+          NDList qkv =
+              linear.projections(
+                  x,
+                  param(prefix + "self_attn.q_proj.weight"),
+                  param(prefix + "self_attn.k_proj.weight"),
+                  param(prefix + "self_attn.v_proj.weight"));
+          NDArray q = RotaryEmbedding.apply(headsFirst(qkv.get(0), t, nh, hd), cos, sin);
+          NDArray k = RotaryEmbedding.apply(headsFirst(qkv.get(1), t, nkv, hd), cos, sin);
+          cache.append(k, headsFirst(qkv.get(2), t, nkv, hd));
+          NDArray o = attention.attend(q, cache, docs); // [nh, T, hd]
+          NDArray merged = o.transpose(1, 0, 2).reshape(t, (long) nh * hd); // [T, nh·hd]
+          return linear.linear(merged, param(prefix + "self_attn.o_proj.weight"));
+        });
   }
 
   // [T, heads·hd] → [heads, T, hd]
-  private static NDArray headsFirst(NDList projected, long t, int heads, int hd) {
-    return projected.singletonOrThrow().reshape(t, heads, hd).transpose(1, 0, 2);
+  private static NDArray headsFirst(NDArray projected, long t, int heads, int hd) {
+    return projected.reshape(t, heads, hd).transpose(1, 0, 2);
   }
 
   /**
@@ -177,12 +212,15 @@ public final class Eagle3DraftModel {
       TttAttention attention) {
     String p = "layers.0.";
     double eps = config.rmsNormEps();
-    NDArray eNormed = rmsNorm(e, param(p + "input_layernorm.weight"), eps);
-    NDArray hNormed = rmsNorm(h, param(p + "hidden_norm.weight"), eps);
-    NDArray residual = config.normBeforeResidual() ? hNormed : h;
-    NDArray x = eNormed.concat(hNormed, -1); // [T, 2H]
-    NDArray out = residual.add(selfAttention(p, x, cos, sin, cache, docs, attention));
-    return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
+    return Intermediates.freeAfter(
+        () -> {
+          NDArray eNormed = rmsNorm(e, param(p + "input_layernorm.weight"), eps);
+          NDArray hNormed = rmsNorm(h, param(p + "hidden_norm.weight"), eps);
+          NDArray residual = config.normBeforeResidual() ? hNormed : h;
+          NDArray x = eNormed.concat(hNormed, -1); // [T, 2H]
+          NDArray out = residual.add(selfAttention(p, x, cos, sin, cache, docs, attention));
+          return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
+        });
   }
 
   /** §1.3 eq. 5: a plain pre-norm Llama layer. h [T, H] → [T, H]. */
@@ -196,16 +234,21 @@ public final class Eagle3DraftModel {
       TttAttention attention) {
     String p = "layers." + index + ".";
     double eps = config.rmsNormEps();
-    NDArray normed = rmsNorm(h, param(p + "input_layernorm.weight"), eps);
-    NDArray attn = selfAttention(p, normed, cos, sin, cache, docs, attention);
-    NDArray out = h.add(attn);
-    return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
+    return Intermediates.freeAfter(
+        () -> {
+          NDArray normed = rmsNorm(h, param(p + "input_layernorm.weight"), eps);
+          NDArray attn = selfAttention(p, normed, cos, sin, cache, docs, attention);
+          NDArray out = h.add(attn);
+          return out.add(mlp(p, rmsNorm(out, param(p + "post_attention_layernorm.weight"), eps)));
+        });
   }
 
   /** §1.3 eq. 6: logits = lm_head(norm(h)). h [T, H] → [T, Vd]. */
   public NDArray logits(NDArray h) {
-    NDArray normed = rmsNorm(h, param("norm.weight"), config.rmsNormEps());
-    return Linear.linear(normed, param("lm_head.weight")).singletonOrThrow();
+    return Intermediates.freeAfter(
+        () ->
+            linear.linear(
+                rmsNorm(h, param("norm.weight"), config.rmsNormEps()), param("lm_head.weight")));
   }
 
   /**
@@ -241,14 +284,17 @@ public final class Eagle3DraftModel {
       List<KvCache> caches,
       PackedDocuments docs,
       TttAttention attention) {
-    NDList cosSin = RotaryEmbedding.cosSin(positions, invFreq);
-    NDArray cos = cosSin.get(0);
-    NDArray sin = cosSin.get(1);
-    NDArray out = firstLayer(embed(ids), h, cos, sin, caches.get(0), docs, attention);
-    for (int i = 1; i < config.numLayers(); i++) {
-      out = decoderLayer(i, out, cos, sin, caches.get(i), docs, attention);
-    }
-    return out;
+    return Intermediates.freeAfter(
+        () -> {
+          NDList cosSin = RotaryEmbedding.cosSin(positions, invFreq);
+          NDArray cos = cosSin.get(0);
+          NDArray sin = cosSin.get(1);
+          NDArray out = firstLayer(embed(ids), h, cos, sin, caches.get(0), docs, attention);
+          for (int i = 1; i < config.numLayers(); i++) {
+            out = decoderLayer(i, out, cos, sin, caches.get(i), docs, attention);
+          }
+          return out;
+        });
   }
 
   /**
@@ -257,38 +303,49 @@ public final class Eagle3DraftModel {
    */
   public TttResult forward(
       PackedBatch batch, int tttSteps, double stepLossDecay, TttInputs inputs, boolean keepLogits) {
-    PackedDocuments docs = batch.documents();
-    NDManager m = batch.inputIds().getManager();
-    NDArray targets = targets(batch.verifierLastHiddenStates());
-    TttLoss loss = new TttLoss(targets, batch.lossMask());
-    List<KvCache> caches = new ArrayList<>();
-    for (int i = 0; i < config.numLayers(); i++) {
-      caches.add(new KvCache());
-    }
-    long[] groundTruth = batch.inputIds().toLongArray();
-    NDArray ids = batch.inputIds();
-    NDArray positions = batch.positionIds();
-    NDArray h = fc(batch.auxHiddenStates());
-    long[][] drafts = new long[tttSteps][];
-    List<NDArray> keptLogits = new ArrayList<>();
-    for (int k = 0; k < tttSteps; k++) {
-      h = step(ids, h, positions, caches, docs);
-      NDArray logits = logits(h);
-      loss.addStep(k, logits, Math.pow(stepLossDecay, k));
-      drafts[k] = loss.lastDraftTokens();
-      if (keepLogits) {
-        keptLogits.add(logits);
+    // everything created here is freed when the forward returns, except the loss (and the logits
+    // when asked for); what the backward needs, autograd holds
+    try (NDScope scope = new NDScope()) {
+      PackedDocuments docs = batch.documents();
+      NDManager m = batch.inputIds().getManager();
+      TttLoss loss;
+      try (NDArray targets = targets(batch.verifierLastHiddenStates())) {
+        loss = new TttLoss(targets, batch.lossMask());
       }
-      if (k + 1 < tttSteps) {
-        long[] next =
-            inputs == TttInputs.GROUND_TRUTH
-                ? shiftedGroundTruth(groundTruth, k + 1)
-                : toVerifierIds(drafts[k]);
-        ids = m.create(next);
-        positions = positions.add(1);
+      List<KvCache> caches = new ArrayList<>();
+      for (int i = 0; i < config.numLayers(); i++) {
+        caches.add(new KvCache());
       }
+      long[] groundTruth = batch.inputIds().toLongArray();
+      NDArray ids = batch.inputIds();
+      NDArray positions = batch.positionIds();
+      NDArray h = fc(batch.auxHiddenStates());
+      long[][] drafts = new long[tttSteps][];
+      List<NDArray> keptLogits = new ArrayList<>();
+      for (int k = 0; k < tttSteps; k++) {
+        h = step(ids, h, positions, caches, docs);
+        NDArray logits = logits(h);
+        loss.addStep(k, logits, Math.pow(stepLossDecay, k));
+        drafts[k] = loss.lastDraftTokens();
+        if (keepLogits) {
+          keptLogits.add(logits);
+        } else {
+          logits.close(); // [T, Vd]: the loss keeps its log-softmax, not the logits
+        }
+        if (k + 1 < tttSteps) {
+          long[] next =
+              inputs == TttInputs.GROUND_TRUTH
+                  ? shiftedGroundTruth(groundTruth, k + 1)
+                  : toVerifierIds(drafts[k]);
+          ids = m.create(next);
+          positions = positions.add(1);
+        }
+      }
+      TttResult result = loss.result(drafts, keptLogits);
+      NDScope.unregister(result.loss());
+      keptLogits.forEach(NDScope::unregister);
+      return result;
     }
-    return loss.result(drafts, keptLogits);
   }
 
   /** x_{k+1} = cat(x_0[k+1:], zeros(k+1)). */

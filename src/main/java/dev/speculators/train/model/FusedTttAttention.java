@@ -5,14 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.List;
 
 /**
  * The production attention path: per document one fused causal {@code scaled_dot_product_attention}
@@ -20,59 +12,60 @@ import java.util.List;
  * inside the same call (see {@code tools/torchscript/ttt_ops.py} for the derivation). Memory is
  * O(T·hd) per head instead of the O(T·(k+1)T) of a dense mask.
  *
- * <p>DJL's Java API has no SDPA, so the kernel is reached through a TorchScript archive shipped in
- * the jar ({@code ttt_ops.pt}); autograd flows through it.
+ * <p>DJL's Java API has no SDPA, so the kernel is reached through the {@link OpLibrary}; autograd
+ * flows through it. In bf16 the kernel runs on bf16 operands, the merge in float32.
  */
 public final class FusedTttAttention implements TttAttention, AutoCloseable {
-  static final String RESOURCE = "/dev/speculators/train/ttt_ops.pt";
+  private final OpLibrary ops;
+  private final boolean ownsOps;
+  private final String method;
 
-  private final PtSymbolBlock ops;
-  private final NDArray method;
-
+  /** float32, with its own copy of the op library on {@code manager}'s device. */
   public FusedTttAttention(NDManager manager) {
-    try (InputStream in = FusedTttAttention.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing " + RESOURCE + " in the application jar");
-      }
-      this.ops = JniUtils.loadModule((PtNDManager) manager, in, true, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load " + RESOURCE, e);
-    }
-    this.method = manager.create(0f);
-    this.method.setName("module_method:ttt_attention");
+    this(OpLibrary.load(manager), Precision.FP32, true);
+  }
+
+  /** The given precision through a shared op library. */
+  public FusedTttAttention(OpLibrary ops, Precision precision) {
+    this(ops, precision, false);
+  }
+
+  private FusedTttAttention(OpLibrary ops, Precision precision, boolean ownsOps) {
+    this.ops = ops;
+    this.ownsOps = ownsOps;
+    this.method = precision == Precision.BF16 ? "ttt_attention_bf16" : "ttt_attention";
   }
 
   @Override
   public NDArray attend(NDArray q, KvCache cache, PackedDocuments docs) {
-    NDManager m = q.getManager();
-    NDArray k0 = cache.key(0);
-    NDArray v0 = cache.value(0);
-    int steps = cache.steps() - 1;
-    NDArray kx;
-    NDArray vx;
-    if (steps == 0) {
-      Shape empty = new Shape(0, k0.getShape().get(0), k0.getShape().get(1), k0.getShape().get(2));
-      kx = m.zeros(empty);
-      vx = m.zeros(empty);
-    } else {
-      kx = NDArrays.stack(new NDList(cache.keys().subList(1, steps + 1)));
-      vx = NDArrays.stack(new NDList(cache.values().subList(1, steps + 1)));
-    }
-    long[] bounds = docs.boundsRowMajor();
-    NDArray docArray = m.create(bounds, new Shape(docs.count(), 2));
-    NDArray pad = m.create(docs.paddingStart());
-    NDList in = new NDList(q, k0, v0, kx, vx, docArray, pad, method);
-    for (NDArray a : List.of(q, k0, v0, kx, vx)) {
-      a.setName(null); // PtSymbolBlock interprets names (dots mean dict entries)
-    }
-    // DJL runs a module called with training=false under libtorch's inference mode, whose
-    // tensors cannot meet the autograd-capable tensors DJL created elsewhere; with training=true
-    // autograd follows the caller's grad mode (no graph is built outside a gradient collector)
-    return ops.forward(new ParameterStore(m, false), in, true).singletonOrThrow();
+    return Intermediates.freeAfter(
+        () -> {
+          NDManager m = q.getManager();
+          NDArray k0 = cache.key(0);
+          NDArray v0 = cache.value(0);
+          int steps = cache.steps() - 1;
+          NDArray kx;
+          NDArray vx;
+          if (steps == 0) {
+            Shape k0Shape = k0.getShape();
+            Shape empty = new Shape(0, k0Shape.get(0), k0Shape.get(1), k0Shape.get(2));
+            kx = m.zeros(empty);
+            vx = m.zeros(empty);
+          } else {
+            kx = NDArrays.stack(new NDList(cache.keys().subList(1, steps + 1)));
+            vx = NDArrays.stack(new NDList(cache.values().subList(1, steps + 1)));
+          }
+          // the bounds and the padding start are read as plain integers, never saved by autograd
+          NDArray docArray = m.create(docs.boundsRowMajor(), new Shape(docs.count(), 2));
+          NDArray pad = m.create(docs.paddingStart());
+          return ops.call1(method, q, k0, v0, kx, vx, docArray, pad);
+        });
   }
 
   @Override
   public void close() {
-    ops.close();
+    if (ownsOps) {
+      ops.close();
+    }
   }
 }

@@ -17,6 +17,8 @@ public final class GraphScalars {
 
   /** A 0-dim float32 array in {@code like}'s manager. */
   public static NDArray of(NDArray like, double value) {
-    return like.getManager().create((float) value);
+    NDArray scalar = like.getManager().create((float) value);
+    Intermediates.keep(scalar); // read by the backward: never freed with the computation
+    return scalar;
   }
 }

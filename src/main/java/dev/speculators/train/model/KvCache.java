@@ -18,7 +18,9 @@ public final class KvCache {
   private final List<NDArray> keys = new ArrayList<>();
   private final List<NDArray> values = new ArrayList<>();
 
+  /** Adds a step (or chunk); the cache outlives the computation that made the entries. */
   public void append(NDArray key, NDArray value) {
+    Intermediates.keep(key, value);
     keys.add(key);
     values.add(value);
   }
@@ -63,6 +65,7 @@ public final class KvCache {
     }
     NDArray k = NDArrays.concat(new NDList(keys), 1);
     NDArray v = NDArrays.concat(new NDList(values), 1);
+    Intermediates.keep(k, v);
     keys.forEach(NDArray::close);
     values.forEach(NDArray::close);
     keys.clear();
@@ -85,8 +88,11 @@ public final class KvCache {
     }
     if (i < keys.size() && kept < length) {
       long part = length - kept;
-      keys.set(i, keys.get(i).get(new NDIndex(":, :{}, :", part)));
-      values.set(i, values.get(i).get(new NDIndex(":, :{}, :", part)));
+      NDArray k = keys.get(i).get(new NDIndex(":, :{}, :", part));
+      NDArray v = values.get(i).get(new NDIndex(":, :{}, :", part));
+      Intermediates.keep(k, v);
+      keys.set(i, k);
+      values.set(i, v);
       i++;
     }
     keys.subList(i, keys.size()).clear();

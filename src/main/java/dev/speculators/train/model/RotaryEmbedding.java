@@ -73,9 +73,12 @@ public final class RotaryEmbedding {
    */
   public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
     long half = x.getShape().get(2) / 2;
-    NDArray x1 = x.get(new NDIndex(":, :, :{}", half));
-    NDArray x2 = x.get(new NDIndex(":, :, {}:", half));
-    NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);
-    return x.mul(cos).add(rotated.mul(sin));
+    return Intermediates.freeAfter(
+        () -> {
+          NDArray x1 = x.get(new NDIndex(":, :, :{}", half));
+          NDArray x2 = x.get(new NDIndex(":, :, {}:", half));
+          NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);
+          return x.mul(cos).add(rotated.mul(sin));
+        });
   }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.speculators.io.HostTensor;
+import dev.speculators.train.Tensors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,9 @@ public final class AdamW implements AutoCloseable {
     float stepSize = (float) (lr / biasCorrection1);
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
+      // every temporary goes to the scratch manager: a result belongs to its first operand's
+      // manager, so v.sqrt() or m.div(..) would otherwise pile up in the optimizer's own manager
+      // (two parameter-sized arrays per step, for the whole run)
       try (NDManager scratch = stateManager.newSubManager()) {
         NDArray g = p.getGradient();
         g.attach(scratch);
@@ -76,8 +81,12 @@ public final class AdamW implements AutoCloseable {
         p.muli((float) (1 - lr * weightDecay));
         m.addi(g.sub(m).muli((float) (1 - beta1)));
         v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
-        NDArray denom = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
-        p.subi(m.div(denom).muli(stepSize));
+        NDArray denom = v.sqrt();
+        denom.attach(scratch);
+        denom.divi((float) biasCorrection2Sqrt).addi((float) eps);
+        NDArray update = m.div(denom);
+        update.attach(scratch);
+        p.subi(update.muli(stepSize));
       }
     }
   }
@@ -105,18 +114,34 @@ public final class AdamW implements AutoCloseable {
     return expAvgSq.get(name);
   }
 
-  /** Restores state saved by a checkpoint. */
-  public void restore(long step, Map<String, float[]> expAvgs, Map<String, float[]> expAvgSqs) {
+  /** Restores state saved by a checkpoint (moments copied straight into new native arrays). */
+  public void restore(
+      long step, Map<String, HostTensor> expAvgs, Map<String, HostTensor> expAvgSqs) {
     this.step = step;
     for (String name : params.keySet()) {
-      float[] m = expAvgs.get(name);
-      float[] v = expAvgSqs.get(name);
+      HostTensor m = expAvgs.get(name);
+      HostTensor v = expAvgSqs.get(name);
       if (m == null || v == null) {
         throw new IllegalArgumentException("optimizer state has no moments for '" + name + "'");
       }
-      expAvg.get(name).set(m);
-      expAvgSq.get(name).set(v);
+      replace(expAvg, name, m);
+      replace(expAvgSq, name, v);
     }
+  }
+
+  private void replace(Map<String, NDArray> state, String name, HostTensor values) {
+    NDArray old = state.get(name);
+    if (!java.util.Arrays.equals(values.shape(), old.getShape().getShape())) {
+      throw new IllegalArgumentException(
+          "optimizer state for '"
+              + name
+              + "' has shape "
+              + java.util.Arrays.toString(values.shape())
+              + ", the parameter "
+              + old.getShape());
+    }
+    state.put(name, Tensors.toNDArray(stateManager, values));
+    old.close();
   }
 
   @Override

@@ -68,6 +68,12 @@ public class TrainingParameters {
   @Default("0.1")
   public Double validationRatio = 0.1;
 
+  @JsonPropertyDescription(
+      "Compute precision: bf16 (bf16 matrix products and attention with float32 master weights,"
+          + " optimizer state, norms and loss, as torch.autocast) or fp32 (TF32 matrix products on"
+          + " GPUs). Default: bf16 on a GPU, fp32 on a CPU.")
+  public TrainingPrecision precision;
+
   @JsonPropertyDescription("Log (and report progress) every this many optimiser steps.")
   @Default("10")
   @Min(1) public Integer logEverySteps = 10;

@@ -8,6 +8,7 @@ import dev.speculators.io.hub.HfHub;
 import dev.speculators.io.hub.RepoType;
 import dev.speculators.train.Trainer;
 import dev.speculators.train.TrainingOptions;
+import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
       "Writes <output>/vocab/, <output>/checkpoints/<epoch>/, <output>/final/ (config.json +",
       "model.safetensors, loadable by vLLM) and <output>/metrics.jsonl. Resumes from the newest",
       "complete checkpoint unless --no-resume-from-checkpoint. SIGTERM saves a checkpoint and",
-      "exits with 143. Runs on CPU unless PYTORCH_LIBRARY_PATH points at a CUDA libtorch."
+      "exits with 143. Runs on CPU unless PYTORCH_LIBRARY_PATH points at a CUDA libtorch (the",
+      "trainer image); bf16 on a GPU, fp32 on a CPU unless --precision says otherwise."
     })
 public final class TrainCommand implements Callable<Integer> {
 
@@ -193,6 +195,22 @@ public final class TrainCommand implements Callable<Integer> {
   String attention;
 
   @Option(
+      names = "--precision",
+      description =
+          "fp32 or bf16 (bf16 matmuls and attention, float32 master weights, AdamW state, norms"
+              + " and loss); default: bf16 on a GPU, fp32 on a CPU")
+  String precision;
+
+  @Option(
+      names = "--tf32",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "float32 matmuls on CUDA may use TensorFloat-32 (default: true; no effect on a CPU)")
+  boolean tf32;
+
+  @Option(
       names = "--prefetch-rows",
       defaultValue = "2",
       description = "rows packed ahead, default: ${DEFAULT-VALUE}")
@@ -257,7 +275,9 @@ public final class TrainCommand implements Callable<Integer> {
             prefetch,
             loaderThreads,
             maxSteps,
-            saveEmbedTokens);
+            saveEmbedTokens,
+            precision == null ? null : Precision.of(precision),
+            tf32);
     Trainer trainer = new Trainer(options, System.out::println);
     Thread hook =
         new Thread(

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -110,6 +111,22 @@ public final class SafeTensors {
    */
   public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata)
       throws IOException {
+    write(path, tensors, metadata, false);
+  }
+
+  /**
+   * Like {@link #write}, with every F32 tensor stored as BF16 (round-to-nearest-even, as {@link
+   * HostTensor#toBf16}), converted a chunk at a time while writing: no BF16 copy of the tensors is
+   * ever held in memory, so a model of any size is written with a small, fixed buffer.
+   */
+  public static void writeF32AsBf16(
+      Path path, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
+    write(path, tensors, metadata, true);
+  }
+
+  private static void write(
+      Path path, Map<String, HostTensor> tensors, Map<String, String> metadata, boolean toBf16)
+      throws IOException {
     List<Map.Entry<String, HostTensor>> ordered = new ArrayList<>(tensors.entrySet());
     for (Map.Entry<String, HostTensor> e : ordered) {
       if (e.getKey() == null || e.getKey().equals(METADATA) || e.getValue() == null) {
@@ -118,9 +135,9 @@ public final class SafeTensors {
     }
     ordered.sort(
         Comparator.<Map.Entry<String, HostTensor>>comparingInt(
-                e -> WRITE_ORDER.indexOf(e.getValue().dtype()))
+                e -> WRITE_ORDER.indexOf(stored(e.getValue(), toBf16)))
             .thenComparing(Map.Entry::getKey));
-    byte[] header = header(ordered, metadata);
+    byte[] header = header(ordered, metadata, toBf16);
     AtomicFiles.writeVia(
         path,
         tmp -> {
@@ -130,15 +147,40 @@ public final class SafeTensors {
                 ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeFully(out, len);
             writeFully(out, ByteBuffer.wrap(header));
+            ByteBuffer chunk = toBf16 ? ByteBuffer.allocate(BF16_CHUNK * 2) : null;
             for (Map.Entry<String, HostTensor> e : ordered) {
-              writeFully(out, e.getValue().data());
+              HostTensor t = e.getValue();
+              if (stored(t, toBf16) == t.dtype()) {
+                writeFully(out, t.data());
+              } else {
+                writeBf16(out, t.data().asFloatBuffer(), chunk.order(ByteOrder.LITTLE_ENDIAN));
+              }
             }
           }
         });
   }
 
+  private static final int BF16_CHUNK = 1 << 16;
+
+  private static DType stored(HostTensor t, boolean toBf16) {
+    return toBf16 && t.dtype() == DType.F32 ? DType.BF16 : t.dtype();
+  }
+
+  private static void writeBf16(FileChannel out, FloatBuffer src, ByteBuffer chunk)
+      throws IOException {
+    while (src.hasRemaining()) {
+      chunk.clear();
+      int n = Math.min(BF16_CHUNK, src.remaining());
+      for (int i = 0; i < n; i++) {
+        chunk.putShort(HalfFloats.floatToBf16(src.get()));
+      }
+      chunk.flip();
+      writeFully(out, chunk);
+    }
+  }
+
   private static byte[] header(
-      List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata)
+      List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata, boolean toBf16)
       throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
@@ -153,8 +195,9 @@ public final class SafeTensors {
       long offset = 0;
       for (Map.Entry<String, HostTensor> e : ordered) {
         HostTensor t = e.getValue();
+        DType dtype = stored(t, toBf16);
         g.writeObjectFieldStart(e.getKey());
-        g.writeStringField("dtype", t.dtype().safetensorsName());
+        g.writeStringField("dtype", dtype.safetensorsName());
         g.writeArrayFieldStart("shape");
         for (long d : t.shape()) {
           g.writeNumber(d);
@@ -162,7 +205,7 @@ public final class SafeTensors {
         g.writeEndArray();
         g.writeArrayFieldStart("data_offsets");
         g.writeNumber(offset);
-        offset += t.sizeInBytes();
+        offset += t.numel() * dtype.byteSize();
         g.writeNumber(offset);
         g.writeEndArray();
         g.writeEndObject();

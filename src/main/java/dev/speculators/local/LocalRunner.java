@@ -25,6 +25,7 @@ import dev.speculators.io.hub.HfHub;
 import dev.speculators.io.hub.RepoType;
 import dev.speculators.train.Trainer;
 import dev.speculators.train.TrainingOptions;
+import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
 import java.io.IOException;
@@ -303,7 +304,9 @@ public final class LocalRunner {
             2,
             1,
             0,
-            false);
+            false,
+            p.precision == null ? null : Precision.of(p.precision.name()),
+            true);
     ProgressBar bar = new ProgressBar(console, interactive, "train " + step.name(), "steps");
     long[] last = {0, 0};
     Trainer trainer =

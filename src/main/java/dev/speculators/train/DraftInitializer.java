@@ -102,14 +102,17 @@ public final class DraftInitializer {
   }
 
   // PyTorch nn.Linear default: kaiming_uniform(a=√5) → U(−1/√fan_in, 1/√fan_in)
+  // (drawn straight into the array's memory: no heap copy of the weights)
   private static NDArray linear(NDManager m, SplittableRandom rng, int out, int in) {
     float bound = (float) (1.0 / Math.sqrt(in));
-    float[] w = new float[Math.multiplyExact(out, in)];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-    }
-    try (NDArray blob = m.create(w, new Shape(out, in))) {
-      return blob.duplicate();
-    }
+    long n = (long) out * in;
+    return Tensors.filled(
+        m,
+        new Shape(out, in),
+        w -> {
+          for (long i = 0; i < n; i++) {
+            w.put((float) ((rng.nextDouble() * 2 - 1) * bound));
+          }
+        });
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.io.AtomicFiles;
+import dev.speculators.io.HostTensor;
 import dev.speculators.io.ProgressLine;
 import dev.speculators.io.hf.HfModelDir;
 import dev.speculators.train.checkpoint.Checkpoints;
@@ -22,6 +23,9 @@ import dev.speculators.train.model.DraftConfig;
 import dev.speculators.train.model.DraftConfigs;
 import dev.speculators.train.model.Eagle3DraftModel;
 import dev.speculators.train.model.FusedTttAttention;
+import dev.speculators.train.model.LinearOps;
+import dev.speculators.train.model.OpLibrary;
+import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttAttention;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.model.TttResult;
@@ -179,7 +183,23 @@ public final class Trainer {
             o.epochs(),
             schedule.warmupSteps()));
 
-    try (NDManager manager = NDManager.newBaseManager()) {
+    log.accept(GlibcMalloc.returnLargeBlocksToTheSystem());
+    try (NDManager manager = NDManager.newBaseManager();
+        OpLibrary ops = OpLibrary.load(manager)) {
+      boolean gpu = manager.getDevice().isGpu();
+      Precision precision = o.precisionOn(gpu);
+      if (gpu) {
+        CudaMatmul.allowTf32(o.tf32());
+      }
+      log.accept(
+          "device "
+              + manager.getDevice()
+              + ", precision "
+              + precision.flag()
+              + (precision == Precision.BF16
+                  ? " (bf16 matmuls and attention; float32 master weights, AdamW state, norms and"
+                      + " loss)"
+                  : gpu && o.tf32() ? " (TF32 matmuls)" : ""));
       VerifierWeights weights = new VerifierWeights(verifier);
       long[] draftIds = mapping.isFull() ? null : mapping.verifierIds();
       Map<String, NDArray> params =
@@ -199,11 +219,17 @@ public final class Trainer {
                   + " --no-resume-from-checkpoint");
         }
         for (String name : trainable) {
-          float[] v = resumed.masterWeights().get(name);
+          HostTensor v = resumed.masterWeights().get(name);
           if (v == null) {
             throw new IllegalStateException(latest.get() + " has no weights for " + name);
           }
-          params.get(name).set(v);
+          NDArray fresh = params.get(name);
+          if (!java.util.Arrays.equals(v.shape(), fresh.getShape().getShape())) {
+            throw new IllegalStateException(
+                latest.get() + " holds " + name + " with another shape than the model's");
+          }
+          params.put(name, Tensors.toNDArray(manager, v));
+          fresh.close();
         }
         log.accept(
             "resuming from "
@@ -213,14 +239,15 @@ public final class Trainer {
                 + ")");
       }
       TttAttention attention =
-          o.denseAttention() ? new DenseMaskTttAttention() : new FusedTttAttention(manager);
+          o.denseAttention() ? new DenseMaskTttAttention() : new FusedTttAttention(ops, precision);
       Eagle3DraftModel model =
           new Eagle3DraftModel(
               config,
               params,
               new java.util.HashSet<>(trainable),
               mapping.isFull() ? null : mapping.d2t(),
-              attention);
+              attention,
+              LinearOps.of(precision, ops));
       Map<String, NDArray> trainableParams = new LinkedHashMap<>();
       for (String name : model.trainableNames()) {
         trainableParams.put(name, params.get(name));

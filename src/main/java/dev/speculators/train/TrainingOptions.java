@@ -1,5 +1,6 @@
 package dev.speculators.train;
 
+import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
@@ -14,6 +15,9 @@ import java.nio.file.Path;
  * @param tokenFrequencies explicit {@code token_freq.pt}, or null to find it next to the data
  * @param output run directory: vocab/, checkpoints/, final/, metrics.jsonl
  * @param maxSteps stop after this many optimizer steps in total (0 = no limit)
+ * @param precision compute precision, or null for the device's default (bf16 on a GPU, fp32 on a
+ *     CPU)
+ * @param tf32 let float32 matrix products on CUDA use TensorFloat-32 (no effect on a CPU)
  */
 public record TrainingOptions(
     Path verifier,
@@ -46,7 +50,9 @@ public record TrainingOptions(
     int prefetchRows,
     int loaderThreads,
     long maxSteps,
-    boolean saveEmbedTokens) {
+    boolean saveEmbedTokens,
+    Precision precision,
+    boolean tf32) {
 
   public TrainingOptions {
     require(epochs >= 1, "--epochs must be >= 1");
@@ -59,6 +65,11 @@ public record TrainingOptions(
     require(validationRatio >= 0 && validationRatio < 1, "--validation-ratio must be in [0, 1)");
     require(gradClip > 0, "--grad-clip must be > 0");
     require(logEvery >= 1, "--log-every must be >= 1");
+  }
+
+  /** The precision on a device: the one asked for, else bf16 on a GPU and fp32 on a CPU. */
+  public Precision precisionOn(boolean gpu) {
+    return precision != null ? precision : Precision.defaultFor(gpu);
   }
 
   private static void require(boolean ok, String message) {

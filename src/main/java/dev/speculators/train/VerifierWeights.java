@@ -1,16 +1,12 @@
 package dev.speculators.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.hf.HfModelDir;
 import java.io.IOException;
-import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.UncheckedIOException;
 
 /**
  * The verifier tensors the draft needs: token embedding (frozen draft input), the {@code lm_head}
@@ -56,42 +52,37 @@ public final class VerifierWeights {
     long total = shape[0];
     long width = shape[1];
     long rowsPerChunk = Math.max(1, CHUNK_BYTES / (width * 4));
-    List<NDArray> parts = new ArrayList<>();
-    if (ids == null) {
-      for (long from = 0; from < total; from += rowsPerChunk) {
-        long to = Math.min(total, from + rowsPerChunk);
-        parts.add(Tensors.toNDArray(manager, dir.tensorRows(name, from, to)));
-      }
-    } else {
-      int i = 0;
-      while (i < ids.length) {
-        long from = ids[i];
-        if (from < 0 || from >= total) {
-          throw new IllegalArgumentException(
-              name + " has " + total + " rows; asked for row " + from);
-        }
-        long to = Math.min(total, from + rowsPerChunk);
-        int j = i;
-        while (j < ids.length && ids[j] < to && ids[j] >= from) {
-          j++;
-        }
-        HostTensor block = dir.tensorRows(name, from, to);
-        FloatBuffer out = Tensors.directFloats((long) (j - i) * width);
-        for (int k = i; k < j; k++) {
-          block.slice0(ids[k] - from, ids[k] - from + 1).copyFloatsTo(out);
-        }
-        out.flip();
-        try (NDArray wrapped = manager.create(out, new Shape(j - i, width))) {
-          parts.add(wrapped.duplicate());
-        }
-        i = j;
+    long count = ids == null ? total : ids.length;
+    for (int i = 0; ids != null && i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= total || (i > 0 && ids[i] <= ids[i - 1])) {
+        throw new IllegalArgumentException(
+            name + " has " + total + " rows; asked for row " + ids[i] + " (ids must ascend)");
       }
     }
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    NDArray all = NDArrays.concat(new NDList(parts), 0);
-    parts.forEach(NDArray::close);
-    return all;
+    // rows are widened chunk by chunk straight into the new array's memory
+    return Tensors.filled(
+        manager,
+        new Shape(count, width),
+        out -> {
+          try {
+            long i = 0;
+            while (i < count) {
+              long from = ids == null ? i : ids[(int) i];
+              long to = Math.min(total, from + rowsPerChunk);
+              HostTensor block = dir.tensorRows(name, from, to);
+              if (ids == null) {
+                block.copyFloatsTo(out);
+                i += to - from;
+                continue;
+              }
+              while (i < count && ids[(int) i] < to) {
+                block.slice0(ids[(int) i] - from, ids[(int) i] - from + 1).copyFloatsTo(out);
+                i++;
+              }
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 }

@@ -63,7 +63,9 @@ class TrainerTest {
         1,
         1,
         0,
-        false);
+        false,
+        null,
+        true);
   }
 
   @Test
@@ -228,7 +230,9 @@ class TrainerTest {
             1,
             1,
             0,
-            false);
+            false,
+            null,
+            true);
     assertThatThrownBy(() -> new Trainer(bad, l -> {}).run())
         .hasMessageContaining("hidden size 64 differs from the verifier's hidden_size 32");
   }

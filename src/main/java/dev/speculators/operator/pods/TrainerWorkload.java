@@ -142,6 +142,9 @@ public final class TrainerWorkload {
     add(a, "--seed", t.seed);
     add(a, "--validation-ratio", t.validationRatio);
     add(a, "--log-every", t.logEverySteps);
+    if (t.precision != null) {
+      add(a, "--precision", t.precision.name().toLowerCase(Locale.ROOT));
+    }
     return a;
   }
 

@@ -1,6 +1,8 @@
 package dev.speculators.train.checkpoint;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -42,15 +44,18 @@ public final class Checkpoints {
 
   private Checkpoints() {}
 
-  /** What a loaded checkpoint holds. */
+  /**
+   * What a loaded checkpoint holds. The tensors are memory-mapped from {@code
+   * optimizer.safetensors}, never copied onto the Java heap.
+   */
   public record Loaded(
       Path dir,
       JsonNode config,
       TrainerState state,
       long optimizerStep,
-      Map<String, float[]> masterWeights,
-      Map<String, float[]> expAvg,
-      Map<String, float[]> expAvgSq) {}
+      Map<String, HostTensor> masterWeights,
+      Map<String, HostTensor> expAvg,
+      Map<String, HostTensor> expAvgSq) {}
 
   /** Writes checkpoint {@code name} atomically. */
   public static Path write(
@@ -68,14 +73,17 @@ public final class Checkpoints {
         target,
         tmp -> {
           writeSpeculator(tmp, config, model, d2t, t2d, false);
-          Map<String, HostTensor> opt = new TreeMap<>();
-          for (String p : optimizer.parameterNames()) {
-            opt.put("param." + p, Tensors.toHost(model.parameters().get(p)));
-            opt.put("exp_avg." + p, Tensors.toHost(optimizer.expAvg(p)));
-            opt.put("exp_avg_sq." + p, Tensors.toHost(optimizer.expAvgSq(p)));
+          // the tensors are written straight from the arrays' memory (views, no heap copies)
+          try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+            Map<String, HostTensor> opt = new TreeMap<>();
+            for (String p : optimizer.parameterNames()) {
+              opt.put("param." + p, Tensors.view(model.parameters().get(p), staging));
+              opt.put("exp_avg." + p, Tensors.view(optimizer.expAvg(p), staging));
+              opt.put("exp_avg_sq." + p, Tensors.view(optimizer.expAvgSq(p), staging));
+            }
+            SafeTensors.write(
+                tmp.resolve(OPTIMIZER), opt, Map.of("step", Long.toString(optimizer.stepCount())));
           }
-          SafeTensors.write(
-              tmp.resolve(OPTIMIZER), opt, Map.of("step", Long.toString(optimizer.stepCount())));
           // written last: its presence marks a complete checkpoint even without the rename
           Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
         });
@@ -97,20 +105,23 @@ public final class Checkpoints {
       boolean includeEmbedTokens)
       throws IOException {
     Files.createDirectories(dir);
-    Map<String, HostTensor> tensors = new TreeMap<>();
-    for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-      String name = e.getKey();
-      if (name.startsWith("verifier_")
-          || (name.equals("embed_tokens.weight") && !includeEmbedTokens)) {
-        continue;
+    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
+      Map<String, HostTensor> tensors = new TreeMap<>();
+      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+        String name = e.getKey();
+        if (name.startsWith("verifier_")
+            || (name.equals("embed_tokens.weight") && !includeEmbedTokens)) {
+          continue;
+        }
+        tensors.put(name, Tensors.view(e.getValue(), staging));
       }
-      tensors.put(name, Tensors.toHost(e.getValue()).toBf16());
+      if (d2t != null) {
+        tensors.put("d2t", HostTensor.ofLongs(d2t, d2t.length));
+        tensors.put("t2d", HostTensor.ofBools(t2d, t2d.length));
+      }
+      // rounded to bf16 a chunk at a time while writing
+      SafeTensors.writeF32AsBf16(dir.resolve(MODEL), tensors, Map.of("format", "pt"));
     }
-    if (d2t != null) {
-      tensors.put("d2t", HostTensor.ofLongs(d2t, d2t.length));
-      tensors.put("t2d", HostTensor.ofBools(t2d, t2d.length));
-    }
-    SafeTensors.write(dir.resolve(MODEL), tensors, Map.of("format", "pt"));
     AtomicFiles.writeString(dir.resolve(CONFIG), SpeculatorConfig.toJson(config));
   }
 
@@ -151,14 +162,14 @@ public final class Checkpoints {
   public static Loaded read(Path dir) throws IOException {
     JsonNode config = JSON.readTree(dir.resolve(CONFIG).toFile());
     TrainerState state = readState(dir);
-    Map<String, float[]> params = new LinkedHashMap<>();
-    Map<String, float[]> m = new LinkedHashMap<>();
-    Map<String, float[]> v = new LinkedHashMap<>();
+    Map<String, HostTensor> params = new LinkedHashMap<>();
+    Map<String, HostTensor> m = new LinkedHashMap<>();
+    Map<String, HostTensor> v = new LinkedHashMap<>();
     long step;
     try (var file = SafeTensors.open(dir.resolve(OPTIMIZER))) {
       step = Long.parseLong(file.metadata().getOrDefault("step", "0"));
       for (String name : file.names()) {
-        float[] values = file.get(name).toFloatArray();
+        HostTensor values = file.get(name);
         if (name.startsWith("param.")) {
           params.put(name.substring(6), values);
         } else if (name.startsWith("exp_avg_sq.")) {

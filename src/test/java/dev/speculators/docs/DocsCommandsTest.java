@@ -80,7 +80,7 @@ class DocsCommandsTest {
       for (MarkdownDocs.CodeBlock block : MarkdownDocs.codeBlocks(file, text)) {
         for (ShellLine line : ShellLine.join(block.lines())) {
           String where = root.relativize(file) + ":" + line.number() + ": ";
-          List<String> words = ShellWords.split(line.text());
+          List<String> words = line.words();
           for (int jar = applicationStart(words, 0); jar >= 0; jar = applicationStart(words, jar)) {
             List<String> args = new ArrayList<>();
             for (int i = jar; i < words.size() && !SHELL_OPERATORS.contains(words.get(i)); i++) {
@@ -113,7 +113,7 @@ class DocsCommandsTest {
   /** What picocli would reject of these arguments: unknown commands and unknown options. */
   static List<String> checkArgs(List<String> args) {
     List<String> problems = new ArrayList<>();
-    CommandLine command = new CommandLine(new Main());
+    CommandLine command = Main.commandLine();
     boolean positionalSeen = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);

@@ -7,7 +7,11 @@ import java.util.List;
 final class ShellWords {
   private ShellWords() {}
 
-  /** The words of a line; quotes group and are removed, a backslash escapes the next character. */
+  /**
+   * The words of a line up to a comment (a # that starts a word outside quotes); quotes group and
+   * are removed, a backslash escapes the next character. A backslash that ends the line (before
+   * blanks or a comment) is kept, so that the caller sees the continuation.
+   */
   static List<String> split(String line) {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();
@@ -23,9 +27,16 @@ final class ShellWords {
         } else {
           word.append(c);
         }
+      } else if (c == '#' && !inWord) {
+        break;
       } else if (c == '\'' || c == '"') {
         quote = c;
         inWord = true;
+      } else if (c == '\\' && line.substring(i + 1).matches("\\s*(#.*)?")) {
+        // a continuation, even with a comment after it (how the docs annotate long commands)
+        word.append(c);
+        inWord = true;
+        break;
       } else if (c == '\\' && i + 1 < line.length()) {
         word.append(line.charAt(++i));
         inWord = true;
@@ -44,23 +55,5 @@ final class ShellWords {
       words.add(word.toString());
     }
     return words;
-  }
-
-  /** The line without a comment: a # that starts a word outside quotes, and what follows it. */
-  static String stripComment(String line) {
-    char quote = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-        return line.substring(0, i);
-      }
-    }
-    return line;
   }
 }

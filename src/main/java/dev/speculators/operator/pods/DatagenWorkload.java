@@ -98,6 +98,12 @@ public final class DatagenWorkload {
     return spec.shards == null ? 1 : spec.shards;
   }
 
+  private int sequenceLength() {
+    return spec.sequenceLength == null
+        ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH
+        : spec.sequenceLength;
+  }
+
   /** The vLLM settings with defaults: the served context is the sample length. */
   private Integer maxModelLen() {
     if (spec.vllm != null && spec.vllm.maxModelLen != null) {
@@ -294,9 +300,18 @@ public final class DatagenWorkload {
       }
       String image =
           spec.vllm != null && spec.vllm.image != null ? spec.vllm.image : settings.vllmImage();
+      volumes.addAll(VllmServer.scratchVolumes("vllm"));
       initContainers.add(
           VllmServer.extraction(
-              new VllmServer.Common(image, spec.vllm, model, gpu, maxModelLen(), vllmMounts),
+              new VllmServer.Common(
+                  image,
+                  spec.vllm,
+                  model,
+                  gpu,
+                  maxModelLen(),
+                  vllmMounts,
+                  settings.workerUserId(),
+                  settings),
               spec.layerIds));
     }
 
@@ -323,6 +338,15 @@ public final class DatagenWorkload {
                 "--shard",
                 "$(" + INDEX_ENV + ")/" + shards())
             .withEnv(env)
+            .withResources(
+                vllm()
+                    ? ContainerResources.datagen(
+                        spec.concurrency == null ? 32 : spec.concurrency,
+                        sequenceLength(),
+                        spec.layerIds == null
+                            ? ContainerResources.DEFAULT_CAPTURED_LAYERS
+                            : spec.layerIds.size())
+                    : ContainerResources.reference())
             .withVolumeMounts(workerMounts)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
@@ -338,7 +362,7 @@ public final class DatagenWorkload {
             .withInitContainers(initContainers)
             .withContainers(worker)
             .withVolumes(volumes)
-            .withSecurityContext(PodSecurity.pod(settings.workerUserId()))
+            .withSecurityContext(PodSecurity.pod(settings.fsGroup()))
             .withTerminationGracePeriodSeconds(60L)
             .endSpec()
             .build();
@@ -383,6 +407,7 @@ public final class DatagenWorkload {
         .withImage(workerImage(overrides))
         .withArgs(args)
         .withEnv(env)
+        .withResources(ContainerResources.layerIds())
         .withVolumeMounts(mounts)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(PodSecurity.worker(settings.workerUserId()))

@@ -134,9 +134,38 @@ class DatagenWorkloadTest {
     Container vllm = pod.getInitContainers().get(0);
     assertThat(vllm.getRestartPolicy()).isEqualTo("Always");
     assertThat(vllm.getImage()).isEqualTo(SETTINGS.vllmImage());
-    assertThat(vllm.getCommand()).containsExactly("vllm");
+    assertThat(vllm.getCommand())
+        .as("files vLLM creates are group-writable for the pod's other containers")
+        .containsExactly("/bin/sh", "-c", "umask 002 && exec vllm serve \"$@\"");
     List<String> args = vllm.getArgs();
-    assertThat(args.subList(0, 2)).containsExactly("serve", "meta-llama/Llama-3.1-8B-Instruct");
+    assertThat(args.subList(0, 2)).containsExactly("vllm", "meta-llama/Llama-3.1-8B-Instruct");
+    // restricted: vLLM runs as the worker's user, with its home and caches on its own emptyDirs
+    assertThat(vllm.getSecurityContext().getRunAsUser()).isEqualTo(SETTINGS.workerUserId());
+    assertThat(vllm.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(vllm.getWorkingDir()).isEqualTo("/home/vllm");
+    assertThat(vllm.getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains(
+            "HOME=/home/vllm",
+            "USER=vllm",
+            "HF_HOME=/cache/huggingface",
+            "VLLM_CACHE_ROOT=/home/vllm/.cache/vllm",
+            "TRITON_CACHE_DIR=/home/vllm/.triton/cache",
+            "TORCHINDUCTOR_CACHE_DIR=/home/vllm/.cache/torchinductor",
+            "TMPDIR=/tmp");
+    assertThat(vllm.getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath())
+        .contains("vllm-home:/home/vllm", "vllm-tmp:/tmp");
+    assertThat(volume(pod, "vllm-home").getEmptyDir()).isNotNull();
+    assertThat(volume(pod, "vllm-tmp").getEmptyDir()).isNotNull();
+    // TP 2 of a model of unknown size: 2 + 2*2 CPUs, 16Gi weights + 3 x 4Gi, plus the 16Gi shm
+    assertThat(vllm.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("6"))
+        .containsEntry("memory", new Quantity("28Gi"))
+        .containsEntry("amd.com/gpu", new Quantity("2"));
+    assertThat(vllm.getResources().getLimits())
+        .containsEntry("memory", new Quantity("44Gi"))
+        .containsEntry("amd.com/gpu", new Quantity("2"));
     assertThat(flag(args, "--port")).isEqualTo("8000");
     assertThat(flag(args, "--revision")).isEqualTo("v2");
     assertThat(flag(args, "--tensor-parallel-size")).isEqualTo("2");
@@ -165,8 +194,8 @@ class DatagenWorkloadTest {
     assertThat(vllm.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(vllm.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(vllm.getSecurityContext().getRunAsNonRoot())
-        .as("vLLM's image runs as root")
-        .isNull();
+        .as("vLLM runs as the pod's user, not as its image's root")
+        .isTrue();
     assertThat(mountPaths(vllm)).contains("/dev/shm", "/hs", "/cache/huggingface");
     assertSecretToken(vllm);
 
@@ -281,7 +310,7 @@ class DatagenWorkloadTest {
         .containsExactly(
             "/bin/sh",
             "-c",
-            "exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
+            "umask 002 && exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
     assertThat(vllm.getArgs().subList(0, 2)).containsExactly("vllm", "/models/target");
     assertThat(vllm.getArgs()).doesNotContain("--speculative-config");
     assertThat(vllm.getVolumeMounts())

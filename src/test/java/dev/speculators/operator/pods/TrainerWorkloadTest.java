@@ -161,7 +161,8 @@ class TrainerWorkloadTest {
     Job job = workload(t, target).job();
     Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(SETTINGS.workerImage());
-    assertThat(c.getResources().getLimits()).isNullOrEmpty();
+    assertThat(c.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    assertThat(c.getResources().getRequests()).doesNotContainKey("nvidia.com/gpu");
     assertThat(flag(c.getArgs(), "--verifier")).isEqualTo("/models/target");
     assertThat(flag(c.getArgs(), "--verifier-name")).isEqualTo("Qwen/Qwen3-8B");
     assertThat(c.getVolumeMounts())

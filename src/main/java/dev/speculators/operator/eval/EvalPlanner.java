@@ -158,6 +158,27 @@ public final class EvalPlanner {
             generation,
             now);
       }
+      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
+      if (maxModelLen != null
+          && tr.maxPositionEmbeddings != null
+          && maxModelLen > tr.maxPositionEmbeddings) {
+        // vLLM refuses a draft max_model_len above the draft's max_position_embeddings
+        return hold(
+            next,
+            Outcome.of(
+                Reason.InvalidSpec,
+                "vllm.maxModelLen "
+                    + maxModelLen
+                    + " exceeds max_position_embeddings "
+                    + tr.maxPositionEmbeddings
+                    + " of the speculator SpeculatorTraining "
+                    + trainingName
+                    + " exported (its verifier's); vLLM would refuse to start: use a"
+                    + " vllm.maxModelLen of at most "
+                    + tr.maxPositionEmbeddings),
+            generation,
+            now);
+      }
       speculator = EvalWorkload.SpeculatorLocation.volume(tr.claimName, tr.finalPath);
     } else if (resolved.speculator != null && resolved.speculator.path != null) {
       var p = resolved.speculator.path;

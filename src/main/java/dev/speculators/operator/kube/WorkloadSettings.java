@@ -47,7 +47,7 @@ public record WorkloadSettings(
         "speculators/worker:test",
         "speculators/trainer:test",
         "speculators/eval:test",
-        "vllm/vllm-openai:v0.22.0",
+        "vllm/vllm-openai:v0.28.0",
         10001,
         10001,
         1001,

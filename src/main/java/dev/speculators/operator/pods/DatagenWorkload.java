@@ -104,14 +104,15 @@ public final class DatagenWorkload {
         : spec.sequenceLength;
   }
 
-  /** The vLLM settings with defaults: the served context is the sample length. */
+  /**
+   * The context the extraction server serves: {@code vllm.maxModelLen}, else the model's own (null:
+   * no {@code --max-model-len}). Not the sample length: datagen renders whole conversations with
+   * the server's {@code /tokenize}, which refuses a chat longer than the served context, and
+   * truncates them to {@code sequenceLength} itself; a server limited to the sample length would
+   * turn every long conversation into a failed row instead of a truncated one.
+   */
   private Integer maxModelLen() {
-    if (spec.vllm != null && spec.vllm.maxModelLen != null) {
-      return spec.vllm.maxModelLen;
-    }
-    return spec.sequenceLength == null
-        ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH
-        : spec.sequenceLength;
+    return spec.vllm == null ? null : spec.vllm.maxModelLen;
   }
 
   /** The {@code datagen} arguments in the args file (the shard comes on the command line). */
@@ -248,7 +249,7 @@ public final class DatagenWorkload {
       ObjectNode v = w.putObject("vllm");
       v.put("tensorParallelSize", vllmSpec().resolvedTensorParallelSize());
       v.put("gpuMemoryUtilization", vllmSpec().resolvedGpuMemoryUtilization());
-      v.put("maxModelLen", maxModelLen());
+      v.put("maxModelLen", maxModelLen() == null ? "the model's own" : maxModelLen().toString());
     }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(w) + "\n";

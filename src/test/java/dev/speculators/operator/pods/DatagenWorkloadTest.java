@@ -170,7 +170,11 @@ class DatagenWorkloadTest {
     assertThat(flag(args, "--revision")).isEqualTo("v2");
     assertThat(flag(args, "--tensor-parallel-size")).isEqualTo("2");
     assertThat(flag(args, "--gpu-memory-utilization")).isEqualTo("0.8");
-    assertThat(flag(args, "--max-model-len")).as("defaults to the sample length").isEqualTo("4096");
+    assertThat(args)
+        .as(
+            "the model's own context: /tokenize must render conversations longer than the"
+                + " 4096-token samples, which datagen truncates itself")
+        .doesNotContain("--max-model-len");
     assertThat(args).contains("--no-enable-chunked-prefill", "--enforce-eager");
     JsonNode spec = json(flag(args, "--speculative-config"));
     assertThat(spec.get("method").asText()).isEqualTo("extract_hidden_states");
@@ -239,7 +243,15 @@ class DatagenWorkloadTest {
     // volumes
     assertThat(pod.getVolumes())
         .extracting(Volume::getName)
-        .containsExactlyInAnyOrder("data", "work", "hf-cache", "hidden-states", "dshm", "input-0");
+        .containsExactlyInAnyOrder(
+            "data",
+            "work",
+            "hf-cache",
+            "hidden-states",
+            "dshm",
+            "input-0",
+            "vllm-home",
+            "vllm-tmp");
     Volume shm = volume(pod, "dshm");
     assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
     assertThat(volume(pod, "data").getPersistentVolumeClaim().getClaimName())
@@ -279,7 +291,16 @@ class DatagenWorkloadTest {
     JsonNode work = json(cm.getData().get("work.json"));
     assertThat(work.get("shards").asInt()).isEqualTo(4);
     assertThat(work.get("claimName").asText()).isEqualTo("llama-sharegpt-hidden-states");
-    assertThat(work.at("/vllm/maxModelLen").asInt()).isEqualTo(4096);
+    assertThat(work.at("/vllm/maxModelLen").asText()).isEqualTo("the model's own");
+
+    // a context the user sets is served as given
+    HiddenStateDataset capped =
+        dataset(
+            VLLM_SPEC.replace(
+                "tensorParallelSize: 2", "tensorParallelSize: 2\n  maxModelLen: 32768"));
+    Container vllm =
+        workload(capped).job().getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertThat(flag(vllm.getArgs(), "--max-model-len")).isEqualTo("32768");
   }
 
   @Test

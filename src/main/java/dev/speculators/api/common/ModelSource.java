@@ -54,6 +54,9 @@ public class ModelSource {
       "Size of the model's weights on disk (its *.safetensors; metadata.total_size of"
           + " model.safetensors.index.json), e.g. 140Gi, when known. Sizes the memory the vLLM"
           + " containers request; default: 16Gi (an 8B model in bf16).")
+  @ValidationRule(
+      value = "type(self) == int ? self > 0 : self.matches('" + Patterns.QUANTITY + "')",
+      message = "size must be a positive quantity such as 140Gi")
   public Quantity size;
 
   /** A short human-readable name of the source, for logs and events. */

@@ -138,13 +138,14 @@ public final class ContainerResources {
   }
 
   /**
-   * A worker of the CPU engine {@code reference} (datagen or eval), which computes with the model
-   * on the CPU: 2 CPUs and 4 GiB requested, no limit (the model's size is not known).
+   * A worker of the CPU engine {@code reference} (datagen, train or eval), meant for small models
+   * (the tiny example target, a Kind cluster on a laptop): 500m CPU and 1 GiB requested, no limit,
+   * since the model it computes with on the CPU is not known.
    */
   public static ResourceRequirements reference() {
     return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity("2"))
-        .addToRequests("memory", bytes(4 * GIB))
+        .addToRequests("cpu", new Quantity("500m"))
+        .addToRequests("memory", bytes(GIB))
         .build();
   }
 

@@ -231,12 +231,13 @@ public final class TrainerWorkload {
 
   /**
    * Requests and limits of the trainer: the defaults of {@link ContainerResources#trainer} for the
-   * dataset's shape, with the resource's own requests and limits over them, plus its GPUs (engine
-   * vllm).
+   * dataset's shape (of {@link ContainerResources#reference} for the CPU engine), with the
+   * resource's own requests and limits over them, plus its GPUs (engine vllm).
    */
   private ResourceRequirements resources(TrainingResources r, String gpuResource) {
     ResourceRequirementsBuilder b =
-        new ResourceRequirementsBuilder(ContainerResources.trainer(shape()));
+        new ResourceRequirementsBuilder(
+            gpu() ? ContainerResources.trainer(shape()) : ContainerResources.reference());
     int gpus = r == null || r.gpus == null ? 1 : r.gpus;
     if (gpu() && gpus > 0) {
       Quantity q = new Quantity(Integer.toString(gpus));

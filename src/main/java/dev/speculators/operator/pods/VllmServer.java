@@ -31,9 +31,9 @@ public final class VllmServer {
   /**
    * The oldest vLLM release the operator's pods are known to work with. Its hidden-states connector
    * ({@code ExampleHiddenStatesConnector}) writes each sample from tensor-parallel rank 0 only
-   * ({@code get_finished_count() == 1}; vLLM PR 43805, which also moved the save out of the
-   * forward pass so chunked prefill works), where v0.22 wrote the same file from every rank one
-   * after another under the file lock: TP× the disk writes and a forward pass blocked on the lock.
+   * ({@code get_finished_count() == 1}; vLLM PR 43805, which also moved the save out of the forward
+   * pass so chunked prefill works), where v0.22 wrote the same file from every rank one after
+   * another under the file lock: TP× the disk writes and a forward pass blocked on the lock.
    */
   public static final String MINIMUM_VERSION = "0.28.0";
 

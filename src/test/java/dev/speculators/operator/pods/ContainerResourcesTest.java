@@ -72,6 +72,9 @@ class ContainerResourcesTest {
         .containsEntry("memory", new Quantity("4Gi"));
     assertThat(ContainerResources.layerIds().getLimits())
         .containsEntry("memory", new Quantity("1Gi"));
+    assertThat(ContainerResources.reference().getRequests())
+        .containsEntry("cpu", new Quantity("500m"))
+        .containsEntry("memory", new Quantity("1Gi"));
     assertThat(ContainerResources.reference().getLimits()).isNullOrEmpty();
   }
 

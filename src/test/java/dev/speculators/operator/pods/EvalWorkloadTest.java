@@ -69,7 +69,8 @@ class EvalWorkloadTest {
     for (Container v : List.of(spec, base)) {
       assertThat(v.getRestartPolicy()).isEqualTo("Always");
       assertThat(v.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-      assertThat(v.getArgs().subList(0, 2)).containsExactly("serve", "Qwen/Qwen3-8B");
+      assertThat(v.getArgs().subList(0, 2)).containsExactly("vllm", "Qwen/Qwen3-8B");
+      assertThat(v.getSecurityContext().getRunAsUser()).isEqualTo(SETTINGS.evalUserId());
       assertThat(flag(v.getArgs(), "--seed")).isEqualTo("42");
       assertThat(flag(v.getArgs(), "--max-model-len")).isEqualTo("24000");
       assertThat(flag(v.getArgs(), "--gpu-memory-utilization")).isEqualTo("0.85");
@@ -89,7 +90,7 @@ class EvalWorkloadTest {
     assertThat(c.getName()).isEqualTo("eval");
     assertThat(c.getImage()).isEqualTo(SETTINGS.evalImage());
     assertThat(c.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
-    assertThat(c.getResources()).isNull();
+    assertThat(c.getResources()).isEqualTo(ContainerResources.eval());
     List<String> a = c.getArgs();
     assertThat(a.get(0)).isEqualTo("eval");
     assertThat(flag(a, "--endpoint")).isEqualTo("http://127.0.0.1:8000");

@@ -3,6 +3,7 @@
 Usage:
     python datagen_chat_goldens.py NAME MODEL_DIR OUT_DIR
     python datagen_chat_goldens.py tokenize MODEL_DIR REQUESTS_JSON OUT_JSON
+    python datagen_chat_goldens.py whitespace OUT_JSON
 
 The second form answers vLLM /tokenize requests (a JSON list of request bodies, as the Java golden
 test writes them for requests it has no recorded answer for) the way the vLLM server does: its
@@ -338,8 +339,50 @@ def answer_tokenize_requests(model_dir, requests_file, out_file):
     print(f"{out_file}: {len(answers)} answers")
 
 
+# Characters whose whitespace-ness differs between Python and Java, plus controls on both sides.
+WHITESPACE_PROBES = ([0x85, 0xA0, 0x2007, 0x202F, 0x1680] + list(range(0x2000, 0x200B))
+                     + [0x2028, 0x2029, 0x205F, 0x3000, 0x1C, 0x1D, 0x1E, 0x1F,
+                        0x09, 0x0B, 0x0C, 0x180E, 0x200B, 0xFEFF])
+
+WHITESPACE_EXPRESSIONS = [
+    "{{ x | trim }}",
+    "{{ x.strip() }}",
+    "{{ x.lstrip() }}",
+    "{{ x.rstrip() }}",
+    "{{ x.split() | join('|') }}",
+    "{{ x.split(none, 1) | join('|') }}",
+    "{{ x.rsplit(none, 1) | join('|') }}",
+    "{{ x.splitlines() | join('|') }}",
+    "{% if c.isspace() %}1{% else %}0{% endif %}",
+]
+
+
+def whitespace_goldens(out_file):
+    """What Python's str methods and jinja2's trim filter make of each probe character, rendered
+    by jinja2 in the sandboxed environment transformers uses for chat templates."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    cases = []
+    for cp in WHITESPACE_PROBES:
+        c = chr(cp)
+        x = c + "a" + c + "b c" + c + "\n" + c
+        cases.append({
+            "char": f"U+{cp:04X}",
+            "x": x,
+            "c": c,
+            "renders": {e: env.from_string(e).render(x=x, c=c) for e in WHITESPACE_EXPRESSIONS},
+        })
+    with open(out_file, "w", encoding="utf-8") as f:
+        f.write('{"cases": [\n')
+        f.write(",\n".join(json.dumps(c, ensure_ascii=True, sort_keys=True) for c in cases))
+        f.write("\n]}\n")
+    print(f"{out_file}: {len(cases)} characters")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "tokenize":
+    if sys.argv[1] == "whitespace":
+        whitespace_goldens(sys.argv[2])
+    elif sys.argv[1] == "tokenize":
         answer_tokenize_requests(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         main()

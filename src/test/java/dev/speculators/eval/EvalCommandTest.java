@@ -98,7 +98,11 @@ class EvalCommandTest {
             log::add,
             new PrintStream(stdout, true, StandardCharsets.UTF_8),
             new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    return new CommandLine(command).execute(args);
+    return new CommandLine(command)
+        .setErr(
+            new java.io.PrintWriter(
+                new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true))
+        .execute(args);
   }
 
   private Path fakeGuidellm(FakeGuidellm.Behaviour behaviour, String specFixture)
@@ -659,6 +663,66 @@ class EvalCommandTest {
                 "0.3"))
         .isEqualTo(2);
     assertThat(eval("--endpoint", "http://h:1", "--output", "o")).isEqualTo(2);
+    // what GuideLLM cannot run is a usage error, not a failure after the server started
+    assertThat(eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--rate", "2,4"))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("--profile throughput takes at most one --rate");
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--profile",
+                "sweep",
+                "--rate",
+                "1"))
+        .isEqualTo(2);
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--guidellm-cli",
+                "0.6"))
+        .isEqualTo(2);
+    assertThat(stderr())
+        .contains("GuideLLM 0.6 needs --rate (max concurrency) for --profile throughput");
+  }
+
+  @Test
+  void dataGuidellm073CannotLoadIsRefusedBeforeAnyBenchmark() throws IOException {
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
+    for (String[] c :
+        List.of(
+            new String[] {"emulated", "no named built-in datasets"},
+            new String[] {
+              "kind=huggingface,source=org/ds",
+              "a kind=huggingface dataset needs load_kwargs.split=NAME"
+            })) {
+      int code =
+          eval(
+              "--endpoint",
+              vllm.url(),
+              "--data",
+              localData.toString(),
+              "--data",
+              c[0],
+              "--output",
+              tmp.resolve("o").toString(),
+              "--guidellm",
+              exe.toString(),
+              "--termination-log",
+              tmp.resolve("t").toString());
+      assertThat(code).isEqualTo(1);
+      assertThat(stderr()).contains("eval: --data " + c[0] + ": ").contains(c[1]);
+    }
+    assertThat(vllm.advances()).isZero();
   }
 
   private static void assertCounters(

@@ -343,7 +343,7 @@ public final class EvalPlanner {
   }
 
   /** The per-benchmark entries of a multi-benchmark run, or null when there are none. */
-  private static List<EvalBenchmarkResult> benchmarks(JsonNode list) {
+  static List<EvalBenchmarkResult> benchmarks(JsonNode list) {
     if (list == null || !list.isArray()) {
       return null;
     }

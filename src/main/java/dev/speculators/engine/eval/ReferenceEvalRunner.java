@@ -85,6 +85,15 @@ public final class ReferenceEvalRunner {
                 + ": the reference engine needs prompt files (.jsonl/.json);"
                 + " GuideLLM built-in and synthetic data need --engine vllm");
       }
+      String file = d.file().getFileName().toString();
+      if (!file.endsWith(".jsonl") && !file.endsWith(".json")) {
+        throw new EvalException(
+            "--data "
+                + d.spec()
+                + ": the reference engine reads .jsonl and .json prompt files; "
+                + file
+                + " needs --engine vllm");
+      }
     }
     try (HfModelDir targetDir = HfModelDir.open(settings.targetModel());
         ReferenceModel target = ReferenceModel.load(targetDir);

@@ -113,8 +113,8 @@ class EvalWorkloadTest {
             """
         speculator: {trainingRef: {name: eagle}}
         targetModel: {hfId: org/target, tokenSecretRef: {name: tok, key: hf}}
-        datasets: [emulated, org/ds:f.jsonl]
-        guidellm: {profile: concurrent, rate: [1, 4.5]}
+        datasets: ['prompt_tokens=128,output_tokens=64', org/ds:f.jsonl]
+        guidellm: {profile: concurrent, rate: [1, 4]}
         vllm: {tensorParallelSize: 2, maxModelLen: 4096}
         """);
     EvalWorkload w =
@@ -139,9 +139,11 @@ class EvalWorkloadTest {
               assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hf");
             });
     List<String> a = pod.getContainers().get(0).getArgs();
-    assertThat(a).containsSequence("--data", "emulated", "--data", "org/ds:f.jsonl");
+    assertThat(a)
+        .containsSequence(
+            "--data", "prompt_tokens=128,output_tokens=64", "--data", "org/ds:f.jsonl");
     assertThat(flag(a, "--profile")).isEqualTo("concurrent");
-    assertThat(flag(a, "--rate")).isEqualTo("1,4.5");
+    assertThat(flag(a, "--rate")).isEqualTo("1,4");
     assertThat(a).doesNotContain("--baseline-endpoint");
     assertThat(pod.getVolumes())
         .anySatisfy(

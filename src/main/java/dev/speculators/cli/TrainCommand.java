@@ -48,7 +48,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = {"--data", "--data-path"},
       required = true,
-      description = "speculators dataset: its root (with data/) or the data/ directory")
+      description =
+          "speculators dataset: its root (with data/) or the data/ directory; or a speculators"
+              + " 0.5+ preprocessed dataset (with hidden_states/)")
   Path data;
 
   @Option(

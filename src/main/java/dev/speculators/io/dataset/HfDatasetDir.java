@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,26 +13,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A Hugging Face {@code datasets} directory written by {@code Dataset.save_to_disk}: {@code
  * state.json} listing the Arrow files in row order ({@code _data_files}), {@code
  * dataset_info.json}, and the Arrow IPC files themselves ({@code data-00000-of-00001.arrow}, the
  * streaming format; the random-access file format is read too). Read with Apache Arrow, one record
- * batch at a time, so a scan holds one batch in memory whatever the dataset's size.
+ * batch at a time, so a scan holds one batch in memory whatever the dataset's size; no JVM flag is
+ * needed (see {@link #forEachBatch}).
  *
  * <p>Only integer columns and lists of integers (or booleans) are read: what a speculators
  * preprocessed dataset holds ({@code input_ids}, {@code loss_mask}, {@code seq_len}).
@@ -151,55 +160,132 @@ public final class HfDatasetDir {
    *     the asked kind (naming file, row and column), or what {@code consumer} throws
    */
   public void scan(List<String> required, RowConsumer consumer) throws IOException {
-    long row = 0;
+    long[] row = {0};
     try (BufferAllocator allocator = new RootAllocator()) {
       for (Path file : files) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            ArrowReader reader = reader(file, channel, allocator)) {
-          VectorSchemaRoot root = reader.getVectorSchemaRoot();
-          for (String column : required) {
-            if (root.getVector(column) == null) {
-              throw new IOException(
-                  file
-                      + ": no column '"
-                      + column
-                      + "' (columns: "
-                      + root.getSchema().getFields().stream().map(f -> f.getName()).toList()
-                      + ")");
-            }
-          }
-          BatchRow current = new BatchRow(file, root);
-          while (reader.loadNextBatch()) {
-            for (int i = 0; i < root.getRowCount(); i++) {
-              current.index = i;
-              current.row = row;
-              consumer.accept(row, current);
-              row++;
-            }
-          }
-        }
+        forEachBatch(
+            file,
+            allocator,
+            root -> {
+              for (String column : required) {
+                if (root.getVector(column) == null) {
+                  throw new IOException(
+                      file
+                          + ": no column '"
+                          + column
+                          + "' (columns: "
+                          + root.getSchema().getFields().stream().map(f -> f.getName()).toList()
+                          + ")");
+                }
+              }
+              BatchRow current = new BatchRow(file, root);
+              for (int i = 0; i < root.getRowCount(); i++) {
+                current.index = i;
+                current.row = row[0];
+                consumer.accept(row[0], current);
+                row[0]++;
+              }
+            });
       }
-    } catch (UnsupportedOperationException | ExceptionInInitializerError | NoClassDefFoundError e) {
-      // Arrow's memory module could not reach java.nio internals
-      throw new IOException(
-          "reading Arrow files needs the JVM option --add-opens=java.base/java.nio=ALL-UNNAMED"
-              + " (`java -jar quarkus-run.jar` sets it through the jar's manifest): "
-              + e,
-          e);
     }
   }
 
-  private static ArrowReader reader(Path file, FileChannel channel, BufferAllocator allocator)
+  private interface BatchConsumer {
+    void accept(VectorSchemaRoot root) throws IOException;
+  }
+
+  /**
+   * Loads the record batches of one Arrow file in turn into one {@link VectorSchemaRoot}.
+   *
+   * <p>Arrow parses the messages and lays out the vectors; only the bytes of each message body are
+   * copied into Arrow's buffer here, with {@link ArrowBuf#setBytes}, instead of Arrow's own {@code
+   * ReadChannel.readFully(ArrowBuf)}: that one wraps native memory in a {@code ByteBuffer} through
+   * {@code DirectByteBuffer}'s private constructor, which Java 17 only allows with {@code
+   * --add-opens java.base/java.nio}, a flag every launcher of the application would then need.
+   */
+  private static void forEachBatch(Path file, BufferAllocator allocator, BatchConsumer consumer)
       throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ReadChannel in = new ReadChannel(channel);
+      if (isFileFormat(file)) {
+        // the random-access format: the footer lists where the record batches are
+        try (ArrowFileReader footer = new ArrowFileReader(channel, allocator);
+            VectorSchemaRoot root =
+                VectorSchemaRoot.create(footer.getVectorSchemaRoot().getSchema(), allocator)) {
+          List<ArrowBlock> blocks = footer.getRecordBlocks();
+          for (ArrowBlock block : blocks) {
+            channel.position(block.getOffset());
+            MessageMetadataResult message = MessageSerializer.readMessage(in);
+            if (message == null || message.headerType() != MessageHeader.RecordBatch) {
+              throw new IOException(file + ": no record batch at offset " + block.getOffset());
+            }
+            load(file, in, message, root, allocator);
+            consumer.accept(root);
+          }
+        }
+        return;
+      }
+      MessageMetadataResult first = MessageSerializer.readMessage(in);
+      if (first == null || first.headerType() != MessageHeader.Schema) {
+        throw new IOException(file + ": not an Arrow IPC stream (no schema message first)");
+      }
+      Schema schema = MessageSerializer.deserializeSchema(first);
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+        MessageMetadataResult message;
+        while ((message = MessageSerializer.readMessage(in)) != null) {
+          if (message.headerType() == MessageHeader.DictionaryBatch) {
+            throw new IOException(file + ": dictionary-encoded columns are not supported");
+          }
+          if (message.headerType() != MessageHeader.RecordBatch) {
+            throw new IOException(
+                file + ": unexpected Arrow message of type " + message.headerType());
+          }
+          load(file, in, message, root, allocator);
+          consumer.accept(root);
+        }
+      }
+    }
+  }
+
+  private static void load(
+      Path file,
+      ReadChannel in,
+      MessageMetadataResult message,
+      VectorSchemaRoot root,
+      BufferAllocator allocator)
+      throws IOException {
+    long length = message.getMessageBodyLength();
+    ArrowBuf body = allocator.buffer(length);
+    ArrowRecordBatch batch;
+    try {
+      byte[] chunk = new byte[(int) Math.min(Math.max(length, 1), 1 << 20)];
+      ByteBuffer window = ByteBuffer.wrap(chunk);
+      for (long done = 0; done < length; ) {
+        int n = (int) Math.min(chunk.length, length - done);
+        window.clear().limit(n);
+        if (in.readFully(window) != n) {
+          throw new IOException(file + ": truncated (a record batch ends early)");
+        }
+        body.setBytes(done, chunk, 0, n);
+        done += n;
+      }
+      body.writerIndex(length);
+    } catch (IOException | RuntimeException e) {
+      body.close();
+      throw e;
+    }
+    // takes the body over: the batch's buffers are slices of it, released with the batch
+    batch = MessageSerializer.deserializeRecordBatch(message, body);
+    try (batch) {
+      new VectorLoader(root).load(batch);
+    }
+  }
+
+  private static boolean isFileFormat(Path file) throws IOException {
     byte[] head = new byte[FILE_MAGIC.length];
-    int n;
     try (InputStream in = Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, head.length);
+      return in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, FILE_MAGIC);
     }
-    if (n == head.length && Arrays.equals(head, FILE_MAGIC)) {
-      return new ArrowFileReader(channel, allocator);
-    }
-    return new ArrowStreamReader(channel, allocator);
   }
 
   /** A row of the record batch the reader holds. */

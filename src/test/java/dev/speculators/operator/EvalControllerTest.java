@@ -213,7 +213,7 @@ class EvalControllerTest {
         spec:
           speculator: {trainingRef: {name: tr}}
           targetModel: {hfId: org/target}
-          datasets: [emulated]
+          datasets: ['prompt_tokens=128,output_tokens=64']
           vllm: {maxModelLen: 8192}
         """,
         SpeculatorEval.class,

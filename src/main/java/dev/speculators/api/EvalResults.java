@@ -49,11 +49,25 @@ public class EvalResults {
   @JsonPropertyDescription("Median inter-token latency in milliseconds.")
   public Double itlMsMedian;
 
+  @JsonPropertyDescription(
+      "Multi-benchmark runs (sweep, several rates): every GuideLLM benchmark, dataset by dataset,"
+          + " as many as fit the pod's termination message; results.json has all of them.")
+  public List<EvalBenchmarkResult> benchmarks;
+
+  @JsonPropertyDescription("Benchmarks left out of benchmarks for size (see results.json).")
+  public Integer benchmarksOmitted;
+
   @JsonPropertyDescription("PersistentVolumeClaim holding the results.")
   public String claimName;
 
   @JsonPropertyDescription("results.json (per dataset) inside the claim.")
   public String resultsPath;
+
+  @JsonPropertyDescription(
+      "Set when a worker's summary (its termination message) cannot be read, and why: its pod was"
+          + " deleted, or the message is empty or truncated. The numbers that come from the summary"
+          + " are then unset; paths on the volume are still given.")
+  public String missingSummary;
 
   @Override
   public boolean equals(Object o) {
@@ -70,8 +84,11 @@ public class EvalResults {
         && Objects.equals(speedup, r.speedup)
         && Objects.equals(ttftMsMedian, r.ttftMsMedian)
         && Objects.equals(itlMsMedian, r.itlMsMedian)
+        && Objects.equals(benchmarks, r.benchmarks)
+        && Objects.equals(benchmarksOmitted, r.benchmarksOmitted)
         && Objects.equals(claimName, r.claimName)
-        && Objects.equals(resultsPath, r.resultsPath);
+        && Objects.equals(resultsPath, r.resultsPath)
+        && Objects.equals(missingSummary, r.missingSummary);
   }
 
   @Override
@@ -89,7 +106,10 @@ public class EvalResults {
         speedup,
         ttftMsMedian,
         itlMsMedian,
+        benchmarks,
+        benchmarksOmitted,
         claimName,
-        resultsPath);
+        resultsPath,
+        missingSummary);
   }
 }

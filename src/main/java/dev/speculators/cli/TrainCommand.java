@@ -14,6 +14,7 @@ import dev.speculators.train.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
       "trainer image); bf16 on a GPU, fp32 on a CPU unless --precision says otherwise."
     })
 public final class TrainCommand implements Callable<Integer> {
+  static final int DEFAULT_DRAFT_VOCAB = 32000;
 
   @Option(
       names = {"--verifier", "--verifier-name-or-path"},
@@ -48,7 +50,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = {"--data", "--data-path"},
       required = true,
-      description = "speculators dataset: its root (with data/) or the data/ directory")
+      description =
+          "speculators dataset: its root (with data/) or the data/ directory; or a speculators"
+              + " 0.5+ preprocessed dataset (with hidden_states/)")
   Path data;
 
   @Option(
@@ -135,10 +139,32 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--draft-vocab-size",
-      defaultValue = "32000",
       description =
-          "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: ${DEFAULT-VALUE}")
-  int draftVocabSize;
+          "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: 32000, or the size"
+              + " of --d2t-path")
+  Integer draftVocabSize;
+
+  @Option(
+      names = "--target-layer-ids",
+      split = ",",
+      arity = "1..*",
+      paramLabel = "ID",
+      description =
+          "verifier layers the auxiliary hidden states were captured at, vLLM numbering, without"
+              + " the final layer (default: from the dataset; speculators 0.5+ data: [2, N/2, N-3])")
+  List<Integer> targetLayerIds;
+
+  @Option(
+      names = "--d2t-path",
+      description =
+          "precomputed vocabulary mapping: d2t.npy (int64 [Vd]), with --t2d-path; default: built"
+              + " from the token frequencies")
+  Path d2tPath;
+
+  @Option(
+      names = "--t2d-path",
+      description = "precomputed vocabulary mapping: t2d.npy (bool [V]), with --d2t-path")
+  Path t2dPath;
 
   @Option(
       names = "--norm-before-residual",
@@ -249,6 +275,9 @@ public final class TrainCommand implements Callable<Integer> {
             verifierName != null ? verifierName : verifier,
             data,
             tokenFreq,
+            d2tPath,
+            t2dPath,
+            targetLayerIds,
             output,
             epochs,
             lr,
@@ -262,7 +291,7 @@ public final class TrainCommand implements Callable<Integer> {
             decay,
             inputs,
             numLayers,
-            draftVocabSize,
+            draftVocabSize != null ? draftVocabSize : d2tPath != null ? 0 : DEFAULT_DRAFT_VOCAB,
             normBeforeResidual,
             trainLmHead,
             noiseStd,
@@ -321,14 +350,25 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isDirectory(local)) {
       return local;
     }
+    if (spec.startsWith("/") || spec.startsWith(".")) {
+      throw new IOException("--verifier " + spec + ": no such directory");
+    }
     String[] idAndRevision = spec.split("@", 2);
-    return HfHub.fromEnvironment()
-        .downloadAll(
-            RepoType.MODEL,
-            idAndRevision[0],
-            idAndRevision.length > 1 ? idAndRevision[1] : null,
-            name ->
-                name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+    try {
+      return HfHub.fromEnvironment()
+          .downloadAll(
+              RepoType.MODEL,
+              idAndRevision[0],
+              idAndRevision.length > 1 ? idAndRevision[1] : null,
+              name ->
+                  name.endsWith(".json")
+                      || name.endsWith(".safetensors")
+                      || name.endsWith(".jinja"));
+    } catch (IOException e) {
+      // neither a local directory nor a model the Hub serves: say which flag and both readings
+      throw new IOException(
+          "--verifier " + spec + ": not a local directory, and on the Hub: " + e.getMessage(), e);
+    }
   }
 
   static ObjectNode summaryJson(Trainer.Summary s, Path output) {
@@ -354,11 +394,27 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (s.finalDir() != null) {
       n.put("final", "final");
+      maxPositionEmbeddings(s.finalDir())
+          .ifPresent(m -> n.put("maxPositionEmbeddings", m.intValue()));
     }
     n.put("interrupted", s.interrupted());
     n.put("tokens", s.tokens());
     n.put("wallSeconds", Math.round(s.wallSeconds() * 10) / 10.0);
     return n;
+  }
+
+  // the exported speculator's context limit: an eval's max_model_len must not exceed it
+  private static java.util.Optional<Integer> maxPositionEmbeddings(Path finalDir) {
+    try {
+      var l =
+          new ObjectMapper()
+              .readTree(finalDir.resolve("config.json").toFile())
+              .path("transformer_layer_config")
+              .path("max_position_embeddings");
+      return l.isInt() ? java.util.Optional.of(l.asInt()) : java.util.Optional.empty();
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   // paths in the summary are relative to the output directory (the volume mount differs per pod)

@@ -37,6 +37,9 @@ class TrainerTest {
         "tiny-llama-verifier",
         DATA,
         null,
+        null,
+        null,
+        null,
         out,
         epochs,
         1e-3,
@@ -204,6 +207,9 @@ class TrainerTest {
             "x",
             o.data(),
             null,
+            null,
+            null,
+            null,
             o.output(),
             1,
             1e-3,
@@ -267,6 +273,14 @@ class TrainerTest {
     assertThat(s.get("epoch").asInt()).isEqualTo(2);
     assertThat(s.get("final").asText()).isEqualTo("final");
     assertThat(s.get("checkpoint").asText()).isEqualTo("checkpoints/1");
+    // bestEpoch names its folder (counted from 0, like upstream's checkpoints/<n>)
+    assertThat(tmp.resolve("run/checkpoints/" + s.get("bestEpoch").asInt())).isDirectory();
+    // the eval's max_model_len limit: the verifier's, as exported
+    assertThat(s.get("maxPositionEmbeddings").asInt())
+        .isEqualTo(
+            JSON.readTree(VERIFIER.resolve("config.json").toFile())
+                .get("max_position_embeddings")
+                .asInt());
     assertThat(s.get("fullAcc")).hasSize(3);
     assertThat(s.get("trainLoss").asDouble()).isPositive();
     assertThat(Files.size(summary)).isLessThan(4096);

@@ -1,6 +1,8 @@
 package dev.speculators.operator.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.EvalBenchmarkResult;
 import dev.speculators.api.EvalPhase;
 import dev.speculators.api.EvalPresets;
 import dev.speculators.api.EvalProgress;
@@ -26,13 +28,12 @@ import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkerSummaries;
 import dev.speculators.operator.workload.WorkloadOutcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -85,9 +86,13 @@ public final class EvalPlanner {
             : Statuses.copy(previous, SpeculatorEvalStatus.class);
     next.observedGeneration = generation;
 
-    if (o.job().isEmpty()
-        && previous != null
-        && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED)) {
+    // Finished work is never redone, and results once read stay as read.
+    boolean finished =
+        previous != null
+            && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED);
+    boolean resultsRead =
+        previous != null && previous.phase == EvalPhase.SUCCEEDED && previous.results != null;
+    if (finished && (o.job().isEmpty() || resultsRead)) {
       Outcome kept =
           Statuses.lastOutcome(previous)
               .orElse(
@@ -152,6 +157,27 @@ public final class EvalPlanner {
                     + trainingName
                     + ": "
                     + (tp == null ? "not started" : Statuses.name(tp))),
+            generation,
+            now);
+      }
+      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
+      if (maxModelLen != null
+          && tr.maxPositionEmbeddings != null
+          && maxModelLen > tr.maxPositionEmbeddings) {
+        // vLLM refuses a draft max_model_len above the draft's max_position_embeddings
+        return hold(
+            next,
+            Outcome.of(
+                Reason.InvalidSpec,
+                "vllm.maxModelLen "
+                    + maxModelLen
+                    + " exceeds max_position_embeddings "
+                    + tr.maxPositionEmbeddings
+                    + " of the speculator SpeculatorTraining "
+                    + trainingName
+                    + " exported (its verifier's); vLLM would refuse to start: use a"
+                    + " vllm.maxModelLen of at most "
+                    + tr.maxPositionEmbeddings),
             generation,
             now);
       }
@@ -240,7 +266,6 @@ public final class EvalPlanner {
     }
 
     JobState job = JobState.of(o.job().get());
-    Optional<ObjectNode> summary = newestSummary(o.pods());
     int done =
         o.liveProgress()
             .map(p -> p.path("benchmarksCompleted").asInt(p.path("completed").asInt(0)))
@@ -255,12 +280,42 @@ public final class EvalPlanner {
                 job, o.pods(), EvalWorkload.CONTAINER, o.failedCreate(), resolved.queueName),
             Reason.Evaluating,
             "benchmarking: " + next.progress.summary);
+    Duration collecting = null;
     switch (outcome.state()) {
       case SUCCEEDED -> {
+        // The Job's completion is not final until the eval container's summary was read.
+        WorkerSummaries.Read read =
+            WorkerSummaries.of(job, o.pods(), EvalWorkload.CONTAINER, "eval", false, 1, now);
+        if (read.pending()) {
+          next.phase = EvalPhase.RUNNING;
+          outcome =
+              Outcome.of(
+                  Reason.CollectingResults,
+                  "Job "
+                      + job.name()
+                      + " succeeded; waiting for the eval summary: "
+                      + read.describe(WorkerSummaries.State.PENDING));
+          collecting = settings.podlessRecheckInterval();
+          break;
+        }
         next.phase = EvalPhase.SUCCEEDED;
-        next.results = results(storage, summary.orElse(null), previous);
+        next.results = results(storage, read.single().orElse(null), previous);
         next.progress = progress(workload.benchmarks(), workload.benchmarks());
-        outcome = Outcome.of(Reason.Succeeded, describe(next.results));
+        if (read.single().isPresent()) {
+          outcome = Outcome.of(Reason.Succeeded, describe(next.results));
+        } else {
+          next.results.missingSummary =
+              "the eval summary: " + read.describe(WorkerSummaries.State.LOST);
+          outcome =
+              Outcome.of(
+                  Reason.SummaryUnavailable,
+                  "evaluated; acceptance and throughput are unknown ("
+                      + next.results.missingSummary
+                      + "); per-dataset results may be in "
+                      + next.results.claimName
+                      + ":"
+                      + next.results.resultsPath);
+        }
       }
       case FAILED -> next.phase = EvalPhase.FAILED;
       default -> {
@@ -275,9 +330,11 @@ public final class EvalPlanner {
     }
     StatusConditions.apply(next, outcome, generation, now);
     Duration requeue =
-        !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
-            ? settings.podlessRecheckInterval()
-            : null;
+        collecting != null
+            ? collecting
+            : !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
+                ? settings.podlessRecheckInterval()
+                : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 
@@ -295,21 +352,6 @@ public final class EvalPlanner {
     return p;
   }
 
-  static Optional<ObjectNode> newestSummary(List<Pod> pods) {
-    return pods.stream()
-        .sorted(
-            Comparator.comparing(
-                    (Pod p) ->
-                        p.getMetadata().getCreationTimestamp() == null
-                            ? ""
-                            : p.getMetadata().getCreationTimestamp())
-                .reversed())
-        .map(p -> TerminationMessages.summary(p, EvalWorkload.CONTAINER))
-        .flatMap(Optional::stream)
-        .filter(s -> "eval".equals(s.path("kind").asText()))
-        .findFirst();
-  }
-
   private static EvalResults results(
       StoragePlan storage, ObjectNode s, SpeculatorEvalStatus previous) {
     EvalResults r =
@@ -319,6 +361,7 @@ public final class EvalPlanner {
     r.claimName = storage.claimName();
     r.resultsPath = storage.resolve("results.json");
     if (s != null) {
+      r.missingSummary = null;
       r.meanAcceptanceLength = TerminationMessages.number(s, "meanAcceptanceLength");
       r.perPositionAcceptance = TerminationMessages.numbers(s.get("perPositionAcceptance"));
       r.conditionalAcceptance = TerminationMessages.numbers(s.get("conditionalAcceptance"));
@@ -333,8 +376,33 @@ public final class EvalPlanner {
       r.speedup = TerminationMessages.number(s, "speedup");
       r.ttftMsMedian = TerminationMessages.number(s, "ttftMsMedian");
       r.itlMsMedian = TerminationMessages.number(s, "itlMsMedian");
+      r.benchmarks = benchmarks(s.get("benchmarks"));
+      Long omitted = TerminationMessages.integer(s, "benchmarksOmitted");
+      r.benchmarksOmitted = omitted == null ? null : omitted.intValue();
     }
     return r;
+  }
+
+  /** The per-benchmark entries of a multi-benchmark run, or null when there are none. */
+  static List<EvalBenchmarkResult> benchmarks(JsonNode list) {
+    if (list == null || !list.isArray()) {
+      return null;
+    }
+    List<EvalBenchmarkResult> out = new ArrayList<>();
+    for (JsonNode e : list) {
+      EvalBenchmarkResult b = new EvalBenchmarkResult();
+      b.dataset = e.path("dataset").asText(null);
+      b.strategy = e.path("strategy").asText(null);
+      b.outputTokensPerSecond = TerminationMessages.number(e, "outputTokensPerSecond");
+      b.requestsPerSecond = TerminationMessages.number(e, "requestsPerSecond");
+      b.ttftMsMedian = TerminationMessages.number(e, "ttftMsMedian");
+      b.itlMsMedian = TerminationMessages.number(e, "itlMsMedian");
+      b.erroredRequests = TerminationMessages.integer(e, "erroredRequests");
+      b.baselineOutputTokensPerSecond =
+          TerminationMessages.number(e, "baselineOutputTokensPerSecond");
+      out.add(b);
+    }
+    return out;
   }
 
   private static String describe(EvalResults r) {

@@ -71,7 +71,9 @@ class InteropTrainingTest {
         1,
         1,
         0,
-        false);
+        false,
+        null,
+        true);
   }
 
   @Test

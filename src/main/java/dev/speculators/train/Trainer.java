@@ -252,6 +252,11 @@ public final class Trainer {
       for (String name : model.trainableNames()) {
         trainableParams.put(name, params.get(name));
       }
+      // the verifier's tensors were read through file mappings that Java unmaps only when the
+      // collector finds them dead, and training allocates too little on the heap to collect
+      // soon: without this the verifier's embedding and head (2 GiB for a Llama-3-8B) would stay
+      // resident as file pages for much of the run
+      System.gc();
       try (AdamW adamw = AdamW.withTorchDefaults(trainableParams, o.weightDecay())) {
         TrainerState state =
             new TrainerState(

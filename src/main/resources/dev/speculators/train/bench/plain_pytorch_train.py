@@ -100,11 +100,17 @@ def main():
     a.add_argument("--noise-std", type=float, default=0.05)
     a.add_argument("--lr", type=float, default=1e-4)
     a.add_argument("--label", default="pytorch")
+    a.add_argument("--device", default="auto", help="cpu, cuda or auto (cuda when available)")
     args = a.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     t_len, steps = args.seq_len, args.ttt_steps
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
+                          else "cpu" if args.device == "auto" else args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
 
     with open(os.path.join(args.verifier, "config.json")) as f:
         cfg = json.load(f)
@@ -113,9 +119,12 @@ def main():
     hd = cfg.get("head_dim", h // nh)
     inter, eps = cfg["intermediate_size"], cfg.get("rms_norm_eps", 1e-6)
     theta = cfg.get("rope_theta", 10000.0)
-    verifier = read_safetensors(os.path.join(args.verifier, "model.safetensors"))
+    verifier = {k: v.to(device) for k, v in
+                read_safetensors(os.path.join(args.verifier, "model.safetensors")).items()}
     freq = torch.load(os.path.join(args.data, "token_freq.pt"))
     draft_ids, d2t = vocab_mapping(freq, args.draft_vocab, cfg["vocab_size"])
+    draft_ids, d2t = draft_ids.to(device), d2t.to(device)
+    torch.set_default_device(device)
 
     def linear(out_f, in_f):
         bound = 1 / math.sqrt(in_f)
@@ -149,7 +158,7 @@ def main():
         batch = []
         used = 0
         for name in files:
-            s = torch.load(os.path.join(data_dir, name))
+            s = torch.load(os.path.join(data_dir, name), map_location=device)
             n = s["input_ids"].numel() - 1
             if used + n > t_len and batch:
                 yield pack(batch)
@@ -186,7 +195,8 @@ def main():
     def step(row):
         ids, aux, last, mask, pos, lengths = row
         maskf = mask.float()
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16")
+        autocast = torch.autocast(device.type, dtype=torch.bfloat16,
+                                  enabled=args.precision == "bf16")
         with autocast:
             with torch.no_grad():
                 targets = F.linear(rms_norm(last, verifier_norm, eps), verifier_head)
@@ -235,6 +245,8 @@ def main():
         for row in rows():
             start = time.perf_counter()
             loss = step(row)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
             if done >= args.warmup:
                 seconds += time.perf_counter() - start
             done += 1
@@ -244,6 +256,8 @@ def main():
     print("RESULT " + json.dumps({
         "label": args.label, "tokensPerSecond": t_len / per_step, "secondsPerStep": per_step,
         "peakRssBytes": status("VmHWM"), "loss": loss, "torch": torch.__version__,
+        "device": str(device),
+        "gpuPeakBytes": torch.cuda.max_memory_allocated() if device.type == "cuda" else None,
         "memory": {"rss": status("VmRSS"), "rssAnon": status("RssAnon"),
                    "rssFile": status("RssFile")}}), flush=True)
 

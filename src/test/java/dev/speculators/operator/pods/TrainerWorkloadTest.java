@@ -127,6 +127,32 @@ class TrainerWorkloadTest {
   }
 
   @Test
+  void thePrecisionReachesTheTrainerOnlyWhenSet() {
+    List<String> unset =
+        workload(training("dataset: {ref: {name: ds1}}"), hf("m/x"))
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
+    assertThat(unset)
+        .as("the trainer picks bf16 on a GPU, fp32 on a CPU")
+        .doesNotContain("--precision");
+    List<String> fp32 =
+        workload(training("dataset: {ref: {name: ds1}}\ntraining: {precision: fp32}"), hf("m/x"))
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
+    assertThat(flag(fp32, "--precision")).isEqualTo("fp32");
+  }
+
+  @Test
   void aHubRevisionReachesTheTrainerAsIdAtRevision() {
     SpeculatorTraining t =
         training(

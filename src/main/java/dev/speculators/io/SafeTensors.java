@@ -124,20 +124,61 @@ public final class SafeTensors {
     write(path, tensors, metadata, true);
   }
 
-  private static void write(
-      Path path, Map<String, HostTensor> tensors, Map<String, String> metadata, boolean toBf16)
+  /**
+   * A tensor to write whose bytes are produced only when its turn comes and released right after: a
+   * model held elsewhere (on a GPU, say) is written one tensor at a time.
+   */
+  public interface Source {
+    DType dtype();
+
+    long[] shape();
+
+    /** The tensor's bytes, valid until {@link #release()}. */
+    HostTensor open() throws IOException;
+
+    /** Called once the bytes are written. */
+    default void release() {}
+
+    /** A tensor already in memory. */
+    static Source of(HostTensor t) {
+      return new Source() {
+        @Override
+        public DType dtype() {
+          return t.dtype();
+        }
+
+        @Override
+        public long[] shape() {
+          return t.shape();
+        }
+
+        @Override
+        public HostTensor open() {
+          return t;
+        }
+      };
+    }
+  }
+
+  /**
+   * Writes tensors produced one at a time ({@link Source}), atomically and laid out like {@link
+   * #write}; with {@code f32AsBf16}, F32 tensors are stored as BF16 as {@link #writeF32AsBf16}
+   * does.
+   */
+  public static void writeSources(
+      Path path, Map<String, Source> tensors, Map<String, String> metadata, boolean f32AsBf16)
       throws IOException {
-    List<Map.Entry<String, HostTensor>> ordered = new ArrayList<>(tensors.entrySet());
-    for (Map.Entry<String, HostTensor> e : ordered) {
+    List<Map.Entry<String, Source>> ordered = new ArrayList<>(tensors.entrySet());
+    for (Map.Entry<String, Source> e : ordered) {
       if (e.getKey() == null || e.getKey().equals(METADATA) || e.getValue() == null) {
         throw new IllegalArgumentException("invalid tensor entry '" + e.getKey() + "'");
       }
     }
     ordered.sort(
-        Comparator.<Map.Entry<String, HostTensor>>comparingInt(
-                e -> WRITE_ORDER.indexOf(stored(e.getValue(), toBf16)))
+        Comparator.<Map.Entry<String, Source>>comparingInt(
+                e -> WRITE_ORDER.indexOf(stored(e.getValue().dtype(), f32AsBf16)))
             .thenComparing(Map.Entry::getKey));
-    byte[] header = header(ordered, metadata, toBf16);
+    byte[] header = header(ordered, metadata, f32AsBf16);
     AtomicFiles.writeVia(
         path,
         tmp -> {
@@ -147,23 +188,42 @@ public final class SafeTensors {
                 ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeFully(out, len);
             writeFully(out, ByteBuffer.wrap(header));
-            ByteBuffer chunk = toBf16 ? ByteBuffer.allocate(BF16_CHUNK * 2) : null;
-            for (Map.Entry<String, HostTensor> e : ordered) {
-              HostTensor t = e.getValue();
-              if (stored(t, toBf16) == t.dtype()) {
-                writeFully(out, t.data());
-              } else {
-                writeBf16(out, t.data().asFloatBuffer(), chunk.order(ByteOrder.LITTLE_ENDIAN));
+            ByteBuffer chunk = ByteBuffer.allocate(BF16_CHUNK * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, Source> e : ordered) {
+              Source source = e.getValue();
+              HostTensor t = source.open();
+              try {
+                if (!Arrays.equals(t.shape(), source.shape()) || t.dtype() != source.dtype()) {
+                  throw new IllegalStateException(
+                      e.getKey() + " changed dtype or shape between the header and the data");
+                }
+                if (stored(t.dtype(), f32AsBf16) == t.dtype()) {
+                  writeFully(out, t.data());
+                } else {
+                  writeBf16(out, t.data().asFloatBuffer(), chunk);
+                }
+              } finally {
+                source.release();
               }
             }
           }
         });
   }
 
+  private static void write(
+      Path path, Map<String, HostTensor> tensors, Map<String, String> metadata, boolean toBf16)
+      throws IOException {
+    Map<String, Source> sources = new LinkedHashMap<>();
+    for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+      sources.put(e.getKey(), e.getValue() == null ? null : Source.of(e.getValue()));
+    }
+    writeSources(path, sources, metadata, toBf16);
+  }
+
   private static final int BF16_CHUNK = 1 << 16;
 
-  private static DType stored(HostTensor t, boolean toBf16) {
-    return toBf16 && t.dtype() == DType.F32 ? DType.BF16 : t.dtype();
+  private static DType stored(DType dtype, boolean toBf16) {
+    return toBf16 && dtype == DType.F32 ? DType.BF16 : dtype;
   }
 
   private static void writeBf16(FileChannel out, FloatBuffer src, ByteBuffer chunk)
@@ -180,7 +240,7 @@ public final class SafeTensors {
   }
 
   private static byte[] header(
-      List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata, boolean toBf16)
+      List<Map.Entry<String, Source>> ordered, Map<String, String> metadata, boolean toBf16)
       throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
@@ -193,9 +253,9 @@ public final class SafeTensors {
         g.writeEndObject();
       }
       long offset = 0;
-      for (Map.Entry<String, HostTensor> e : ordered) {
-        HostTensor t = e.getValue();
-        DType dtype = stored(t, toBf16);
+      for (Map.Entry<String, Source> e : ordered) {
+        Source t = e.getValue();
+        DType dtype = stored(t.dtype(), toBf16);
         g.writeObjectFieldStart(e.getKey());
         g.writeStringField("dtype", dtype.safetensorsName());
         g.writeArrayFieldStart("shape");
@@ -205,7 +265,11 @@ public final class SafeTensors {
         g.writeEndArray();
         g.writeArrayFieldStart("data_offsets");
         g.writeNumber(offset);
-        offset += t.numel() * dtype.byteSize();
+        long numel = 1;
+        for (long d : t.shape()) {
+          numel *= d;
+        }
+        offset += numel * dtype.byteSize();
         g.writeNumber(offset);
         g.writeEndArray();
         g.writeEndObject();

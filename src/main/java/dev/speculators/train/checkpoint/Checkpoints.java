@@ -3,10 +3,12 @@ package dev.speculators.train.checkpoint;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.speculators.io.AtomicFiles;
+import dev.speculators.io.DType;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.SafeTensors;
 import dev.speculators.train.Tensors;
@@ -73,17 +75,17 @@ public final class Checkpoints {
         target,
         tmp -> {
           writeSpeculator(tmp, config, model, d2t, t2d, false);
-          // the tensors are written straight from the arrays' memory (views, no heap copies)
-          try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-            Map<String, HostTensor> opt = new TreeMap<>();
-            for (String p : optimizer.parameterNames()) {
-              opt.put("param." + p, Tensors.view(model.parameters().get(p), staging));
-              opt.put("exp_avg." + p, Tensors.view(optimizer.expAvg(p), staging));
-              opt.put("exp_avg_sq." + p, Tensors.view(optimizer.expAvgSq(p), staging));
-            }
-            SafeTensors.write(
-                tmp.resolve(OPTIMIZER), opt, Map.of("step", Long.toString(optimizer.stepCount())));
+          Map<String, SafeTensors.Source> opt = new TreeMap<>();
+          for (String p : optimizer.parameterNames()) {
+            opt.put("param." + p, source(model.parameters().get(p)));
+            opt.put("exp_avg." + p, source(optimizer.expAvg(p)));
+            opt.put("exp_avg_sq." + p, source(optimizer.expAvgSq(p)));
           }
+          SafeTensors.writeSources(
+              tmp.resolve(OPTIMIZER),
+              opt,
+              Map.of("step", Long.toString(optimizer.stepCount())),
+              false);
           // written last: its presence marks a complete checkpoint even without the rename
           Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
         });
@@ -105,24 +107,54 @@ public final class Checkpoints {
       boolean includeEmbedTokens)
       throws IOException {
     Files.createDirectories(dir);
-    try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-      Map<String, HostTensor> tensors = new TreeMap<>();
-      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-        String name = e.getKey();
-        if (name.startsWith("verifier_")
-            || (name.equals("embed_tokens.weight") && !includeEmbedTokens)) {
-          continue;
-        }
-        tensors.put(name, Tensors.view(e.getValue(), staging));
+    Map<String, SafeTensors.Source> tensors = new TreeMap<>();
+    for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+      String name = e.getKey();
+      if (name.startsWith("verifier_")
+          || (name.equals("embed_tokens.weight") && !includeEmbedTokens)) {
+        continue;
       }
-      if (d2t != null) {
-        tensors.put("d2t", HostTensor.ofLongs(d2t, d2t.length));
-        tensors.put("t2d", HostTensor.ofBools(t2d, t2d.length));
-      }
-      // rounded to bf16 a chunk at a time while writing
-      SafeTensors.writeF32AsBf16(dir.resolve(MODEL), tensors, Map.of("format", "pt"));
+      tensors.put(name, source(e.getValue()));
     }
+    if (d2t != null) {
+      tensors.put("d2t", SafeTensors.Source.of(HostTensor.ofLongs(d2t, d2t.length)));
+      tensors.put("t2d", SafeTensors.Source.of(HostTensor.ofBools(t2d, t2d.length)));
+    }
+    // rounded to bf16 a chunk at a time while writing
+    SafeTensors.writeSources(dir.resolve(MODEL), tensors, Map.of("format", "pt"), true);
     AtomicFiles.writeString(dir.resolve(CONFIG), SpeculatorConfig.toJson(config));
+  }
+
+  /**
+   * An array written straight from its memory: a view on a CPU (no copy); on a GPU a host copy of
+   * this one tensor, made when its turn comes and freed once it is written, so a checkpoint never
+   * holds more than one tensor in host memory.
+   */
+  private static SafeTensors.Source source(NDArray a) {
+    return new SafeTensors.Source() {
+      private NDManager staging;
+
+      @Override
+      public DType dtype() {
+        return a.getDataType() == DataType.INT64 ? DType.I64 : DType.F32;
+      }
+
+      @Override
+      public long[] shape() {
+        return a.getShape().getShape();
+      }
+
+      @Override
+      public HostTensor open() {
+        staging = NDManager.newBaseManager(Device.cpu());
+        return Tensors.view(a, staging);
+      }
+
+      @Override
+      public void release() {
+        staging.close();
+      }
+    };
   }
 
   /** The most advanced complete checkpoint (highest global step) under {@code checkpointsDir}. */

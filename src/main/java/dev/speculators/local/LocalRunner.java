@@ -188,7 +188,9 @@ public final class LocalRunner {
               Duration.ofMillis(250),
               null,
               null,
-              List.of("speculators run -f " + plan.file()));
+              List.of("speculators run -f " + plan.file()),
+              Map.of(),
+              false);
       int shardIndex = shard;
       Consumer<String> datagenLog =
           line -> {

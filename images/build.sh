@@ -12,7 +12,7 @@
 #
 # Images are named REPO/NAME:TAG (default speculators/NAME:<project version>). The operator reads
 # the workload images from SPECULATORS_{WORKER,TRAINER,EVAL}_IMAGE; the script prints the values
-# to set (README: "Images").
+# to set (docs/installing.md: "Images").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,8 +2,8 @@ package dev.speculators.operator.status;
 
 /**
  * The reasons of the {@code Ready}, {@code Progressing}, {@code Reconciling}, {@code Stalled} and
- * {@code Failed} conditions: one catalogue for all three kinds, documented in the README. A reason
- * belongs to one {@link Outcome.State}; the conditions follow from the state (see {@link
+ * {@code Failed} conditions: one catalogue for all three kinds, documented in docs/operator.md. A
+ * reason belongs to one {@link Outcome.State}; the conditions follow from the state (see {@link
  * StatusConditions}).
  */
 public enum Reason {

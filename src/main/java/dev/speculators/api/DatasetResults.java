@@ -35,6 +35,12 @@ public class DatasetResults {
   @JsonPropertyDescription("Number of tokens over all samples.")
   public Long tokens;
 
+  @JsonPropertyDescription(
+      "Set when a worker's summary (its termination message) cannot be read, and why: its pod was"
+          + " deleted, or the message is empty or truncated. The numbers that come from the summary"
+          + " are then unset; paths on the volume are still given.")
+  public String missingSummary;
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DatasetResults r
@@ -45,7 +51,8 @@ public class DatasetResults {
         && Objects.equals(targetVocabSize, r.targetVocabSize)
         && Objects.equals(contentHash, r.contentHash)
         && Objects.equals(samples, r.samples)
-        && Objects.equals(tokens, r.tokens);
+        && Objects.equals(tokens, r.tokens)
+        && Objects.equals(missingSummary, r.missingSummary);
   }
 
   @Override
@@ -58,6 +65,7 @@ public class DatasetResults {
         targetVocabSize,
         contentHash,
         samples,
-        tokens);
+        tokens,
+        missingSummary);
   }
 }

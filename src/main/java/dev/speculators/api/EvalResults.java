@@ -55,6 +55,12 @@ public class EvalResults {
   @JsonPropertyDescription("results.json (per dataset) inside the claim.")
   public String resultsPath;
 
+  @JsonPropertyDescription(
+      "Set when a worker's summary (its termination message) cannot be read, and why: its pod was"
+          + " deleted, or the message is empty or truncated. The numbers that come from the summary"
+          + " are then unset; paths on the volume are still given.")
+  public String missingSummary;
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EvalResults r
@@ -71,7 +77,8 @@ public class EvalResults {
         && Objects.equals(ttftMsMedian, r.ttftMsMedian)
         && Objects.equals(itlMsMedian, r.itlMsMedian)
         && Objects.equals(claimName, r.claimName)
-        && Objects.equals(resultsPath, r.resultsPath);
+        && Objects.equals(resultsPath, r.resultsPath)
+        && Objects.equals(missingSummary, r.missingSummary);
   }
 
   @Override
@@ -90,6 +97,7 @@ public class EvalResults {
         ttftMsMedian,
         itlMsMedian,
         claimName,
-        resultsPath);
+        resultsPath,
+        missingSummary);
   }
 }

@@ -24,7 +24,10 @@ public class TrainingResults {
       "Validation conditional accuracy per TTT step: step k correct given steps 0..k-1 correct.")
   public List<Double> condAcc;
 
-  @JsonPropertyDescription("Epoch (from 1) with the lowest validation loss.")
+  @JsonPropertyDescription(
+      "Epoch with the lowest validation loss, counted from 0 like the checkpoint folders: final/"
+          + " is a copy of checkpoints/<bestEpoch>/. Progress and logs count epochs from 1, so"
+          + " bestEpoch 0 is the epoch logged as 'epoch 1/N'.")
   public Integer bestEpoch;
 
   @JsonPropertyDescription("PersistentVolumeClaim holding checkpoints and the speculator.")
@@ -41,6 +44,17 @@ public class TrainingResults {
   @JsonPropertyDescription("Mean acceptance length measured by the evaluation, if any.")
   public Double meanAcceptanceLength;
 
+  @JsonPropertyDescription(
+      "max_position_embeddings of the exported speculator (the verifier's): the longest"
+          + " max_model_len vLLM accepts for it.")
+  public Integer maxPositionEmbeddings;
+
+  @JsonPropertyDescription(
+      "Set when a worker's summary (its termination message) cannot be read, and why: its pod was"
+          + " deleted, or the message is empty or truncated. The numbers that come from the summary"
+          + " are then unset; paths on the volume are still given.")
+  public String missingSummary;
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TrainingResults r
@@ -52,7 +66,9 @@ public class TrainingResults {
         && Objects.equals(claimName, r.claimName)
         && Objects.equals(checkpointPath, r.checkpointPath)
         && Objects.equals(finalPath, r.finalPath)
-        && Objects.equals(meanAcceptanceLength, r.meanAcceptanceLength);
+        && Objects.equals(meanAcceptanceLength, r.meanAcceptanceLength)
+        && Objects.equals(maxPositionEmbeddings, r.maxPositionEmbeddings)
+        && Objects.equals(missingSummary, r.missingSummary);
   }
 
   @Override
@@ -66,6 +82,8 @@ public class TrainingResults {
         claimName,
         checkpointPath,
         finalPath,
-        meanAcceptanceLength);
+        meanAcceptanceLength,
+        maxPositionEmbeddings,
+        missingSummary);
   }
 }

@@ -334,11 +334,27 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (s.finalDir() != null) {
       n.put("final", "final");
+      maxPositionEmbeddings(s.finalDir())
+          .ifPresent(m -> n.put("maxPositionEmbeddings", m.intValue()));
     }
     n.put("interrupted", s.interrupted());
     n.put("tokens", s.tokens());
     n.put("wallSeconds", Math.round(s.wallSeconds() * 10) / 10.0);
     return n;
+  }
+
+  // the exported speculator's context limit: an eval's max_model_len must not exceed it
+  private static java.util.Optional<Integer> maxPositionEmbeddings(Path finalDir) {
+    try {
+      var l =
+          new ObjectMapper()
+              .readTree(finalDir.resolve("config.json").toFile())
+              .path("transformer_layer_config")
+              .path("max_position_embeddings");
+      return l.isInt() ? java.util.Optional.of(l.asInt()) : java.util.Optional.empty();
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   // paths in the summary are relative to the output directory (the volume mount differs per pod)

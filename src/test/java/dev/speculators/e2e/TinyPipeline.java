@@ -69,6 +69,18 @@ public final class TinyPipeline {
         .hasSize(3)
         .allSatisfy(a -> assertThat(a).isBetween(0.0, 1.0));
     assertThat(training.finalPath).as("final speculator").isNotBlank();
+    assertThat(training.bestEpoch).as("best epoch, counted from 0").isBetween(0, 2);
+    assertThat(training.checkpointPath).as("newest checkpoint").endsWith("checkpoints/2");
+    assertThat(training.maxPositionEmbeddings)
+        .as("the tiny verifier's context limit")
+        .isEqualTo(512);
+    assertThat(
+            List.of(
+                data.missingSummary + "",
+                training.missingSummary + "",
+                "" + e.getStatus().results.missingSummary))
+        .as("every summary read")
+        .containsOnly("null");
     assertThat(t.getStatus().progress.summary).as("progress").contains("3/3");
 
     var eval = e.getStatus().results;

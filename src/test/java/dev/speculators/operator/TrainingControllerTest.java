@@ -165,8 +165,11 @@ class TrainingControllerTest {
     assertThat(done.getStatus().results.valLoss).isEqualTo(2.25);
     assertThat(done.getStatus().results.fullAcc).containsExactly(0.7, 0.5, 0.3);
     assertThat(done.getStatus().results.finalPath).isEqualTo("tr/final");
-    assertThat(done.getStatus().results.checkpointPath).isEqualTo("tr/checkpoints/3");
+    assertThat(done.getStatus().results.checkpointPath).isEqualTo("tr/checkpoints/2");
     assertThat(done.getStatus().results.claimName).isEqualTo("tr-speculator");
+    assertThat(done.getStatus().results.bestEpoch).isEqualTo(2);
+    assertThat(done.getStatus().results.maxPositionEmbeddings).isEqualTo(131072);
+    assertThat(done.getStatus().results.missingSummary).isNull();
     assertThat(done.getStatus().progress.summary).isEqualTo("epoch 3/3");
     assertThat(Cluster.condition(done.getStatus(), "Ready")).isEqualTo("True");
     assertThat(c.events("tr"))

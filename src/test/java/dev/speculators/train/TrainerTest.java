@@ -263,6 +263,14 @@ class TrainerTest {
     assertThat(s.get("epoch").asInt()).isEqualTo(2);
     assertThat(s.get("final").asText()).isEqualTo("final");
     assertThat(s.get("checkpoint").asText()).isEqualTo("checkpoints/1");
+    // bestEpoch names its folder (counted from 0, like upstream's checkpoints/<n>)
+    assertThat(tmp.resolve("run/checkpoints/" + s.get("bestEpoch").asInt())).isDirectory();
+    // the eval's max_model_len limit: the verifier's, as exported
+    assertThat(s.get("maxPositionEmbeddings").asInt())
+        .isEqualTo(
+            JSON.readTree(VERIFIER.resolve("config.json").toFile())
+                .get("max_position_embeddings")
+                .asInt());
     assertThat(s.get("fullAcc")).hasSize(3);
     assertThat(s.get("trainLoss").asDouble()).isPositive();
     assertThat(Files.size(summary)).isLessThan(4096);

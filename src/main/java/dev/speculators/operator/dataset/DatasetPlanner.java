@@ -20,6 +20,7 @@ import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkerSummaries;
 import dev.speculators.operator.workload.WorkloadOutcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -45,8 +46,6 @@ public final class DatasetPlanner {
   /** Suffix of a created dataset volume's name. */
   public static final String CLAIM_SUFFIX = "hidden-states";
 
-  private static final String INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
-
   private DatasetPlanner() {}
 
   /** The plan for the observed dataset at {@code now}. */
@@ -61,10 +60,14 @@ public final class DatasetPlanner {
             : Statuses.copy(previous, HiddenStateDatasetStatus.class);
     next.observedGeneration = generation;
 
-    // Finished work is never redone: without its Job (deleted by someone) the status stays.
-    if (o.job().isEmpty()
-        && previous != null
-        && (previous.phase == DatasetPhase.SUCCEEDED || previous.phase == DatasetPhase.FAILED)) {
+    // Finished work is never redone: without its Job (deleted by someone) the status stays, and
+    // results once read stay as read (pods of a finished Job may be garbage-collected later).
+    boolean finished =
+        previous != null
+            && (previous.phase == DatasetPhase.SUCCEEDED || previous.phase == DatasetPhase.FAILED);
+    boolean resultsRead =
+        previous != null && previous.phase == DatasetPhase.SUCCEEDED && previous.results != null;
+    if (finished && (o.job().isEmpty() || resultsRead)) {
       Outcome kept =
           Statuses.lastOutcome(previous)
               .orElse(
@@ -134,23 +137,45 @@ public final class DatasetPlanner {
             || state.failed() > 0
             || outcome.reason() == Reason.Generating
             || outcome.reason() == Reason.Retrying;
+    Duration collecting = null;
     switch (outcome.state()) {
       case SUCCEEDED -> {
+        // The Job's completion is not final until every shard's summary was read.
+        WorkerSummaries.Read read =
+            WorkerSummaries.of(
+                state, o.pods(), DatagenWorkload.CONTAINER, "datagen", true, shards, now);
+        if (read.pending()) {
+          next.phase = DatasetPhase.GENERATING;
+          outcome =
+              Outcome.of(
+                  Reason.CollectingResults,
+                  "Job "
+                      + state.name()
+                      + " succeeded; waiting for the shards' summaries: "
+                      + read.describe(WorkerSummaries.State.PENDING));
+          collecting = settings.podlessRecheckInterval();
+          break;
+        }
         next.phase = DatasetPhase.SUCCEEDED;
-        next.results = results(ds, storage, summaries, previous);
+        next.results = results(ds, storage, read);
+        String where =
+            " in " + shards + " shard(s) into " + storage.claimName() + ":" + storage.directory();
         outcome =
-            Outcome.of(
-                Reason.Succeeded,
-                "generated "
-                    + next.results.samples
-                    + " samples ("
-                    + next.results.tokens
-                    + " tokens) in "
-                    + shards
-                    + " shard(s) into "
-                    + storage.claimName()
-                    + ":"
-                    + storage.directory());
+            next.results.missingSummary == null
+                ? Outcome.of(
+                    Reason.Succeeded,
+                    "generated "
+                        + next.results.samples
+                        + " samples ("
+                        + next.results.tokens
+                        + " tokens)"
+                        + where)
+                : Outcome.of(
+                    Reason.SummaryUnavailable,
+                    "generated"
+                        + where
+                        + "; sample and token counts are unknown: "
+                        + next.results.missingSummary);
       }
       case FAILED -> next.phase = DatasetPhase.FAILED;
       default ->
@@ -169,7 +194,10 @@ public final class DatasetPlanner {
     StatusConditions.apply(next, outcome, generation, now);
     boolean noPods =
         o.pods().stream().noneMatch(dev.speculators.operator.workload.PodDiagnosis::live);
-    Duration requeue = !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
+    Duration requeue =
+        collecting != null
+            ? collecting
+            : !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 
@@ -244,13 +272,7 @@ public final class DatasetPlanner {
 
   /** The completion index of a pod of the Indexed Job, or null. */
   static Integer index(Pod p) {
-    Map<String, String> a = p.getMetadata().getAnnotations();
-    String v = a == null ? null : a.get(INDEX_ANNOTATION);
-    try {
-      return v == null ? null : Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return WorkerSummaries.index(p);
   }
 
   private static DatasetProgress progress(
@@ -303,26 +325,22 @@ public final class DatasetPlanner {
     return summaries.stream().mapToLong(s -> s.path(field).asLong(0)).sum();
   }
 
+  /**
+   * The results from the shards' summaries. When a shard's summary is lost the counts are unknown
+   * (a partial sum would understate them); what any summary names is kept.
+   */
   private static DatasetResults results(
-      HiddenStateDataset ds,
-      StoragePlan storage,
-      Map<Integer, ObjectNode> summaries,
-      HiddenStateDatasetStatus previous) {
+      HiddenStateDataset ds, StoragePlan storage, WorkerSummaries.Read read) {
+    Map<Integer, ObjectNode> summaries = read.found();
     DatasetResults r = new DatasetResults();
     r.claimName = storage.claimName();
     r.dataPath = storage.directory();
-    if (summaries.isEmpty() && previous != null && previous.results != null) {
-      // the pods are gone (e.g. after a restore): keep what was recorded
-      r.samples = previous.results.samples;
-      r.tokens = previous.results.tokens;
-      r.resolvedLayerIds = previous.results.resolvedLayerIds;
-      r.hiddenSize = previous.results.hiddenSize;
-      r.targetVocabSize = previous.results.targetVocabSize;
-      r.contentHash = previous.results.contentHash;
-      return r;
+    if (read.complete()) {
+      r.samples = sum(summaries.values(), "samples");
+      r.tokens = sum(summaries.values(), "tokens");
+    } else {
+      r.missingSummary = read.describe(WorkerSummaries.State.LOST);
     }
-    r.samples = sum(summaries.values(), "samples");
-    r.tokens = sum(summaries.values(), "tokens");
     r.resolvedLayerIds = ds.getSpec().layerIds != null ? List.copyOf(ds.getSpec().layerIds) : null;
     for (ObjectNode s : summaries.values()) {
       JsonNode ids = s.get("layerIds");

@@ -12,6 +12,7 @@ import dev.speculators.operator.pods.DatagenWorkload;
 import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobEvents;
 import dev.speculators.operator.workload.LogProgress;
 import dev.speculators.operator.workload.Plan;
@@ -97,7 +98,14 @@ public class HiddenStateDatasetReconciler
             PersistentVolumeClaim.class,
             ChildNames.of(ds.getMetadata().getName(), DatasetPlanner.CLAIM_SUFFIX),
             ns);
-    List<Pod> pods = ChildSources.all(context, Pod.class);
+    int shards = ds.getSpec().shards == null ? 1 : ds.getSpec().shards;
+    List<Pod> pods =
+        FinishedPods.of(
+            context.getClient(),
+            job,
+            ChildSources.all(context, Pod.class),
+            new FinishedPods.Shape(DatagenWorkload.CONTAINER, "datagen", true, shards),
+            now);
     Optional<String> failedCreate =
         job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
             ? JobEvents.failedCreate(context.getClient(), job.get())

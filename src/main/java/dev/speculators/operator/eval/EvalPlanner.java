@@ -26,13 +26,12 @@ import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkerSummaries;
 import dev.speculators.operator.workload.WorkloadOutcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -85,9 +84,13 @@ public final class EvalPlanner {
             : Statuses.copy(previous, SpeculatorEvalStatus.class);
     next.observedGeneration = generation;
 
-    if (o.job().isEmpty()
-        && previous != null
-        && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED)) {
+    // Finished work is never redone, and results once read stay as read.
+    boolean finished =
+        previous != null
+            && (previous.phase == EvalPhase.SUCCEEDED || previous.phase == EvalPhase.FAILED);
+    boolean resultsRead =
+        previous != null && previous.phase == EvalPhase.SUCCEEDED && previous.results != null;
+    if (finished && (o.job().isEmpty() || resultsRead)) {
       Outcome kept =
           Statuses.lastOutcome(previous)
               .orElse(
@@ -240,7 +243,6 @@ public final class EvalPlanner {
     }
 
     JobState job = JobState.of(o.job().get());
-    Optional<ObjectNode> summary = newestSummary(o.pods());
     int done =
         o.liveProgress()
             .map(p -> p.path("benchmarksCompleted").asInt(p.path("completed").asInt(0)))
@@ -255,12 +257,42 @@ public final class EvalPlanner {
                 job, o.pods(), EvalWorkload.CONTAINER, o.failedCreate(), resolved.queueName),
             Reason.Evaluating,
             "benchmarking: " + next.progress.summary);
+    Duration collecting = null;
     switch (outcome.state()) {
       case SUCCEEDED -> {
+        // The Job's completion is not final until the eval container's summary was read.
+        WorkerSummaries.Read read =
+            WorkerSummaries.of(job, o.pods(), EvalWorkload.CONTAINER, "eval", false, 1, now);
+        if (read.pending()) {
+          next.phase = EvalPhase.RUNNING;
+          outcome =
+              Outcome.of(
+                  Reason.CollectingResults,
+                  "Job "
+                      + job.name()
+                      + " succeeded; waiting for the eval summary: "
+                      + read.describe(WorkerSummaries.State.PENDING));
+          collecting = settings.podlessRecheckInterval();
+          break;
+        }
         next.phase = EvalPhase.SUCCEEDED;
-        next.results = results(storage, summary.orElse(null), previous);
+        next.results = results(storage, read.single().orElse(null), previous);
         next.progress = progress(workload.benchmarks(), workload.benchmarks());
-        outcome = Outcome.of(Reason.Succeeded, describe(next.results));
+        if (read.single().isPresent()) {
+          outcome = Outcome.of(Reason.Succeeded, describe(next.results));
+        } else {
+          next.results.missingSummary =
+              "the eval summary: " + read.describe(WorkerSummaries.State.LOST);
+          outcome =
+              Outcome.of(
+                  Reason.SummaryUnavailable,
+                  "evaluated; acceptance and throughput are unknown ("
+                      + next.results.missingSummary
+                      + "); per-dataset results may be in "
+                      + next.results.claimName
+                      + ":"
+                      + next.results.resultsPath);
+        }
       }
       case FAILED -> next.phase = EvalPhase.FAILED;
       default -> {
@@ -275,9 +307,11 @@ public final class EvalPlanner {
     }
     StatusConditions.apply(next, outcome, generation, now);
     Duration requeue =
-        !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
-            ? settings.podlessRecheckInterval()
-            : null;
+        collecting != null
+            ? collecting
+            : !outcome.terminal() && o.pods().stream().noneMatch(PodDiagnosis::live)
+                ? settings.podlessRecheckInterval()
+                : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
   }
 
@@ -295,21 +329,6 @@ public final class EvalPlanner {
     return p;
   }
 
-  static Optional<ObjectNode> newestSummary(List<Pod> pods) {
-    return pods.stream()
-        .sorted(
-            Comparator.comparing(
-                    (Pod p) ->
-                        p.getMetadata().getCreationTimestamp() == null
-                            ? ""
-                            : p.getMetadata().getCreationTimestamp())
-                .reversed())
-        .map(p -> TerminationMessages.summary(p, EvalWorkload.CONTAINER))
-        .flatMap(Optional::stream)
-        .filter(s -> "eval".equals(s.path("kind").asText()))
-        .findFirst();
-  }
-
   private static EvalResults results(
       StoragePlan storage, ObjectNode s, SpeculatorEvalStatus previous) {
     EvalResults r =
@@ -319,6 +338,7 @@ public final class EvalPlanner {
     r.claimName = storage.claimName();
     r.resultsPath = storage.resolve("results.json");
     if (s != null) {
+      r.missingSummary = null;
       r.meanAcceptanceLength = TerminationMessages.number(s, "meanAcceptanceLength");
       r.perPositionAcceptance = TerminationMessages.numbers(s.get("perPositionAcceptance"));
       r.conditionalAcceptance = TerminationMessages.numbers(s.get("conditionalAcceptance"));

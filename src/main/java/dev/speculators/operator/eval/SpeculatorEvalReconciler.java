@@ -13,6 +13,7 @@ import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.EvalWorkload;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobEvents;
 import dev.speculators.operator.workload.LogProgress;
 import dev.speculators.operator.workload.Plan;
@@ -111,7 +112,13 @@ public class SpeculatorEvalReconciler
             PersistentVolumeClaim.class,
             ChildNames.of(e.getMetadata().getName(), EvalPlanner.CLAIM_SUFFIX),
             ns);
-    List<Pod> pods = ChildSources.all(context, Pod.class);
+    List<Pod> pods =
+        FinishedPods.of(
+            context.getClient(),
+            job,
+            ChildSources.all(context, Pod.class),
+            new FinishedPods.Shape(EvalWorkload.CONTAINER, "eval", false, 1),
+            now);
     Optional<String> failedCreate =
         job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)
             ? JobEvents.failedCreate(context.getClient(), job.get())

@@ -1,11 +1,14 @@
 package dev.speculators.operator.status;
 
 import dev.speculators.operator.kube.EventRecorder;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The Event a status change deserves: one on every phase change (Normal, or Warning for a failure),
- * and a Warning when a resource stalls or stalls for a new reason.
+ * The Events a status change deserves: a Normal one on every phase change (reason: the new phase),
+ * and a Warning (reason: from the catalogue) when the resource stalls, stalls for a new reason,
+ * fails, or finishes without all of its results ({@link Reason#warns()}); a phase change that comes
+ * with such trouble gets both.
  */
 public final class PhaseEvents {
   private PhaseEvents() {}
@@ -15,23 +18,19 @@ public final class PhaseEvents {
    * @param previousReason the Ready reason before, or null
    * @param phase the new phase
    * @param outcome the new outcome
+   * @return the notes to record, Normal first
    */
-  public static Optional<EventRecorder.Note> note(
+  public static List<EventRecorder.Note> notes(
       String previousPhase, String previousReason, String phase, Outcome outcome) {
+    List<EventRecorder.Note> notes = new ArrayList<>();
     boolean phaseChanged = !phase.equals(previousPhase);
-    boolean warning =
-        outcome.state() == Outcome.State.STALLED || outcome.state() == Outcome.State.FAILED;
     if (phaseChanged) {
-      String reason =
-          outcome.state() == Outcome.State.IN_PROGRESS ? phase : outcome.reason().name();
-      return Optional.of(
-          warning
-              ? EventRecorder.Note.warning(reason, phase + ": " + outcome.message())
-              : EventRecorder.Note.normal(reason, phase + ": " + outcome.message()));
+      notes.add(EventRecorder.Note.normal(phase, phase + ": " + outcome.message()));
     }
-    if (warning && !outcome.reason().name().equals(previousReason)) {
-      return Optional.of(EventRecorder.Note.warning(outcome.reason().name(), outcome.message()));
+    boolean reasonChanged = !outcome.reason().name().equals(previousReason);
+    if (outcome.reason().warns() && (phaseChanged || reasonChanged)) {
+      notes.add(EventRecorder.Note.warning(outcome.reason().name(), outcome.message()));
     }
-    return Optional.empty();
+    return notes;
   }
 }

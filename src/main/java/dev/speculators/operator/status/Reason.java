@@ -30,6 +30,13 @@ public enum Reason {
   Retrying(
       Outcome.State.IN_PROGRESS,
       "A pod failed (the message says why) and the Job retries it within its backoff limit."),
+  /**
+   * The Job succeeded, and the operator waits for its pods' final state with the worker's summary
+   * (the results): the Job's completion and its pods reach the operator by separate watches.
+   */
+  CollectingResults(
+      Outcome.State.IN_PROGRESS,
+      "The Job succeeded; the operator waits for its pods' final state, whose termination message carries the results."),
   /** The referenced or owned dataset is not ready yet. */
   WaitingForDataset(
       Outcome.State.IN_PROGRESS, "The training waits for its HiddenStateDataset to succeed."),
@@ -92,6 +99,14 @@ public enum Reason {
   // -- terminal --------------------------------------------------------------------------------
   /** The work finished (and the evaluation passed the acceptance gate, if any). */
   Succeeded(Outcome.State.SUCCEEDED, "The work finished; results are in status.results."),
+  /**
+   * The work finished but a worker's summary cannot be read: its pod was deleted, or its
+   * termination message is empty or truncated. The results it carries stay unset; what is known
+   * without it (the claim, paths on the volume) is in status.results.
+   */
+  SummaryUnavailable(
+      Outcome.State.SUCCEEDED,
+      "The work finished, but a worker's summary cannot be read (its pod was deleted, or its termination message is empty or truncated): status.results.missingSummary says which; the results on the volume and their paths are kept, the numbers from the summary stay unset."),
   /** A container was killed for exceeding its memory limit, and the Job gave up. */
   OOMKilled(
       Outcome.State.FAILED,
@@ -128,6 +143,16 @@ public enum Reason {
   /** The state this reason reports. */
   public Outcome.State state() {
     return state;
+  }
+
+  /**
+   * True when the reason deserves a Warning Event: the resource stalls or fails, or it finished
+   * without all of its results.
+   */
+  public boolean warns() {
+    return state == Outcome.State.STALLED
+        || state == Outcome.State.FAILED
+        || this == SummaryUnavailable;
   }
 
   /** What the reason means, for the documentation. */

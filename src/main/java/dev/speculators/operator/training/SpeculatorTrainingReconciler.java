@@ -13,6 +13,7 @@ import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.TrainerWorkload;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobEvents;
 import dev.speculators.operator.workload.LogProgress;
 import dev.speculators.operator.workload.Plan;
@@ -108,7 +109,13 @@ public class SpeculatorTrainingReconciler
             PersistentVolumeClaim.class,
             ChildNames.of(t.getMetadata().getName(), TrainingPlanner.CLAIM_SUFFIX),
             ns);
-    List<Pod> pods = ChildSources.all(context, Pod.class);
+    List<Pod> pods =
+        FinishedPods.of(
+            context.getClient(),
+            job,
+            ChildSources.all(context, Pod.class),
+            new FinishedPods.Shape(TrainerWorkload.CONTAINER, "train", false, 1),
+            now);
     Optional<SpeculatorEval> eval =
         t.getSpec().evaluation == null
             ? Optional.empty()

@@ -30,6 +30,7 @@ import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
+import dev.speculators.operator.workload.WorkerSummaries;
 import dev.speculators.operator.workload.WorkloadOutcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -287,9 +288,29 @@ public final class TrainingPlanner {
                 : null;
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
       }
-      next.results = results(storage, summary.orElse(null), previous);
-      if (summary.isPresent()) {
-        next.progress = progress(spec, summary.get());
+      // The Job's completion is not final until the trainer's summary was read from its pod.
+      WorkerSummaries.Read read =
+          WorkerSummaries.of(job, o.pods(), TrainerWorkload.CONTAINER, "train", false, 1, now);
+      if (read.pending()) {
+        next.phase = TrainingPhase.TRAINING;
+        outcome =
+            Outcome.of(
+                Reason.CollectingResults,
+                "Job "
+                    + job.name()
+                    + " succeeded; waiting for the trainer's summary: "
+                    + read.describe(WorkerSummaries.State.PENDING));
+        StatusConditions.apply(next, outcome, generation, now);
+        return new Plan<>(
+            create, next, Statuses.name(next.phase), outcome, settings.podlessRecheckInterval());
+      }
+      Optional<ObjectNode> finalSummary = read.single();
+      next.results = results(storage, finalSummary.orElse(null), previous);
+      if (finalSummary.isPresent()) {
+        next.progress = progress(spec, finalSummary.get());
+      } else {
+        next.results.missingSummary =
+            "the trainer's summary: " + read.describe(WorkerSummaries.State.LOST);
       }
     }
 
@@ -297,8 +318,8 @@ public final class TrainingPlanner {
     if (spec.evaluation == null) {
       next.phase = TrainingPhase.SUCCEEDED;
       outcome =
-          Outcome.of(
-              Reason.Succeeded,
+          succeeded(
+              next.results,
               "trained: speculator at "
                   + storage.claimName()
                   + ":"
@@ -370,8 +391,8 @@ public final class TrainingPlanner {
       } else {
         next.phase = TrainingPhase.SUCCEEDED;
         outcome =
-            Outcome.of(
-                Reason.Succeeded,
+            succeeded(
+                next.results,
                 String.format(
                     Locale.ROOT,
                     "trained and evaluated: mean acceptance length %.3f%s; speculator at %s:%s",
@@ -398,6 +419,18 @@ public final class TrainingPlanner {
     }
     StatusConditions.apply(next, outcome, generation, now);
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, null);
+  }
+
+  /**
+   * Succeeded, or {@code SummaryUnavailable} when the trainer's summary was lost: the speculator is
+   * there, its metrics are not.
+   */
+  private static Outcome succeeded(TrainingResults results, String message) {
+    return results.missingSummary == null
+        ? Outcome.of(Reason.Succeeded, message)
+        : Outcome.of(
+            Reason.SummaryUnavailable,
+            message + "; losses and accuracies are unknown: " + results.missingSummary);
   }
 
   private static Plan<SpeculatorTrainingStatus> waiting(
@@ -506,6 +539,7 @@ public final class TrainingPlanner {
     String fin = s != null && s.hasNonNull("final") ? s.get("final").asText() : "final";
     r.finalPath = storage.resolve(fin);
     if (s != null) {
+      r.missingSummary = null;
       if (s.hasNonNull("checkpoint")) {
         r.checkpointPath = storage.resolve(s.get("checkpoint").asText());
       }
@@ -513,8 +547,11 @@ public final class TrainingPlanner {
       r.valLoss = TerminationMessages.number(s, "valLoss");
       r.fullAcc = TerminationMessages.numbers(s.get("fullAcc"));
       r.condAcc = TerminationMessages.numbers(s.get("condAcc"));
-      if (s.hasNonNull("bestEpoch")) {
+      if (s.hasNonNull("bestEpoch") && s.get("bestEpoch").asInt() >= 0) {
         r.bestEpoch = s.get("bestEpoch").asInt();
+      }
+      if (s.hasNonNull("maxPositionEmbeddings")) {
+        r.maxPositionEmbeddings = s.get("maxPositionEmbeddings").asInt();
       }
     }
     return r;

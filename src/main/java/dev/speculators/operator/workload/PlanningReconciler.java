@@ -106,18 +106,17 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
     }
     S previous = resource.getStatus();
     String kind = resource.getKind();
-    PhaseEvents.note(
+    for (EventRecorder.Note note :
+        PhaseEvents.notes(
             phase(previous),
             Statuses.readyReason(previous).orElse(null),
             plan.phase(),
-            plan.outcome())
-        .ifPresent(
-            note -> {
-              new EventRecorder(context.getClient()).record(resource, note);
-              if ("Warning".equals(note.type())) {
-                metrics.warningRecorded(kind, note.reason());
-              }
-            });
+            plan.outcome())) {
+      new EventRecorder(context.getClient()).record(resource, note);
+      if ("Warning".equals(note.type())) {
+        metrics.warningRecorded(kind, note.reason());
+      }
+    }
     stampPhaseChange(kind, previous, plan.status(), now);
     List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
     metrics.gpuSeconds(

@@ -85,39 +85,62 @@ class StatusConditionsTest {
   }
 
   @Test
-  void phaseChangesAndNewStallsAreEventsNothingElse() {
+  void everyPhaseChangeIsANormalEventAndTroubleAddsAWarning() {
     Outcome gen = Outcome.of(Reason.Generating, "1/2");
-    assertThat(PhaseEvents.note(null, null, "Pending", Outcome.of(Reason.Pending, "x")))
-        .hasValueSatisfying(
+    assertThat(PhaseEvents.notes(null, null, "Pending", Outcome.of(Reason.Pending, "x")))
+        .singleElement()
+        .satisfies(
             n -> {
               assertThat(n.type()).isEqualTo("Normal");
               assertThat(n.reason()).isEqualTo("Pending");
             });
-    assertThat(PhaseEvents.note("Pending", "PodsStarting", "Generating", gen))
-        .hasValueSatisfying(n -> assertThat(n.message()).isEqualTo("Generating: 1/2"));
-    assertThat(PhaseEvents.note("Generating", "Generating", "Generating", gen)).isEmpty();
+    assertThat(PhaseEvents.notes("Pending", "PodsStarting", "Generating", gen))
+        .singleElement()
+        .satisfies(n -> assertThat(n.message()).isEqualTo("Generating: 1/2"));
+    assertThat(PhaseEvents.notes("Generating", "Generating", "Generating", gen)).isEmpty();
     assertThat(
-            PhaseEvents.note(
+            PhaseEvents.notes(
                 "Generating", "Generating", "Generating", Outcome.of(Reason.CrashLoopBackOff, "x")))
-        .hasValueSatisfying(
+        .singleElement()
+        .satisfies(
             n -> {
               assertThat(n.type()).isEqualTo("Warning");
               assertThat(n.reason()).isEqualTo("CrashLoopBackOff");
             });
     assertThat(
-            PhaseEvents.note(
+            PhaseEvents.notes(
                 "Generating",
                 "CrashLoopBackOff",
                 "Generating",
                 Outcome.of(Reason.CrashLoopBackOff, "y")))
         .isEmpty();
+    // a phase change that fails: the Normal Event of the new phase and the Warning with the reason
     assertThat(
-            PhaseEvents.note(
+            PhaseEvents.notes(
                 "Generating", "Generating", "Failed", Outcome.of(Reason.OOMKilled, "z")))
-        .hasValueSatisfying(
-            n -> {
-              assertThat(n.type()).isEqualTo("Warning");
-              assertThat(n.reason()).isEqualTo("OOMKilled");
-            });
+        .extracting(n -> n.type() + "/" + n.reason() + "/" + n.message())
+        .containsExactly("Normal/Failed/Failed: z", "Warning/OOMKilled/z");
+    // a phase change that stalls (a training's dataset failed while it waited)
+    assertThat(
+            PhaseEvents.notes(
+                "Pending",
+                "Pending",
+                "WaitingForDataset",
+                Outcome.of(Reason.DatasetFailed, "ds failed")))
+        .extracting(n -> n.type() + "/" + n.reason())
+        .containsExactly("Normal/WaitingForDataset", "Warning/DatasetFailed");
+    assertThat(
+            PhaseEvents.notes(
+                "Training", "Training", "Succeeded", Outcome.of(Reason.Succeeded, "done")))
+        .extracting(n -> n.type() + "/" + n.reason())
+        .containsExactly("Normal/Succeeded");
+    assertThat(
+            PhaseEvents.notes(
+                "Training",
+                "CollectingResults",
+                "Succeeded",
+                Outcome.of(Reason.SummaryUnavailable, "pod deleted")))
+        .extracting(n -> n.type() + "/" + n.reason())
+        .containsExactly("Normal/Succeeded", "Warning/SummaryUnavailable");
   }
 }

@@ -305,6 +305,41 @@ public final class ClusterSim {
         });
   }
 
+  /**
+   * The Job controller marks the Job complete (every index, or its one pod) without the test
+   * touching the pods: the order in which a cluster's watches may deliver a completion before the
+   * pods' final states.
+   */
+  public Job completeJob(Job job) {
+    int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+    boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode());
+    return editJob(
+        job,
+        s -> {
+          if (indexed) {
+            TreeSet<Integer> all = new TreeSet<>();
+            for (int i = 0; i < completions; i++) {
+              all.add(i);
+            }
+            s.setCompletedIndexes(formatIndexes(all));
+          }
+          s.setSucceeded(completions);
+          s.setActive(0);
+          s.setReady(0);
+          complete(s);
+          return s;
+        });
+  }
+
+  /** Deletes a pod (pod garbage collection, a person, a node that went away). */
+  public void deletePod(Pod pod) {
+    client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .delete();
+  }
+
   private static void complete(JobStatus s) {
     List<JobCondition> c =
         new ArrayList<>(s.getConditions() == null ? List.of() : s.getConditions());

@@ -20,19 +20,24 @@ public final class Summaries {
         merged);
   }
 
+  /**
+   * A finished training: {@code epoch} counts the epochs done (from 1, like the logs), {@code
+   * bestEpoch} and the checkpoint folders count from 0, like upstream speculators' folders.
+   */
   public static String train(int epochs, double valLoss) {
     return String.format(
         Locale.ROOT,
         "{\"kind\":\"train\",\"epoch\":%d,\"epochs\":%d,\"globalStep\":%d,\"stepsPerEpoch\":50,"
             + "\"trainLoss\":2.5,\"valLoss\":%s,\"fullAcc\":[0.7,0.5,0.3],\"condAcc\":[0.7,0.71,0.6],"
-            + "\"bestEpoch\":%d,\"checkpoint\":\"checkpoints/%d\",\"final\":\"final\",\"interrupted\":false,"
+            + "\"bestEpoch\":%d,\"checkpoint\":\"checkpoints/%d\",\"final\":\"final\","
+            + "\"maxPositionEmbeddings\":131072,\"interrupted\":false,"
             + "\"tokens\":123456,\"wallSeconds\":321.5}",
         epochs,
         epochs,
         epochs * 50,
         valLoss,
-        epochs,
-        epochs);
+        epochs - 1,
+        epochs - 1);
   }
 
   public static String eval(double meanAcceptanceLength) {

@@ -83,10 +83,7 @@ public final class ProgressRates {
     if (Math.abs(r) >= 100) {
       return String.format(Locale.ROOT, "%.0f", r);
     }
-    if (Math.abs(r) >= 10) {
-      return String.format(Locale.ROOT, "%.1f", r);
-    }
-    return String.format(Locale.ROOT, "%.2f", r);
+    return java.math.BigDecimal.valueOf(r).stripTrailingZeros().toPlainString();
   }
 
   private static Instant roundUpToMinute(Instant t) {

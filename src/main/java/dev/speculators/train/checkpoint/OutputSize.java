@@ -43,8 +43,11 @@ public record OutputSize(
     boolean trainLmHead,
     int epochs) {
 
-  /** config.json, trainer_state.json and safetensors headers per checkpoint, metrics.jsonl. */
-  static final int METADATA_BYTES = 1 << 20;
+  /**
+   * config.json, trainer_state.json and the safetensors headers of each checkpoint, metrics.jsonl:
+   * a few hundred KiB for thousands of steps, next to gigabytes of weights.
+   */
+  static final int METADATA_BYTES = 256 << 10;
 
   /** Parameters that train (the names {@link DraftInitializer#trainableNames} lists). */
   public long trainableParameters() {

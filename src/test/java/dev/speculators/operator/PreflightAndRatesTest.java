@@ -430,6 +430,47 @@ class PreflightAndRatesTest {
         .isBetween(before.plusSeconds(1800), Instant.now().plusSeconds(1860));
   }
 
+  @Test
+  void anEvaluationReportsBenchmarksPerHourAndAnEta() {
+    Cluster c = new Cluster(client, "rates-eval");
+    Resources.create(
+        client,
+        """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorEval
+        metadata: {name: ev}
+        spec:
+          targetModel: {hfId: org/target}
+          speculator: {hfId: org/draft}
+          datasets: [org/a:a.jsonl, org/b:b.jsonl, org/c:c.jsonl]
+        """,
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    Job job = c.sim.awaitJob(c.namespace, "ev-eval");
+    Pod pod = c.sim.createPod(job, null);
+    logs(c, pod, "eval", "PROGRESS {\"kind\":\"eval\",\"benchmarksCompleted\":1}");
+    c.sim.running(pod);
+    // the Job started twenty minutes ago and one of three benchmarks is done
+    c.sim.editJob(
+        job,
+        st -> {
+          st.setStartTime(Instant.now().minusSeconds(1200).toString());
+          return st;
+        });
+    Instant before = Instant.now();
+    var ev =
+        c.await(
+            dev.speculators.api.SpeculatorEval.class,
+            "ev",
+            e -> e.getStatus() != null && e.getStatus().progress.eta != null);
+    assertThat(ev.getStatus().progress.summary).isEqualTo("1/3 benchmarks");
+    assertThat(ev.getStatus().progress.rate).isEqualTo("3 benchmarks/h");
+    assertThat(ev.getStatus().progress.elapsedSeconds).isEqualTo(1200);
+    // two more at 20 minutes each
+    assertThat(Instant.parse(ev.getStatus().progress.eta))
+        .isBetween(before.plusSeconds(2400 - 60), Instant.now().plusSeconds(2400 + 120));
+  }
+
   private static void logs(Cluster c, Pod pod, String container, String line) {
     server
         .expect()

@@ -49,6 +49,14 @@ public class EvalResults {
   @JsonPropertyDescription("Median inter-token latency in milliseconds.")
   public Double itlMsMedian;
 
+  @JsonPropertyDescription(
+      "Multi-benchmark runs (sweep, several rates): every GuideLLM benchmark, dataset by dataset,"
+          + " as many as fit the pod's termination message; results.json has all of them.")
+  public List<EvalBenchmarkResult> benchmarks;
+
+  @JsonPropertyDescription("Benchmarks left out of benchmarks for size (see results.json).")
+  public Integer benchmarksOmitted;
+
   @JsonPropertyDescription("PersistentVolumeClaim holding the results.")
   public String claimName;
 
@@ -76,6 +84,8 @@ public class EvalResults {
         && Objects.equals(speedup, r.speedup)
         && Objects.equals(ttftMsMedian, r.ttftMsMedian)
         && Objects.equals(itlMsMedian, r.itlMsMedian)
+        && Objects.equals(benchmarks, r.benchmarks)
+        && Objects.equals(benchmarksOmitted, r.benchmarksOmitted)
         && Objects.equals(claimName, r.claimName)
         && Objects.equals(resultsPath, r.resultsPath)
         && Objects.equals(missingSummary, r.missingSummary);
@@ -96,6 +106,8 @@ public class EvalResults {
         speedup,
         ttftMsMedian,
         itlMsMedian,
+        benchmarks,
+        benchmarksOmitted,
         claimName,
         resultsPath,
         missingSummary);

@@ -47,9 +47,33 @@ public class EvalSettings {
   @Min(1) @Max(16) public Integer numSpeculativeTokens;
 
   @JsonPropertyDescription(
-      "Benchmark prompts, each one of: org/dataset:file.jsonl, a Hugging Face dataset id (every"
-          + " *.jsonl in it), a file or directory on the eval storage, or a GuideLLM built-in.")
-  @Size(min = 1, max = 16) public List<@Size(min = 1, max = 512) String> datasets;
+      "Benchmark prompts, each one of: org/dataset:file.jsonl (or .json, .csv, .parquet), a"
+          + " Hugging Face dataset id (every *.jsonl in it), a file (.jsonl, .json, .csv, .parquet)"
+          + " or directory (its *.jsonl) on the eval storage, synthetic text"
+          + " (prompt_tokens=N,output_tokens=N) or a GuideLLM 0.7.3 data spec (kind=...; a whole"
+          + " Hub dataset as kind=huggingface,source=org/dataset,load_kwargs.split=NAME).")
+  @Size(min = 1, max = 16) @ValidationRule(
+      value =
+          "self.all(d, d.contains('/') || d.contains('=') || d.startsWith('{')"
+              + " || d.matches('[.](jsonl|json|csv|parquet)$'))",
+      message =
+          "each dataset must be org/dataset[:file], a file or directory path, synthetic text"
+              + " (prompt_tokens=N,output_tokens=N) or a GuideLLM data spec (kind=...);"
+              + " GuideLLM 0.7.3 has no named built-in datasets")
+  @ValidationRule(
+      value =
+          "self.all(d, !d.matches('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:')"
+              + " || d.matches('[.](jsonl|json|csv|parquet)$'))",
+      message =
+          "a file of a Hub dataset (org/dataset:file) must be .jsonl, .json, .csv or .parquet")
+  @ValidationRule(
+      value =
+          "self.all(d, !d.matches('(^|,)kind=(huggingface|hf)(,|$)')"
+              + " || d.matches('(^|,)load_kwargs[.]split='))",
+      message =
+          "a kind=huggingface dataset needs load_kwargs.split=NAME: GuideLLM cannot benchmark a"
+              + " dataset with several splits")
+  public List<@Size(min = 1, max = 512) String> datasets;
 
   @JsonPropertyDescription("Sampling parameters of the benchmark requests.")
   public SamplingSpec sampling;

@@ -158,8 +158,18 @@ public final class LayerIdsCommand implements Callable<Integer> {
     }
     try {
       return JSON.readTree(config.toFile());
-    } catch (IOException e) {
-      throw new IOException(config + " is not valid JSON: " + e.getMessage(), e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException(
+          config
+              + (e.getLocation() == null
+                  ? ""
+                  : " line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr())
+              + ": not valid JSON: "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 

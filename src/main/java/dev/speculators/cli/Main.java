@@ -37,10 +37,18 @@ public final class Main implements Runnable {
 
   public static void main(String... args) {
     Workers.configureNativeEnvironment();
-    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    int code = commandLine().execute(args);
     // fabric8's HTTP client and DJL leave non-daemon threads behind; a finished command must end
     // the JVM.
     System.exit(code);
+  }
+
+  /**
+   * The application's command tree as the jar runs it: every error reported on one line, stack
+   * traces with {@code --verbose} ({@link CliErrors}).
+   */
+  public static CommandLine commandLine() {
+    return CliErrors.install(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true));
   }
 
   @Override

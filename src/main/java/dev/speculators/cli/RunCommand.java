@@ -156,7 +156,7 @@ public final class RunCommand implements Callable<Integer> {
       try {
         report = runner.run();
       } catch (LocalRunException e) {
-        log.accept("failed: " + e.getMessage());
+        log.accept("failed: " + CliErrors.stackTrace(e)); // the trace stays in run.log
         err.println("run: " + e.getMessage());
         err.println("run: log in " + logFile);
         return 1;

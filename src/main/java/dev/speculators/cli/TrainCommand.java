@@ -13,6 +13,7 @@ import dev.speculators.train.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
       "exits with 143. Runs on CPU unless PYTORCH_LIBRARY_PATH points at a CUDA libtorch."
     })
 public final class TrainCommand implements Callable<Integer> {
+  static final int DEFAULT_DRAFT_VOCAB = 32000;
 
   @Option(
       names = {"--verifier", "--verifier-name-or-path"},
@@ -46,7 +48,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = {"--data", "--data-path"},
       required = true,
-      description = "speculators dataset: its root (with data/) or the data/ directory")
+      description =
+          "speculators dataset: its root (with data/) or the data/ directory; or a speculators"
+              + " 0.5+ preprocessed dataset (with hidden_states/)")
   Path data;
 
   @Option(
@@ -133,10 +137,32 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--draft-vocab-size",
-      defaultValue = "32000",
       description =
-          "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: ${DEFAULT-VALUE}")
-  int draftVocabSize;
+          "draft vocabulary (0 or ≥ verifier vocab: full vocabulary), default: 32000, or the size"
+              + " of --d2t-path")
+  Integer draftVocabSize;
+
+  @Option(
+      names = "--target-layer-ids",
+      split = ",",
+      arity = "1..*",
+      paramLabel = "ID",
+      description =
+          "verifier layers the auxiliary hidden states were captured at, vLLM numbering, without"
+              + " the final layer (default: from the dataset; speculators 0.5+ data: [2, N/2, N-3])")
+  List<Integer> targetLayerIds;
+
+  @Option(
+      names = "--d2t-path",
+      description =
+          "precomputed vocabulary mapping: d2t.npy (int64 [Vd]), with --t2d-path; default: built"
+              + " from the token frequencies")
+  Path d2tPath;
+
+  @Option(
+      names = "--t2d-path",
+      description = "precomputed vocabulary mapping: t2d.npy (bool [V]), with --d2t-path")
+  Path t2dPath;
 
   @Option(
       names = "--norm-before-residual",
@@ -231,6 +257,9 @@ public final class TrainCommand implements Callable<Integer> {
             verifierName != null ? verifierName : verifier,
             data,
             tokenFreq,
+            d2tPath,
+            t2dPath,
+            targetLayerIds,
             output,
             epochs,
             lr,
@@ -244,7 +273,7 @@ public final class TrainCommand implements Callable<Integer> {
             decay,
             inputs,
             numLayers,
-            draftVocabSize,
+            draftVocabSize != null ? draftVocabSize : d2tPath != null ? 0 : DEFAULT_DRAFT_VOCAB,
             normBeforeResidual,
             trainLmHead,
             noiseStd,
@@ -301,14 +330,25 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isDirectory(local)) {
       return local;
     }
+    if (spec.startsWith("/") || spec.startsWith(".")) {
+      throw new IOException("--verifier " + spec + ": no such directory");
+    }
     String[] idAndRevision = spec.split("@", 2);
-    return HfHub.fromEnvironment()
-        .downloadAll(
-            RepoType.MODEL,
-            idAndRevision[0],
-            idAndRevision.length > 1 ? idAndRevision[1] : null,
-            name ->
-                name.endsWith(".json") || name.endsWith(".safetensors") || name.endsWith(".jinja"));
+    try {
+      return HfHub.fromEnvironment()
+          .downloadAll(
+              RepoType.MODEL,
+              idAndRevision[0],
+              idAndRevision.length > 1 ? idAndRevision[1] : null,
+              name ->
+                  name.endsWith(".json")
+                      || name.endsWith(".safetensors")
+                      || name.endsWith(".jinja"));
+    } catch (IOException e) {
+      // neither a local directory nor a model the Hub serves: say which flag and both readings
+      throw new IOException(
+          "--verifier " + spec + ": not a local directory, and on the Hub: " + e.getMessage(), e);
+    }
   }
 
   static ObjectNode summaryJson(Trainer.Summary s, Path output) {

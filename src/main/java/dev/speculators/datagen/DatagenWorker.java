@@ -11,6 +11,7 @@ import dev.speculators.datagen.chat.TemplateRenderException;
 import dev.speculators.datagen.chat.TemplateTokenizerRenderer;
 import dev.speculators.datagen.chat.TokenRow;
 import dev.speculators.datagen.chat.TokenizerConfig;
+import dev.speculators.datagen.chat.UnstableBoundaryException;
 import dev.speculators.datagen.source.DataSpec;
 import dev.speculators.datagen.source.HubDatasets;
 import dev.speculators.datagen.source.Source;
@@ -317,8 +318,8 @@ public final class DatagenWorker {
             kept++;
             tokens += r.length();
           }
-        } catch (TemplateRenderException | IllegalArgumentException e) {
-          // a row the worker will count as failed: it takes no space
+        } catch (TemplateRenderException | UnstableBoundaryException | IllegalArgumentException e) {
+          // a row the worker will skip or count as failed: it takes no space
         }
       }
     }
@@ -677,7 +678,15 @@ public final class DatagenWorker {
           throw new GenerationException(
               "its record could not be read back from the source", false, null);
         }
-        TokenRow tokens = rows.row(conv, ordinal, onePerConversation);
+        TokenRow tokens;
+        try {
+          tokens = rows.row(conv, ordinal, onePerConversation);
+        } catch (UnstableBoundaryException e) {
+          log.accept(where + " skipped: " + e.getMessage());
+          stats.empty(row);
+          consecutive.set(0);
+          return;
+        }
         if (tokens.maskedTokens() == 0) {
           stats.empty(row);
           consecutive.set(0);

@@ -20,9 +20,7 @@ public final class SamplePlan {
 
   /** What normalisation dropped while planning (counted once, in the planning pass). */
   public record Normalization(
-      java.util.Map<String, Long> droppedRoles,
-      long droppedLeadingAssistantTurns,
-      long recordsWithoutAssistant) {}
+      java.util.Map<String, Long> droppedRoles, long recordsWithoutAssistant) {}
 
   /** Per-source numbers for logs, metadata and the summary. */
   public record SourceStats(String spec, long records, long selected, List<String> files) {}

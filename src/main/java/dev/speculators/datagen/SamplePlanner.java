@@ -134,9 +134,7 @@ public final class SamplePlanner {
         stats,
         invalid.get(),
         new SamplePlan.Normalization(
-            normalizer.droppedRoles(),
-            normalizer.droppedLeadingAssistantTurns(),
-            normalizer.recordsWithoutAssistant()));
+            normalizer.droppedRoles(), normalizer.recordsWithoutAssistant()));
   }
 
   /** The conversations at plan positions {@code [from, to)}, read back from the sources. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -20,10 +19,12 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>an existing local path (a value containing {@code /}, or a data file in the working
- *       directory): a file is one dataset, a directory gives one dataset per {@code *.jsonl} file
- *       in it (recursively, sorted);
- *   <li>{@code org/dataset:file.jsonl}: that file of a Hugging Face dataset, downloaded through the
- *       Hub cache; when it does not exist the error lists the repository's {@code .jsonl} files;
+ *       directory): a {@code .jsonl}, {@code .json}, {@code .csv} or {@code .parquet} file is one
+ *       dataset, a directory gives one dataset per {@code *.jsonl} file in it (recursively,
+ *       sorted);
+ *   <li>{@code org/dataset:file.jsonl} (or {@code .json}, {@code .csv}, {@code .parquet}): that
+ *       file of a Hugging Face dataset, downloaded through the Hub cache; when it does not exist
+ *       the error lists the repository's {@code .jsonl} files;
  *   <li>{@code org/dataset}: every {@code .jsonl} file of the repository, sorted, each one
  *       benchmarked separately;
  *   <li>anything else: a GuideLLM built-in or synthetic data spec, passed through.
@@ -32,7 +33,6 @@ import java.util.stream.Stream;
 public final class DatasetResolver {
   private static final Pattern HUB_FILE = Pattern.compile("([\\w.\\-]+/[\\w.\\-]+):(.+)");
   private static final Pattern HUB_REPO = Pattern.compile("[\\w.\\-]+/[\\w.\\-]+");
-  private static final Set<String> DATA_EXTENSIONS = Set.of("jsonl", "json", "csv");
 
   /** The name of the all-datasets row in the outputs; no dataset gets it. */
   public static final String POOLED = "pooled";
@@ -89,7 +89,7 @@ public final class DatasetResolver {
     String fileName = file.getFileName().toString();
     if (!hasDataExtension(fileName)) {
       throw new EvalException(
-          "--data " + spec + ": unsupported file type; use .jsonl, .json or .csv");
+          "--data " + spec + ": unsupported file type; use .jsonl, .json, .csv or .parquet");
     }
     return EvalDataset.file(
         baseName(fileName), spec, EvalDataset.Kind.LOCAL_FILE, file.toAbsolutePath());
@@ -123,6 +123,10 @@ public final class DatasetResolver {
   }
 
   private EvalDataset hubFile(String spec, String repo, String fileName) throws EvalException {
+    if (!hasDataExtension(fileName)) {
+      throw new EvalException(
+          "--data " + spec + ": unsupported file type; use .jsonl, .json, .csv or .parquet");
+    }
     List<String> files = listing(spec, repo);
     if (!files.contains(fileName)) {
       List<String> jsonl = files.stream().filter(f -> f.endsWith(".jsonl")).toList();
@@ -183,8 +187,7 @@ public final class DatasetResolver {
   }
 
   private static boolean hasDataExtension(String name) {
-    int dot = name.lastIndexOf('.');
-    return dot > 0 && DATA_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    return GuidellmData.isDataFile(name);
   }
 
   private static String baseName(String fileName) {

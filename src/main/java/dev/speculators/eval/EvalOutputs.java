@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.io.AtomicFiles;
+import dev.speculators.io.TerminationLog;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -165,6 +166,16 @@ public final class EvalOutputs {
   private static ObjectNode benchmark(GuidellmBenchmark b) {
     ObjectNode n = JSON.createObjectNode();
     n.put("strategy", b.strategy());
+    n.put("label", b.label());
+    if (b.rate() != null) {
+      n.put("rate", b.rate());
+    }
+    if (b.streams() != null) {
+      n.put("streams", b.streams());
+    }
+    if (b.maxConcurrency() != null) {
+      n.put("maxConcurrency", b.maxConcurrency());
+    }
     num(n, "requestsPerSecond", b.requestsPerSecond());
     num(n, "outputTokensPerSecond", b.outputTokensPerSecond());
     n.set("ttftMs", stat(b.ttftMs()));
@@ -231,19 +242,32 @@ public final class EvalOutputs {
                 + ": no drafts during the benchmark, so the acceptance length of 1 is not a measurement;"
                 + " is the server running with --speculative-config?");
       }
-      GuidellmBenchmark.Requests req = d.benchmark().headline().requests();
-      if (req.errored() > 0) {
-        w.add(name + ": " + req.errored() + " of " + req.total() + " requests failed");
-      }
-      if (d.baseline() != null && d.baseline().headline().requests().errored() > 0) {
-        w.add(
-            name
-                + ": "
-                + d.baseline().headline().requests().errored()
-                + " baseline requests failed");
+      failedRequests(w, name, "", d.benchmark());
+      if (d.baseline() != null) {
+        failedRequests(w, name, "baseline ", d.baseline());
       }
     }
     return w;
+  }
+
+  private static void failedRequests(
+      List<String> w, String dataset, String what, GuidellmResult result) {
+    boolean several = result.benchmarks().size() > 1;
+    for (GuidellmBenchmark b : result.benchmarks()) {
+      GuidellmBenchmark.Requests req = b.requests();
+      if (req.errored() > 0) {
+        w.add(
+            dataset
+                + ": "
+                + req.errored()
+                + " of "
+                + req.total()
+                + " "
+                + what
+                + "requests failed"
+                + (several ? " (" + b.label() + ")" : ""));
+      }
+    }
   }
 
   // ---- acceptance.csv -------------------------------------------------------------------------
@@ -336,7 +360,67 @@ public final class EvalOutputs {
     num(n, "itlMsMedian", round(r.pooledItlMsMedian(), 2));
     n.put("datasets", r.datasets().size());
     n.put("vllmVersion", r.vllmVersion());
+    if (r.datasets().stream().anyMatch(d -> d.benchmark().benchmarks().size() > 1)) {
+      perBenchmark(n, r);
+    }
     return n;
+  }
+
+  /**
+   * Multi-benchmark runs (sweep, several rates): one compact entry per GuideLLM benchmark, dataset
+   * by dataset, as many as fit the termination message; {@code benchmarksOmitted} counts the rest
+   * (all of them are in {@code results.json}).
+   */
+  private static void perBenchmark(ObjectNode n, EvalResults r) {
+    List<ObjectNode> entries = new ArrayList<>();
+    for (DatasetResult d : r.datasets()) {
+      List<GuidellmBenchmark> base = d.baseline() == null ? List.of() : d.baseline().benchmarks();
+      List<GuidellmBenchmark> all = d.benchmark().benchmarks();
+      for (int i = 0; i < all.size(); i++) {
+        GuidellmBenchmark b = all.get(i);
+        ObjectNode e = JSON.createObjectNode();
+        e.put("dataset", d.dataset().name());
+        e.put("strategy", b.label());
+        num(e, "outputTokensPerSecond", round(b.outputTokensPerSecond(), 1));
+        num(e, "requestsPerSecond", round(b.requestsPerSecond(), 2));
+        num(e, "ttftMsMedian", round(b.ttftMs().median(), 2));
+        num(e, "itlMsMedian", round(b.itlMs().median(), 2));
+        if (b.requests().errored() > 0) {
+          e.put("erroredRequests", b.requests().errored());
+        }
+        // the same strategy at the same place in the baseline run (not for sweeps, whose rates
+        // come from each server's own measurements)
+        if (i < base.size() && base.get(i).label().equals(b.label())) {
+          num(e, "baselineOutputTokensPerSecond", round(base.get(i).outputTokensPerSecond(), 1));
+        }
+        entries.add(e);
+      }
+    }
+    ArrayNode list = n.putArray("benchmarks");
+    int budget = TerminationLog.MAX_BYTES - OMITTED_ROOM;
+    int kept = 0;
+    for (ObjectNode e : entries) {
+      list.add(e);
+      if (bytes(n) > budget) {
+        list.remove(list.size() - 1);
+        break;
+      }
+      kept++;
+    }
+    if (kept < entries.size()) {
+      n.put("benchmarksOmitted", entries.size() - kept);
+    }
+  }
+
+  /** Room for {@code ,"benchmarksOmitted":NNNNN}. */
+  private static final int OMITTED_ROOM = 32;
+
+  private static int bytes(ObjectNode n) {
+    try {
+      return new ObjectMapper().writeValueAsBytes(n).length;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ---- table for people -----------------------------------------------------------------------
@@ -379,16 +463,48 @@ public final class EvalOutputs {
               r.pooledTtftMsMedian(),
               r.pooledItlMsMedian()));
     }
+    StringBuilder b = new StringBuilder();
+    columns(b, rows, 0, 4);
+    if (r.datasets().stream().anyMatch(d -> d.benchmark().benchmarks().size() > 1)) {
+      List<String[]> each = new ArrayList<>();
+      each.add(
+          new String[] {
+            "dataset", "benchmark", "out tok/s", "req/s", "TTFT ms", "ITL ms", "failed"
+          });
+      for (DatasetResult d : r.datasets()) {
+        for (GuidellmBenchmark x : d.benchmark().benchmarks()) {
+          each.add(
+              new String[] {
+                d.dataset().name(),
+                x.label(),
+                fmt(x.outputTokensPerSecond(), 1),
+                fmt(x.requestsPerSecond(), 2),
+                fmt(x.ttftMs().median(), 1),
+                fmt(x.itlMs().median(), 2),
+                x.requests().errored() < 0 ? "-" : Long.toString(x.requests().errored())
+              });
+        }
+      }
+      b.append('\n');
+      columns(b, each, 0, 1);
+    }
+    for (String w : warnings(r)) {
+      b.append("warning: ").append(w).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** Rows as aligned columns; {@code left1} and {@code left2} are left-aligned. */
+  private static void columns(StringBuilder b, List<String[]> rows, int left1, int left2) {
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         width[i] = Math.max(width[i], row[i].length());
       }
     }
-    StringBuilder b = new StringBuilder();
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
-        boolean left = i == 0 || i == 4;
+        boolean left = i == left1 || i == left2;
         String cell =
             left
                 ? String.format("%-" + width[i] + "s", row[i])
@@ -397,10 +513,6 @@ public final class EvalOutputs {
       }
       b.append('\n');
     }
-    for (String w : warnings(r)) {
-      b.append("warning: ").append(w).append('\n');
-    }
-    return b.toString();
   }
 
   private static String[] row(

@@ -79,6 +79,15 @@ public final class EvalRunner {
 
   private void measure() throws EvalException {
     List<EvalDataset> datasets = new DatasetResolver(hub, log).resolve(settings.data());
+    if (settings.guidellmCli() == GuidellmCli.V0_7) {
+      for (EvalDataset d : datasets) {
+        String problem =
+            d.kind() == EvalDataset.Kind.GUIDELLM ? GuidellmData.problem(d.spec()) : null;
+        if (problem != null) {
+          throw new EvalException("--data " + d.spec() + ": " + problem);
+        }
+      }
+    }
     Map<String, Path> baselineFiles = baselineFiles(datasets);
     log.accept(
         datasets.size()
@@ -172,6 +181,19 @@ public final class EvalRunner {
               baseline == null
                   ? ""
                   : String.format(Locale.ROOT, " (speedup %.3f)", result.speedup())));
+      if (benchmark.benchmarks().size() > 1) {
+        for (GuidellmBenchmark b : benchmark.benchmarks()) {
+          log.accept(
+              String.format(
+                  Locale.ROOT,
+                  "dataset '%s' benchmark %s: %.1f output tokens/s, %.2f requests/s, %d failed",
+                  d.name(),
+                  b.label(),
+                  b.outputTokensPerSecond(),
+                  b.requestsPerSecond(),
+                  Math.max(0, b.requests().errored())));
+        }
+      }
     }
   }
 

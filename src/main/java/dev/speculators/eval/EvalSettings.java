@@ -39,6 +39,13 @@ public record EvalSettings(
     if (data.isEmpty()) {
       throw new IllegalArgumentException("--data: at least one dataset is needed");
     }
+    if (guidellmCli == GuidellmCli.V0_6
+        && benchmark.profile().equals("throughput")
+        && benchmark.rates().isEmpty()) {
+      // GuideLLM 0.6.0 benchmark/profiles.py: "ThroughputProfile requires a rate parameter"
+      throw new IllegalArgumentException(
+          "--guidellm-cli 0.6: GuideLLM 0.6 needs --rate (max concurrency) for --profile throughput");
+    }
     if (baselineEndpoint != null && baselineResults != null) {
       throw new IllegalArgumentException(
           "--baseline-endpoint and --baseline-results exclude each other");

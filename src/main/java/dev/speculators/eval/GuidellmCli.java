@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +43,12 @@ public enum GuidellmCli {
     return this == V0_7 ? v07(target, dataset, s, output) : v06(target, dataset, s, output);
   }
 
+  /**
+   * GuideLLM 0.7.3 ({@code src/guidellm/benchmark/schemas/entrypoints.py}, {@code
+   * benchmark/profiles/}, {@code data/deserializers/}): every option is a typed spec with a {@code
+   * kind}. {@code BenchmarkSettings} has already refused the profile/rate combinations GuideLLM
+   * cannot run.
+   */
   private static List<String> v07(
       String target, EvalDataset dataset, BenchmarkSettings s, Path output) {
     List<String> a = new ArrayList<>(List.of("run"));
@@ -57,6 +62,8 @@ public enum GuidellmCli {
     a.addAll(List.of("--backend", backend.toCli()));
     a.addAll(List.of("--profile", profile07(s).toCli()));
     if (s.rates().size() > 1) {
+      // run --help: "--override ... only supports profile.streams or profile.rate"; the
+      // sub-benchmarks are merged back into one profile with the list of values
       a.addAll(List.of("--override", "profile." + rateField(s.profile()), joinRates(s)));
     }
     if (s.maxRequests() != null) {
@@ -88,10 +95,14 @@ public enum GuidellmCli {
     return a;
   }
 
+  /**
+   * The profile with its first number. Throughput's {@code max_concurrency} is a required field
+   * that may be None (unlimited), so without a rate it is given as an explicit null.
+   */
   private static KindSpec profile07(BenchmarkSettings s) {
     KindSpec p = KindSpec.of(s.profile());
     if (s.rates().isEmpty()) {
-      return p;
+      return s.profile().equals("throughput") ? p.with("max_concurrency", KindSpec.NULL) : p;
     }
     double first = s.rates().get(0);
     return switch (s.profile()) {
@@ -103,28 +114,14 @@ public enum GuidellmCli {
   }
 
   private static String rateField(String profile) {
-    return switch (profile) {
-      case "throughput" -> "max_concurrency";
-      case "sweep" -> "sweep_size";
-      case "concurrent" -> "streams";
-      default -> "rate";
-    };
+    return profile.equals("concurrent") ? "streams" : "rate";
   }
 
   private static String data07(EvalDataset d) {
     if (d.kind() != EvalDataset.Kind.GUIDELLM) {
-      String name = d.file().getFileName().toString().toLowerCase(Locale.ROOT);
-      String kind = name.endsWith(".csv") ? "csv_file" : "json_file";
-      return KindSpec.of(kind).with("path", d.file().toString()).toCli();
+      return GuidellmData.fileSpec(d.file()).toCli();
     }
-    String spec = d.builtin();
-    if (spec.startsWith("kind=") || spec.startsWith("{")) {
-      return spec; // already a typed spec
-    }
-    if (spec.contains("=")) {
-      return "kind=synthetic_text," + spec; // prompt_tokens=256,output_tokens=128
-    }
-    return spec;
+    return GuidellmData.typedSpec(d.builtin());
   }
 
   private static List<String> v06(

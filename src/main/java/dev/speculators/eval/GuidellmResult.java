@@ -27,7 +27,8 @@ public record GuidellmResult(
 
   /**
    * The benchmark that stands for the run: the one with the highest output token throughput (with
-   * the default {@code throughput} profile there is only one).
+   * the {@code throughput} profile there is only one). Multi-benchmark runs (sweep, several rates)
+   * report every benchmark besides.
    */
   public GuidellmBenchmark headline() {
     return benchmarks.stream()
@@ -84,12 +85,18 @@ public record GuidellmResult(
       throw new MalformedInputException(
           source, 0, "benchmarks[" + index + "] has no 'metrics' object");
     }
-    String strategy = text(b.path("config").path("strategy").path("type_"));
-    if (strategy == null) {
-      strategy = text(b.path("args").path("strategy").path("type_"));
+    JsonNode config = b.path("config").path("strategy");
+    if (config.isMissingNode()) {
+      config = b.path("args").path("strategy");
     }
+    String strategy = text(config.path("type_"));
     return new GuidellmBenchmark(
         strategy == null ? "unknown" : strategy,
+        config.path("rate").isNumber() ? config.path("rate").asDouble() : null,
+        config.path("streams").isIntegralNumber() ? config.path("streams").asInt() : null,
+        config.path("max_concurrency").isIntegralNumber()
+            ? config.path("max_concurrency").asInt()
+            : null,
         successful(metrics, "requests_per_second").path("mean").asDouble(Double.NaN),
         successful(metrics, "output_tokens_per_second").path("mean").asDouble(Double.NaN),
         stat(metrics, "time_to_first_token_ms"),

@@ -104,6 +104,7 @@ public final class GuidellmRunner {
               + what
               + "; last output:\n  "
               + String.join("\n  ", snapshot(tail))
+              + hint(snapshot(tail))
               + "\nfull log: "
               + logFile);
     }
@@ -153,6 +154,18 @@ public final class GuidellmRunner {
     } catch (IOException e) {
       log.accept("lost GuideLLM output: " + e.getMessage());
     }
+  }
+
+  /** The option to change for GuideLLM failures whose cause is known, or "". */
+  static String hint(List<String> tail) {
+    String text = String.join("\n", tail);
+    if (text.contains("GenerativeColumnMapper found no matching columns")) {
+      return "\nhint: GuideLLM found no prompt column in the data; name it with --text-column";
+    }
+    if (text.contains("'DatasetDict' object has no attribute")) {
+      return "\nhint: the data has several splits; name one with load_kwargs.split=NAME";
+    }
+    return "";
   }
 
   private static List<String> snapshot(Deque<String> tail) {

@@ -124,7 +124,7 @@ public final class Trainer {
     DraftConfig config =
         DraftConfigs.fromVerifier(
             verifier, o.numLayers(), mapping.draftVocabSize(), o.normBeforeResidual(), log);
-    int[] auxIds = dataset.auxLayerIds(verifier.numHiddenLayers());
+    int[] auxIds = dataset.auxLayerIds(verifier.numHiddenLayers(), o.targetLayerIds());
     ObjectNode speculatorConfig =
         SpeculatorConfig.build(
             config,
@@ -161,7 +161,7 @@ public final class Trainer {
     LearningRateSchedule schedule =
         new LearningRateSchedule(
             o.scheduler(), o.learningRate(), o.warmupFor(totalSteps), totalSteps, 0.5);
-    String fingerprint = fingerprint(dataset, config, auxIds);
+    String fingerprint = fingerprint(dataset, config, auxIds, mapping);
     log.accept(
         String.format(
             Locale.ROOT,
@@ -482,10 +482,31 @@ public final class Trainer {
     return target;
   }
 
-  /** The draft vocabulary: reused from {@code <output>/vocab} when present, else built. */
+  /**
+   * The draft vocabulary: the given mapping files ({@code --d2t-path/--t2d-path}), else reused from
+   * {@code <output>/vocab} when present, else built from the token frequencies.
+   */
   private VocabMapping vocabulary(SpeculatorsDataset dataset, int verifierVocab)
       throws IOException {
     Path dir = o.output().resolve("vocab");
+    if (o.d2tPath() != null) {
+      VocabMapping given =
+          VocabMapping.read(o.d2tPath(), o.t2dPath())
+              .requireSizes(verifierVocab, o.draftVocabSize(), o.d2tPath() + " / " + o.t2dPath());
+      if (!VocabMapping.existsIn(dir) || !VocabMapping.read(dir).equals(given)) {
+        given.write(dir);
+      }
+      log.accept(
+          "vocabulary mapping: "
+              + given.draftVocabSize()
+              + " of "
+              + verifierVocab
+              + " tokens from "
+              + o.d2tPath()
+              + " and "
+              + o.t2dPath());
+      return given;
+    }
     int wanted =
         o.draftVocabSize() <= 0 ? verifierVocab : Math.min(o.draftVocabSize(), verifierVocab);
     if (wanted == verifierVocab) {
@@ -513,7 +534,8 @@ public final class Trainer {
     return mapping;
   }
 
-  private String fingerprint(SpeculatorsDataset dataset, DraftConfig config, int[] auxIds) {
+  private String fingerprint(
+      SpeculatorsDataset dataset, DraftConfig config, int[] auxIds, VocabMapping mapping) {
     String key =
         String.join(
             "|",
@@ -528,6 +550,10 @@ public final class Trainer {
             Double.toString(o.learningRate()),
             o.scheduler().name(),
             Boolean.toString(o.trainLmHead()));
+    if (o.d2tPath() != null) {
+      // a given mapping may change between runs of the same output; a built one follows the data
+      key += "|vocab " + java.util.Arrays.hashCode(mapping.verifierIds());
+    }
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 16);

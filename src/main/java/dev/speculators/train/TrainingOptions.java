@@ -3,6 +3,7 @@ package dev.speculators.train;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything one training run needs. Defaults follow upstream {@code scripts/train.py} v0.4 except
@@ -12,6 +13,12 @@ import java.nio.file.Path;
  * @param verifierName name written to the exported config (what vLLM loads as the verifier)
  * @param data dataset root or its {@code data/} directory
  * @param tokenFrequencies explicit {@code token_freq.pt}, or null to find it next to the data
+ * @param d2tPath a precomputed vocabulary mapping's {@code d2t.npy} (upstream {@code --d2t-path}),
+ *     or null to build the mapping from the token frequencies; given together with {@code t2dPath}
+ * @param t2dPath the same mapping's {@code t2d.npy} ({@code --t2d-path}), or null
+ * @param targetLayerIds the verifier layers the auxiliary hidden states were captured at, in vLLM
+ *     numbering without the final layer (upstream {@code --target-layer-ids}), or null to take them
+ *     from the dataset or upstream's defaults
  * @param output run directory: vocab/, checkpoints/, final/, metrics.jsonl
  * @param maxSteps stop after this many optimizer steps in total (0 = no limit)
  */
@@ -20,6 +27,9 @@ public record TrainingOptions(
     String verifierName,
     Path data,
     Path tokenFrequencies,
+    Path d2tPath,
+    Path t2dPath,
+    List<Integer> targetLayerIds,
     Path output,
     int epochs,
     double learningRate,
@@ -49,6 +59,12 @@ public record TrainingOptions(
     boolean saveEmbedTokens) {
 
   public TrainingOptions {
+    require(
+        (d2tPath == null) == (t2dPath == null),
+        "--d2t-path and --t2d-path go together: give both or neither (got only "
+            + (d2tPath != null ? "--d2t-path" : "--t2d-path")
+            + ")");
+    targetLayerIds = targetLayerIds == null ? null : List.copyOf(targetLayerIds);
     require(epochs >= 1, "--epochs must be >= 1");
     require(learningRate > 0, "--lr must be > 0");
     require(totalSeqLen >= 2, "--total-seq-len must be >= 2");

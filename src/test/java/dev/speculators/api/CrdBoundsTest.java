@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Every list, map and string of the specs is bounded (maxItems, maxProperties, maxLength or an
  * enum), as the API server requires for CEL rules to have a bounded cost. Kubernetes' own types
- * embedded in a spec (affinity, tolerations, env, resources, image pull secrets) are exempt: no
- * rule reads into them.
+ * embedded in a spec (affinity, tolerations, env, resources and per-container resources, image pull
+ * secrets) are exempt: no rule reads into them.
  */
 class CrdBoundsTest {
   private static final Set<String> EMBEDDED_KUBERNETES_TYPES =
-      Set.of("affinity", "tolerations", "env", "resources", "imagePullSecrets");
+      Set.of(
+          "affinity", "tolerations", "env", "resources", "containerResources", "imagePullSecrets");
 
   @Test
   void everyCollectionAndStringOfTheSpecsIsBounded() throws IOException {

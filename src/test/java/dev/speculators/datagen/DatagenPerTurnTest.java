@@ -131,6 +131,46 @@ class DatagenPerTurnTest {
   }
 
   @Test
+  void aTurnWithoutRenderBoundaryIsSkippedNotTrainedOnHistory() throws Exception {
+    // two assistant turns in a row: rendering the second re-renders the first without its empty
+    // think block, so no token boundary separates the second turn from its history
+    Path data = tmp.resolve("two-in-a-row.jsonl");
+    Files.writeString(
+        data,
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"Two facts?\"},"
+            + " {\"role\": \"assistant\", \"content\": \"Water is wet.\"},"
+            + " {\"role\": \"assistant\", \"content\": \"Fire is hot.\"}]}\n");
+    for (String renderer : List.of("vllm", "reference")) {
+      Path out = tmp.resolve("unstable-" + renderer);
+      Run r =
+          DatagenTestSupport.run(
+              tmp.resolve("log-unstable-" + renderer),
+              "--endpoint",
+              vllm.endpoint(),
+              "--model",
+              model.toString(),
+              "--data",
+              data.toString(),
+              "--output",
+              out.toString(),
+              "--seq-length",
+              "256",
+              "--layer-ids",
+              "2,3,4",
+              "--renderer",
+              renderer);
+      assertThat(r.exitCode()).as(String.join("\n", r.log())).isZero();
+      assertThat(r.log())
+          .anyMatch(l -> l.contains("assistant turn 1") && l.contains("skipped: assistant turn 2"));
+      assertThat(r.summary().get("emptyRows").asLong()).isEqualTo(1);
+      Map<Long, Path> rows = DatagenTestSupport.samples(out);
+      assertThat(rows.keySet()).containsExactly(0L);
+      Sample first = DatagenTestSupport.load(rows.get(0L));
+      assertThat(first.mask()[first.mask().length - 1]).isEqualTo(1);
+    }
+  }
+
+  @Test
   void writtenFilesLoadInPythonTorch() throws Exception {
     PythonSupport.assumeModules("torch");
     Path out = tmp.resolve("ds");

@@ -64,6 +64,9 @@ class DocsLinksTest {
     assertThat(MarkdownDocs.slug("Correctness: `verify-golden`"))
         .isEqualTo("correctness-verify-golden");
     assertThat(MarkdownDocs.slug("`--data` values")).isEqualTo("--data-values");
+    assertThat(MarkdownDocs.slug("Layer ids (what goes into `eagle_aux_hidden_state_layer_ids`)"))
+        .isEqualTo("layer-ids-what-goes-into-eagle_aux_hidden_state_layer_ids");
+    assertThat(MarkdownDocs.slug("_Emphasis_ and snake_case")).isEqualTo("emphasis-and-snake_case");
     assertThat(MarkdownDocs.slug("Train/validation split")).isEqualTo("trainvalidation-split");
     assertThat(MarkdownDocs.slug("The tiny example target: `examples/local/`"))
         .isEqualTo("the-tiny-example-target-exampleslocal");

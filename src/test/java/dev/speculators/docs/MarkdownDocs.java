@@ -143,8 +143,17 @@ final class MarkdownDocs {
    * without punctuation, spaces turned into hyphens.
    */
   static String slug(String heading) {
-    String text = heading.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1").replace("`", "");
-    text = text.replaceAll("(\\*\\*|__|\\*|_)(\\S(?:.*?\\S)?)\\1", "$2");
+    String linked = heading.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
+    // emphasis markers count only outside code spans: `eagle_aux_ids` keeps its underscores
+    StringBuilder plain = new StringBuilder();
+    String[] parts = linked.split("`", -1);
+    for (int i = 0; i < parts.length; i++) {
+      plain.append(
+          i % 2 == 1
+              ? parts[i]
+              : parts[i].replaceAll("(\\*\\*|__|\\*|(?<![\\p{Alnum}])_)(\\S(?:.*?\\S)?)\\1", "$2"));
+    }
+    String text = plain.toString();
     StringBuilder out = new StringBuilder();
     text.toLowerCase(Locale.ROOT)
         .codePoints()

@@ -31,6 +31,14 @@ import picocli.CommandLine;
 class EvalCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Real GuideLLM 0.7.3 results: the speculative server's and the baseline's. */
+  private static final String SPEC = "benchmarks-0.7.3-jsonl-throughput.json";
+
+  private static final String BASELINE = "benchmarks-0.7.3-synthetic-throughput.json";
+
+  private static final double SPEC_TPS = 926.4655743781694;
+  private static final double BASELINE_TPS = 908.7442796378016;
+
   @TempDir Path tmp;
   private FakeVllmServer vllm;
   private FakeVllmServer baseline;
@@ -90,7 +98,11 @@ class EvalCommandTest {
             log::add,
             new PrintStream(stdout, true, StandardCharsets.UTF_8),
             new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    return new CommandLine(command).execute(args);
+    return new CommandLine(command)
+        .setErr(
+            new java.io.PrintWriter(
+                new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true))
+        .execute(args);
   }
 
   private Path fakeGuidellm(FakeGuidellm.Behaviour behaviour, String specFixture)
@@ -101,10 +113,7 @@ class EvalCommandTest {
         behaviour,
         List.of(
             new String[] {vllm.url(), TestResources.path("guidellm/" + specFixture).toString()},
-            new String[] {
-              baseline.url(),
-              TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString()
-            }));
+            new String[] {baseline.url(), TestResources.path("guidellm/" + BASELINE).toString()}));
   }
 
   private String stderr() {
@@ -113,7 +122,7 @@ class EvalCommandTest {
 
   @Test
   void benchmarksEveryDatasetAndReportsAcceptanceThroughputAndSpeedup() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
     Path out = tmp.resolve("out");
     Path termination = tmp.resolve("termination-log");
     int code =
@@ -166,21 +175,26 @@ class EvalCommandTest {
         new double[] {0.70, 0.55 / 0.70, 0.45 / 0.55});
     JsonNode headline = math.path("throughput").path("headline");
     assertThat(headline.path("strategy").asText()).isEqualTo("throughput");
-    assertThat(headline.path("requestsPerSecond").asDouble()).isEqualTo(3.2);
-    assertThat(headline.path("outputTokensPerSecond").asDouble()).isEqualTo(812.5);
-    assertThat(headline.path("ttftMs").path("median").asDouble()).isEqualTo(142.7);
-    assertThat(headline.path("ttftMs").path("p99").asDouble()).isEqualTo(380.2);
-    assertThat(headline.path("itlMs").path("median").asDouble()).isEqualTo(11.8);
-    assertThat(headline.path("itlMs").path("p99").asDouble()).isEqualTo(25.4);
-    assertThat(headline.path("tpotMs").path("median").asDouble()).isEqualTo(12.4);
-    assertThat(headline.path("tpotMs").path("p99").asDouble()).isEqualTo(26.9);
-    assertThat(headline.path("requestLatencyS").path("median").asDouble()).isEqualTo(3.41);
-    assertThat(headline.path("requestLatencyS").path("p99").asDouble()).isEqualTo(7.92);
-    assertThat(headline.path("requests").path("successful").asLong()).isEqualTo(200);
+    assertThat(headline.path("label").asText()).isEqualTo("throughput@4");
+    assertThat(headline.path("maxConcurrency").asInt()).isEqualTo(4);
+    assertThat(headline.path("requestsPerSecond").asDouble()).isEqualTo(21.947574355711737);
+    assertThat(headline.path("outputTokensPerSecond").asDouble()).isEqualTo(SPEC_TPS);
+    assertThat(headline.path("ttftMs").path("median").asDouble()).isEqualTo(91.20345115661621);
+    assertThat(headline.path("ttftMs").path("p99").asDouble()).isEqualTo(179.94046211242676);
+    assertThat(headline.path("itlMs").path("median").asDouble()).isEqualTo(2.2798776626586914);
+    assertThat(headline.path("itlMs").path("p99").asDouble()).isEqualTo(3.118549074445452);
+    assertThat(headline.path("tpotMs").path("median").asDouble()).isEqualTo(5.473876821583715);
+    assertThat(headline.path("tpotMs").path("p99").asDouble()).isEqualTo(8.465610701462317);
+    assertThat(headline.path("requestLatencyS").path("median").asDouble())
+        .isEqualTo(0.15930700302124023);
+    assertThat(headline.path("requestLatencyS").path("p99").asDouble())
+        .isEqualTo(0.24649572372436523);
+    assertThat(headline.path("requests").path("successful").asLong()).isEqualTo(12);
+    assertThat(math.path("throughput").path("benchmarks")).hasSize(1);
     assertThat(math.path("baseline").path("headline").path("outputTokensPerSecond").asDouble())
-        .isEqualTo(500.0);
+        .isEqualTo(BASELINE_TPS);
     assertThat(math.path("baseline").path("source").asText()).isEqualTo(baseline.url());
-    assertThat(math.path("speedup").asDouble()).isEqualTo(1.625);
+    assertThat(math.path("speedup").asDouble()).isEqualTo(SPEC_TPS / BASELINE_TPS);
 
     JsonNode code2 = r.path("datasets").get(1);
     assertThat(code2.path("name").asText()).isEqualTo("code");
@@ -207,14 +221,16 @@ class EvalCommandTest {
         0.44,
         new double[] {0.62, 0.40, 0.30},
         new double[] {0.62, 0.40 / 0.62, 0.75});
-    assertThat(pooled.path("throughput").path("outputTokensPerSecond").asDouble()).isEqualTo(812.5);
+    assertThat(pooled.path("throughput").path("outputTokensPerSecond").asDouble())
+        .isCloseTo(SPEC_TPS, within(1e-9));
     assertThat(pooled.path("throughput").path("baselineOutputTokensPerSecond").asDouble())
-        .isEqualTo(500.0);
-    assertThat(pooled.path("throughput").path("speedup").asDouble()).isEqualTo(1.625);
+        .isCloseTo(BASELINE_TPS, within(1e-9));
+    assertThat(pooled.path("throughput").path("speedup").asDouble())
+        .isCloseTo(SPEC_TPS / BASELINE_TPS, within(1e-12));
     assertThat(pooled.path("throughput").path("ttftMsMedian").asDouble())
-        .isCloseTo(142.7, within(1e-9));
+        .isCloseTo(91.20345115661621, within(1e-9));
     assertThat(pooled.path("throughput").path("itlMsMedian").asDouble())
-        .isCloseTo(11.8, within(1e-9));
+        .isCloseTo(2.2798776626586914, within(1e-9));
     assertThat(r.path("warnings")).isEmpty();
 
     // acceptance.csv: one row per dataset and pooled, full precision
@@ -242,11 +258,12 @@ class EvalCommandTest {
     assertThat(summary.path("drafts").asLong()).isEqualTo(1000);
     assertThat(summary.path("draftTokens").asLong()).isEqualTo(3000);
     assertThat(summary.path("acceptedTokens").asLong()).isEqualTo(1320);
-    assertThat(summary.path("outputTokensPerSecond").asDouble()).isEqualTo(812.5);
-    assertThat(summary.path("baselineOutputTokensPerSecond").asDouble()).isEqualTo(500.0);
-    assertThat(summary.path("speedup").asDouble()).isEqualTo(1.625);
-    assertThat(summary.path("ttftMsMedian").asDouble()).isEqualTo(142.7);
-    assertThat(summary.path("itlMsMedian").asDouble()).isEqualTo(11.8);
+    assertThat(summary.path("outputTokensPerSecond").asDouble()).isEqualTo(926.5);
+    assertThat(summary.path("baselineOutputTokensPerSecond").asDouble()).isEqualTo(908.7);
+    assertThat(summary.path("speedup").asDouble()).isEqualTo(1.020);
+    assertThat(summary.path("ttftMsMedian").asDouble()).isEqualTo(91.2);
+    assertThat(summary.path("itlMsMedian").asDouble()).isEqualTo(2.28);
+    assertThat(summary.has("benchmarks")).as("one benchmark per dataset").isFalse();
     assertThat(summary.path("datasets").asInt()).isEqualTo(2);
     assertThat(summary.has("noDrafts")).isFalse();
     assertThat(Files.size(termination)).isLessThan(4096);
@@ -281,9 +298,9 @@ class EvalCommandTest {
         .asString()
         .contains("2.700")
         .contains("0.700 0.550 0.450")
-        .contains("812.5")
-        .contains("500.0")
-        .contains("1.625");
+        .contains("926.5")
+        .contains("908.7")
+        .contains("1.020");
     assertThat(table.lines().filter(l -> l.startsWith("pooled")))
         .singleElement()
         .asString()
@@ -300,13 +317,14 @@ class EvalCommandTest {
             "kind=openai_http,target="
                 + vllm.url()
                 + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
-    assertThat(first).containsSubsequence("--profile", "kind=throughput");
+    assertThat(first).containsSubsequence("--profile", "kind=throughput,max_concurrency=null");
     assertThat(first).containsSubsequence("--constraint", "kind=max_requests,count=50");
     assertThat(first)
         .containsSubsequence(
             "--data",
             "kind=json_file,path="
-                + hub.download(RepoType.DATASET, "org/bench", "main", "math.jsonl"));
+                + hub.download(RepoType.DATASET, "org/bench", "main", "math.jsonl")
+                + ",load_kwargs.split=train");
     assertThat(first)
         .containsSubsequence(
             "--output",
@@ -319,12 +337,14 @@ class EvalCommandTest {
                 + baseline.url()
                 + ",extras.body.temperature=0.6,extras.body.top_p=0.95,extras.body.top_k=20");
     assertThat(calls.get(2))
-        .containsSubsequence("--data", "kind=json_file,path=" + localData.toAbsolutePath());
+        .containsSubsequence(
+            "--data",
+            "kind=json_file,path=" + localData.toAbsolutePath() + ",load_kwargs.split=train");
   }
 
   @Test
   void speaksTheGuidellm06CommandLineAndReadsItsResults() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.6.0-sweep.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "benchmarks-0.6.0-synthetic-sweep.json");
     Path out = tmp.resolve("out06");
     int code =
         eval(
@@ -375,7 +395,7 @@ class EvalCommandTest {
 
     JsonNode d = JSON.readTree(out.resolve("results.json").toFile()).path("datasets").get(0);
     assertThat(d.path("throughput").path("layout").asText()).isEqualTo("0.6");
-    assertThat(d.path("throughput").path("benchmarks")).hasSize(2);
+    assertThat(d.path("throughput").path("benchmarks")).hasSize(3);
     assertThat(d.path("throughput").path("headline").path("strategy").asText())
         .isEqualTo("throughput");
     assertThat(d.path("acceptance").path("meanAcceptanceLength").asDouble())
@@ -386,7 +406,7 @@ class EvalCommandTest {
 
   @Test
   void aBaselineCanComeFromAnEarlierResultFile() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
     Path out = tmp.resolve("out");
     int code =
         eval(
@@ -399,19 +419,21 @@ class EvalCommandTest {
             "--guidellm",
             exe.toString(),
             "--baseline-results",
-            TestResources.path("guidellm/v0.7.3-throughput-baseline.json").toString(),
+            TestResources.path("guidellm/" + BASELINE).toString(),
             "--termination-log",
             tmp.resolve("t").toString());
     assertThat(code).as(stderr()).isZero();
     JsonNode r = JSON.readTree(out.resolve("results.json").toFile());
-    assertThat(r.path("datasets").get(0).path("speedup").asDouble()).isEqualTo(1.625);
-    assertThat(r.path("pooled").path("throughput").path("speedup").asDouble()).isEqualTo(1.625);
+    assertThat(r.path("datasets").get(0).path("speedup").asDouble())
+        .isEqualTo(SPEC_TPS / BASELINE_TPS);
+    assertThat(r.path("pooled").path("throughput").path("speedup").asDouble())
+        .isEqualTo(SPEC_TPS / BASELINE_TPS);
     assertThat(baseline.advances()).isZero();
   }
 
   @Test
   void aFailingGuidellmIsReportedAndEarlierResultsAreKept() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.EXIT_3, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.EXIT_3, SPEC);
     Path out = tmp.resolve("out");
     Path termination = tmp.resolve("termination-log");
     int code =
@@ -445,7 +467,7 @@ class EvalCommandTest {
 
   @Test
   void aGuidellmWithoutResultOrThatHangsIsAClearError() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.NO_OUTPUT, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.NO_OUTPUT, SPEC);
     assertThat(
             eval(
                 "--endpoint",
@@ -463,7 +485,7 @@ class EvalCommandTest {
         .contains("GuideLLM exited with 0 but wrote no result file for dataset 'code'");
 
     Files.delete(exe);
-    exe = fakeGuidellm(FakeGuidellm.Behaviour.HANG, "v0.7.3-throughput.json");
+    exe = fakeGuidellm(FakeGuidellm.Behaviour.HANG, SPEC);
     long start = System.nanoTime();
     assertThat(
             eval(
@@ -502,7 +524,7 @@ class EvalCommandTest {
 
   @Test
   void vllmNotAnsweringIsAClearErrorNotAHang() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
     String down = "http://127.0.0.1:" + freePort();
     long start = System.nanoTime();
     int code =
@@ -568,7 +590,7 @@ class EvalCommandTest {
 
   @Test
   void aServerWithoutSpeculationIsRejectedBeforeBenchmarking() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
     int code =
         eval(
             "--endpoint",
@@ -590,7 +612,7 @@ class EvalCommandTest {
 
   @Test
   void badDatasetsFailBeforeAnyBenchmarkAndNameTheAlternatives() throws IOException {
-    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, "v0.7.3-throughput.json");
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
     hubServer.addFile(RepoType.DATASET, "org/bench", "sub/extra.jsonl", "{}\n");
     int code =
         eval(
@@ -641,6 +663,66 @@ class EvalCommandTest {
                 "0.3"))
         .isEqualTo(2);
     assertThat(eval("--endpoint", "http://h:1", "--output", "o")).isEqualTo(2);
+    // what GuideLLM cannot run is a usage error, not a failure after the server started
+    assertThat(eval("--endpoint", "http://h:1", "--data", "x", "--output", "o", "--rate", "2,4"))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("--profile throughput takes at most one --rate");
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--profile",
+                "sweep",
+                "--rate",
+                "1"))
+        .isEqualTo(2);
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "x",
+                "--output",
+                "o",
+                "--guidellm-cli",
+                "0.6"))
+        .isEqualTo(2);
+    assertThat(stderr())
+        .contains("GuideLLM 0.6 needs --rate (max concurrency) for --profile throughput");
+  }
+
+  @Test
+  void dataGuidellm073CannotLoadIsRefusedBeforeAnyBenchmark() throws IOException {
+    Path exe = fakeGuidellm(FakeGuidellm.Behaviour.OK, SPEC);
+    for (String[] c :
+        List.of(
+            new String[] {"emulated", "no named built-in datasets"},
+            new String[] {
+              "kind=huggingface,source=org/ds",
+              "a kind=huggingface dataset needs load_kwargs.split=NAME"
+            })) {
+      int code =
+          eval(
+              "--endpoint",
+              vllm.url(),
+              "--data",
+              localData.toString(),
+              "--data",
+              c[0],
+              "--output",
+              tmp.resolve("o").toString(),
+              "--guidellm",
+              exe.toString(),
+              "--termination-log",
+              tmp.resolve("t").toString());
+      assertThat(code).isEqualTo(1);
+      assertThat(stderr()).contains("eval: --data " + c[0] + ": ").contains(c[1]);
+    }
+    assertThat(vllm.advances()).isZero();
   }
 
   private static void assertCounters(

@@ -258,7 +258,7 @@ class DatasetControllerTest {
         .contains("secret \"hf-token\" not found", "container datagen");
 
     c.sim.waiting(
-        pod, "vllm", "ImagePullBackOff", "Back-off pulling image \"vllm/vllm-openai:v0.22.0\"");
+        pod, "vllm", "ImagePullBackOff", "Back-off pulling image \"vllm/vllm-openai:v0.28.0\"");
     assertThat(
             c.awaitReason(HiddenStateDataset.class, "small", "ImagePullFailed").getStatus().message)
         .contains("container vllm", "Back-off pulling image");

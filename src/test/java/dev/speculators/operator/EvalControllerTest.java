@@ -80,7 +80,7 @@ class EvalControllerTest {
     Job job = c.sim.awaitJob(c.namespace, "ev-eval");
     var pod = job.getSpec().getTemplate().getSpec();
     Container vllm = pod.getInitContainers().get(0);
-    assertThat(vllm.getArgs()).containsSequence("serve", "org/target");
+    assertThat(vllm.getArgs()).containsSequence("vllm", "org/target");
     assertThat(vllm.getArgs())
         .anySatisfy(
             a ->
@@ -150,7 +150,7 @@ class EvalControllerTest {
         spec:
           speculator: {trainingRef: {name: tr}}
           targetModel: {hfId: org/target}
-          datasets: [emulated]
+          datasets: ['prompt_tokens=128,output_tokens=64']
         """,
         SpeculatorEval.class,
         c.namespace);
@@ -179,5 +179,49 @@ class EvalControllerTest {
                         v.getPersistentVolumeClaim() != null
                             && "out".equals(v.getPersistentVolumeClaim().getClaimName()))
                     .isTrue());
+  }
+
+  @Test
+  void aMaxModelLenAboveTheSpeculatorsContextStallsTheEvalBeforeVllmWouldRefuseIt() {
+    Cluster c = new Cluster(client, "ev-maxlen");
+    SpeculatorTraining t =
+        Resources.create(
+            client,
+            """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorTraining
+        metadata: {name: tr}
+        spec:
+          dataset: {ref: {name: nothing-here}}
+        """,
+            SpeculatorTraining.class,
+            c.namespace);
+    SpeculatorTraining stored = c.await(SpeculatorTraining.class, "tr", x -> x.getStatus() != null);
+    SpeculatorTrainingStatus s = stored.getStatus();
+    s.results = new TrainingResults();
+    s.results.claimName = "out";
+    s.results.finalPath = "tr/final";
+    s.results.maxPositionEmbeddings = 4096;
+    s.phase = TrainingPhase.SUCCEEDED;
+    client.resource(stored).updateStatus();
+    Resources.create(
+        client,
+        """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorEval
+        metadata: {name: ev}
+        spec:
+          speculator: {trainingRef: {name: tr}}
+          targetModel: {hfId: org/target}
+          datasets: ['prompt_tokens=128,output_tokens=64']
+          vllm: {maxModelLen: 8192}
+        """,
+        SpeculatorEval.class,
+        c.namespace);
+    SpeculatorEval stalled = c.awaitReason(SpeculatorEval.class, "ev", "InvalidSpec");
+    assertThat(stalled.getStatus().message)
+        .contains("vllm.maxModelLen 8192 exceeds max_position_embeddings 4096", "at most 4096");
+    assertThat(Cluster.condition(stalled.getStatus(), "Stalled")).isEqualTo("True");
+    assertThat(c.sim.job(c.namespace, "ev-eval")).as("no pod that vLLM would refuse").isNull();
   }
 }

@@ -8,6 +8,7 @@ import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.operator.testing.Cluster;
+import dev.speculators.operator.testing.PodSecurityStandards;
 import dev.speculators.operator.testing.Resources;
 import dev.speculators.operator.testing.Summaries;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every example under {@code examples/} that targets a cluster, applied to the mock API server: it
- * produces the expected Jobs, and when the test completes them (as the workers would), every
- * resource in it walks to Succeeded.
+ * produces the expected Jobs, whose pods pass Pod Security "restricted" and request CPU and memory
+ * in every container, and when the test completes them (as the workers would), every resource in it
+ * walks to Succeeded.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -162,6 +164,15 @@ class ExamplesOnClusterTest {
     assertThat(ran)
         .as("Jobs of the example in %s", c.namespace)
         .containsExactlyInAnyOrderElementsOf(expectedJobs);
+    for (Job job : client.batch().v1().jobs().inNamespace(c.namespace).list().getItems()) {
+      var pod = job.getSpec().getTemplate();
+      assertThat(PodSecurityStandards.restricted(pod))
+          .as("Pod Security restricted: pods of Job %s", job.getMetadata().getName())
+          .isEmpty();
+      assertThat(PodSecurityStandards.missingRequests(pod))
+          .as("CPU and memory requests: pods of Job %s", job.getMetadata().getName())
+          .isEmpty();
+    }
     for (HasMetadata r : applied) {
       var status = c.get(typeOf(r), r.getMetadata().getName()).getStatus();
       assertThat(

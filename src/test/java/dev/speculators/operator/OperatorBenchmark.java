@@ -117,7 +117,7 @@ class OperatorBenchmark {
             spec:
               targetModel: {hfId: org/model}
               speculator: {hfId: org/speculator-%d}
-              datasets: [emulated]
+              datasets: ['prompt_tokens=128,output_tokens=64']
             """,
                     i,
                     i),

@@ -72,7 +72,7 @@ class TrainingControllerTest {
             shards: 2
         training: {epochs: 2}
         evaluation:
-          datasets: [emulated]
+          datasets: ['prompt_tokens=128,output_tokens=64']
           baseline: true
         acceptanceGate: {minMeanAcceptanceLength: 1.5}
       """;

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Objects;
 
 /**
@@ -49,6 +50,15 @@ public class ModelSource {
           + " the trainer checks it against the model's config.json.")
   @Min(1) @Max(16777216) public Integer vocabSize;
 
+  @JsonPropertyDescription(
+      "Size of the model's weights on disk (its *.safetensors; metadata.total_size of"
+          + " model.safetensors.index.json), e.g. 140Gi, when known. Sizes the memory the vLLM"
+          + " containers request; default: 16Gi (an 8B model in bf16).")
+  @ValidationRule(
+      value = "type(self) == int ? self > 0 : self.matches('" + Patterns.QUANTITY + "')",
+      message = "size must be a positive quantity such as 140Gi")
+  public Quantity size;
+
   /** A short human-readable name of the source, for logs and events. */
   public String describe() {
     if (hfId != null) {
@@ -68,11 +78,12 @@ public class ModelSource {
         && Objects.equals(pvc, m.pvc)
         && Objects.equals(path, m.path)
         && Objects.equals(tokenSecretRef, m.tokenSecretRef)
-        && Objects.equals(vocabSize, m.vocabSize);
+        && Objects.equals(vocabSize, m.vocabSize)
+        && Objects.equals(size, m.size);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(hfId, revision, pvc, path, tokenSecretRef, vocabSize);
+    return Objects.hash(hfId, revision, pvc, path, tokenSecretRef, vocabSize, size);
   }
 }

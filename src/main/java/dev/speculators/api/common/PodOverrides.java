@@ -62,9 +62,15 @@ public class PodOverrides {
   @Pattern(Patterns.RESOURCE_NAME) @Size(max = 253) public String gpuResourceName = DEFAULT_GPU_RESOURCE;
 
   @JsonPropertyDescription(
-      "Resources of the worker container. GPUs are added by the operator from the workload's"
-          + " GPU count.")
+      "Resources of the worker container, over the operator's defaults (see the README: CPU and"
+          + " memory derived from the workload). GPUs are added by the operator from the"
+          + " workload's GPU count.")
   public ResourceRequirements resources;
+
+  @JsonPropertyDescription(
+      "Resources of the other containers by name (vllm, vllm-baseline, layer-ids), over the"
+          + " operator's defaults; GPUs always come from the workload.")
+  @Size(max = 8) public Map<String, ResourceRequirements> containerResources;
 
   @JsonPropertyDescription("Worker image; default: the operator's image setting for this workload.")
   @Size(min = 1, max = 512) public String image;

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Reads the resources of a YAML (or JSON) file that may hold several {@code ---} documents. */
 public final class ResourceDocuments {
@@ -64,11 +66,44 @@ public final class ResourceDocuments {
         docs.add(new Document(source, docs.size(), Math.max(1, start.getLineNr()), node));
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      JsonLocation loc = e.getLocation();
-      throw new IOException(
-          source + (loc == null ? "" : " line " + loc.getLineNr()) + ": " + e.getOriginalMessage(),
-          e);
+      throw new IOException(syntaxError(source, e), e);
     }
     return docs;
+  }
+
+  /**
+   * One line for a syntax error: where, then the YAML parser's problem and its context ("while
+   * parsing a flow sequence started at line 3"), without the parser's multi-line excerpt.
+   */
+  private static String syntaxError(
+      String source, com.fasterxml.jackson.core.JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+      Mark at = y.getProblemMark();
+      String context =
+          y.getContext() == null
+              ? ""
+              : " ("
+                  + y.getContext()
+                  + (y.getContextMark() == null
+                      ? ""
+                      : " started at line "
+                          + (y.getContextMark().getLine() + 1)
+                          + ", column "
+                          + (y.getContextMark().getColumn() + 1))
+                  + ")";
+      return source
+          + " line "
+          + (at.getLine() + 1)
+          + ", column "
+          + (at.getColumn() + 1)
+          + ": "
+          + y.getProblem()
+          + context;
+    }
+    JsonLocation loc = e.getLocation();
+    return source
+        + (loc == null ? "" : " line " + loc.getLineNr())
+        + ": "
+        + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ");
   }
 }

@@ -10,6 +10,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.objects.SafeString;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import java.time.ZonedDateTime;
@@ -67,7 +68,26 @@ public final class ChatTemplate {
   private JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
     JinjavaConfig config = jinjava.getGlobalConfig();
     Context context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
-    return new JinjavaInterpreter(jinjava, context, config);
+    return new VerbatimStringInterpreter(jinjava, context, config);
+  }
+
+  /**
+   * Prints strings as they are. Jinjava's Python-like printing serialises every value to JSON and
+   * unescapes only some escapes, so a control character such as U+001C in a message came out as the
+   * six characters {@code \u001C}; jinja2 prints the character.
+   */
+  private static final class VerbatimStringInterpreter extends JinjavaInterpreter {
+    VerbatimStringInterpreter(Jinjava jinjava, Context context, JinjavaConfig config) {
+      super(jinjava, context, config);
+    }
+
+    @Override
+    public String getAsString(Object value) {
+      if (value instanceof String || value instanceof SafeString) {
+        return value.toString();
+      }
+      return super.getAsString(value);
+    }
   }
 
   private static String describe(List<TemplateError> errors) {
@@ -146,7 +166,12 @@ public final class ChatTemplate {
     j.registerFilter(new NamedFilter("tojson", ChatTemplate::toJsonFilter));
     j.registerFilter(
         new NamedFilter(
-            "trim", (v, args, kw) -> PythonStringMethods.strip(str(v), null, true, true)));
+            "trim",
+            (v, args, kw) -> {
+              Object chars = kw.getOrDefault("chars", args.length > 0 ? args[0] : null);
+              return PythonStringMethods.strip(
+                  str(v), chars == null ? null : chars.toString(), true, true);
+            }));
     try {
       j.registerFunction(
           new ELFunctionDefinition(

@@ -3,10 +3,11 @@ package dev.speculators.datagen.chat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
- * A normalised conversation: system/user/assistant turns, never ending after its last assistant
- * turn.
+ * A normalised conversation: system, user, assistant and tool turns, never ending after its last
+ * assistant turn.
  */
 public record Conversation(List<ChatMessage> messages) {
   public Conversation {
@@ -15,9 +16,16 @@ public record Conversation(List<ChatMessage> messages) {
 
   /** Indexes of the assistant turns, in order. */
   public int[] assistantIndexes() {
-    return java.util.stream.IntStream.range(0, messages.size())
-        .filter(i -> messages.get(i).isAssistant())
-        .toArray();
+    return IntStream.range(0, messages.size()).filter(i -> messages.get(i).isAssistant()).toArray();
+  }
+
+  /**
+   * Indexes of the assistant turns that are trained on: every assistant turn but one that opens the
+   * conversation, which has no prompt to bound its tokens against and stays context only (as
+   * upstream speculators does).
+   */
+  public int[] trainedTurns() {
+    return IntStream.range(1, messages.size()).filter(i -> messages.get(i).isAssistant()).toArray();
   }
 
   public int assistantTurns() {
@@ -34,6 +42,8 @@ public record Conversation(List<ChatMessage> messages) {
   }
 
   public long characters() {
-    return messages.stream().mapToLong(m -> m.content().length()).sum();
+    return messages.stream()
+        .mapToLong(m -> m.content().length() + (m.reasoning() == null ? 0 : m.reasoning().length()))
+        .sum();
   }
 }

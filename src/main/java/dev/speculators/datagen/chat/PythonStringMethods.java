@@ -18,6 +18,9 @@ import jinjava.javax.el.ELResolver;
  * exists there without arguments only, {@code startswith} not at all, and Jinjava turns a failed
  * call into an empty value instead of an error, so the rendering is silently wrong. Placing this
  * resolver first makes the Python semantics win for every method listed in {@link #invoke}.
+ *
+ * <p>Whitespace is Python's ({@link #isWhitespace}), not Java's: {@code str.strip()} removes
+ * U+0085, U+00A0, U+2007 and U+202F, which {@link Character#isWhitespace} does not count.
  */
 final class PythonStringMethods extends ELResolver {
 
@@ -36,7 +39,7 @@ final class PythonStringMethods extends ELResolver {
       case "rstrip" -> result = strip(s, charsArg(p), false, true);
       case "split" -> result = split(s, optString(p, 0), optInt(p, 1, -1));
       case "rsplit" -> result = rsplit(s, optString(p, 0), optInt(p, 1, -1));
-      case "splitlines" -> result = List.of(s.split("\r\n|\r|\n", -1)).subList(0, countLines(s));
+      case "splitlines" -> result = splitlines(s, p.length > 0 && Boolean.TRUE.equals(p[0]));
       case "startswith" -> result = matchesAffix(s, p, true);
       case "endswith" -> result = matchesAffix(s, p, false);
       case "upper" -> result = s.toUpperCase(Locale.ROOT);
@@ -54,7 +57,7 @@ final class PythonStringMethods extends ELResolver {
       case "count" -> result = (long) count(s, str(p, 0));
       case "join" -> result = join(s, p);
       case "isdigit" -> result = !s.isEmpty() && s.chars().allMatch(Character::isDigit);
-      case "isspace" -> result = !s.isEmpty() && s.chars().allMatch(Character::isWhitespace);
+      case "isspace" -> result = !s.isEmpty() && s.chars().allMatch(c -> isWhitespace((char) c));
       default -> {
         return null;
       }
@@ -80,9 +83,49 @@ final class PythonStringMethods extends ELResolver {
   }
 
   private static boolean isStripped(char c, String chars) {
-    return chars == null
-        ? Character.isWhitespace(c) || Character.isSpaceChar(c)
-        : chars.indexOf(c) >= 0;
+    return chars == null ? isWhitespace(c) : chars.indexOf(c) >= 0;
+  }
+
+  /**
+   * Python's {@code str.isspace()} for one character: the characters of Unicode category Zs or
+   * bidirectional class WS, B or S. All of them are in the Basic Multilingual Plane.
+   */
+  static boolean isWhitespace(char c) {
+    return switch (c) {
+      case '\t', '\n', '\u000b', '\f', '\r', '\u001c', '\u001d', '\u001e', '\u001f', ' ' -> true;
+      case '\u0085', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000' -> true;
+      default -> c >= '\u2000' && c <= '\u200a';
+    };
+  }
+
+  /** Python's line boundaries for {@code str.splitlines} ({@code \r\n} counts as one). */
+  private static boolean isLineBreak(char c) {
+    return switch (c) {
+      case '\n', '\r', '\u000b', '\f', '\u001c', '\u001d', '\u001e', '\u0085', '\u2028', '\u2029' ->
+          true;
+      default -> false;
+    };
+  }
+
+  static List<String> splitlines(String s, boolean keepEnds) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    int i = 0;
+    int n = s.length();
+    while (i < n) {
+      char c = s.charAt(i);
+      if (!isLineBreak(c)) {
+        i++;
+        continue;
+      }
+      int end = i + (c == '\r' && i + 1 < n && s.charAt(i + 1) == '\n' ? 2 : 1);
+      out.add(s.substring(start, keepEnds ? end : i));
+      start = i = end;
+    }
+    if (start < n) {
+      out.add(s.substring(start));
+    }
+    return out;
   }
 
   static List<String> split(String s, String sep, int maxSplit) {
@@ -92,18 +135,18 @@ final class PythonStringMethods extends ELResolver {
       int i = 0;
       int n = s.length();
       while (i < n) {
-        while (i < n && Character.isWhitespace(s.charAt(i))) {
+        while (i < n && isWhitespace(s.charAt(i))) {
           i++;
         }
         if (i >= n) {
           break;
         }
         if (maxSplit >= 0 && out.size() == maxSplit) {
-          out.add(strip(s.substring(i), null, false, true));
+          out.add(s.substring(i));
           return out;
         }
         int j = i;
-        while (j < n && !Character.isWhitespace(s.charAt(j))) {
+        while (j < n && !isWhitespace(s.charAt(j))) {
           j++;
         }
         out.add(s.substring(i, j));
@@ -128,8 +171,32 @@ final class PythonStringMethods extends ELResolver {
   }
 
   static List<String> rsplit(String s, String sep, int maxSplit) {
-    if (sep == null || maxSplit < 0) {
+    if (maxSplit < 0) {
       return split(s, sep, maxSplit);
+    }
+    if (sep == null) {
+      // Python: runs of whitespace from the right; the rest keeps its leading whitespace
+      List<String> out = new ArrayList<>();
+      int end = s.length();
+      while (end > 0) {
+        while (end > 0 && isWhitespace(s.charAt(end - 1))) {
+          end--;
+        }
+        if (end == 0) {
+          break;
+        }
+        if (out.size() == maxSplit) {
+          out.add(0, s.substring(0, end));
+          return out;
+        }
+        int j = end;
+        while (j > 0 && !isWhitespace(s.charAt(j - 1))) {
+          j--;
+        }
+        out.add(0, s.substring(j, end));
+        end = j;
+      }
+      return out;
     }
     List<String> out = new ArrayList<>();
     int end = s.length();
@@ -143,15 +210,6 @@ final class PythonStringMethods extends ELResolver {
     }
     out.add(0, s.substring(0, end));
     return out;
-  }
-
-  private static int countLines(String s) {
-    if (s.isEmpty()) {
-      return 0;
-    }
-    int parts = s.split("\r\n|\r|\n", -1).length;
-    // a trailing line break does not start a new (empty) line in Python
-    return (s.endsWith("\n") || s.endsWith("\r")) ? parts - 1 : parts;
   }
 
   private static boolean matchesAffix(String s, Object[] p, boolean prefix) {

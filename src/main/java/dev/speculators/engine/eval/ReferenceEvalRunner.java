@@ -75,15 +75,37 @@ public final class ReferenceEvalRunner {
     }
   }
 
+  /**
+   * A spec the resolver could not find as a file, but that names one rather than a GuideLLM spec.
+   */
+  private static boolean looksLikeFileName(String spec) {
+    return !spec.contains("=") && spec.matches("(?i).+\\.(jsonl|json|csv|parquet)");
+  }
+
   private void measure() throws EvalException {
     List<EvalDataset> datasets = new DatasetResolver(hub, log).resolve(settings.data());
     for (EvalDataset d : datasets) {
+      if (d.kind() == EvalDataset.Kind.GUIDELLM && looksLikeFileName(d.spec())) {
+        throw new EvalException(
+            "--data "
+                + d.spec()
+                + ": no such file (the reference engine reads local prompt files)");
+      }
       if (d.kind() == EvalDataset.Kind.GUIDELLM) {
         throw new EvalException(
             "--data "
                 + d.spec()
                 + ": the reference engine needs prompt files (.jsonl/.json);"
                 + " GuideLLM built-in and synthetic data need --engine vllm");
+      }
+      String file = d.file().getFileName().toString();
+      if (!file.endsWith(".jsonl") && !file.endsWith(".json")) {
+        throw new EvalException(
+            "--data "
+                + d.spec()
+                + ": the reference engine reads .jsonl and .json prompt files; "
+                + file
+                + " needs --engine vllm");
       }
     }
     try (HfModelDir targetDir = HfModelDir.open(settings.targetModel());

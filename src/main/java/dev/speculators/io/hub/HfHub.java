@@ -280,6 +280,7 @@ public final class HfHub {
         downloader.download(url, partial, ContentCheck.forEtag(meta.etag(), meta.size()), target);
         Files.move(
             partial, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        cache.share(blob);
       }
       Path snapshotFile = cache.snapshotDir(repoDir, meta.commit()).resolve(filename);
       result =
@@ -459,6 +460,7 @@ public final class HfHub {
     FileChannel channel = null;
     try {
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      cache.share(lockFile);
       return new FileLockHandle(local, channel, channel.lock());
     } catch (IOException e) {
       if (channel != null) {

@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -82,6 +86,36 @@ final class HubCache {
     return repoDir.resolve("snapshots").resolve(commit);
   }
 
+  /**
+   * Makes {@code path} and the folders above it, up to the cache root, group-writable where this
+   * process owns them (like {@code huggingface_hub}, whose lock files are 0664): a cache volume is
+   * shared by containers of one group (the pods' fsGroup) that may run as different users, and each
+   * must be able to add files and take locks beside the others'. Best effort: a filesystem without
+   * POSIX permissions, or a path owned by another user, is left as it is.
+   */
+  void share(Path path) {
+    Path top = root.toAbsolutePath().normalize();
+    for (Path p = path.toAbsolutePath().normalize();
+        p != null && p.startsWith(top) && !p.equals(top);
+        p = p.getParent()) {
+      try {
+        Set<PosixFilePermission> perms =
+            new HashSet<>(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        boolean changed = perms.add(PosixFilePermission.GROUP_READ);
+        changed |= perms.add(PosixFilePermission.GROUP_WRITE);
+        if (dir) {
+          changed |= perms.add(PosixFilePermission.GROUP_EXECUTE);
+        }
+        if (changed && !Files.isSymbolicLink(p)) {
+          Files.setPosixFilePermissions(p, perms);
+        }
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        // not ours, or no POSIX permissions here
+      }
+    }
+  }
+
   Path lockFile(RepoType type, String repoId, String etag) {
     return root.resolve(".locks").resolve(folderName(type, repoId)).resolve(etag + ".lock");
   }
@@ -107,6 +141,7 @@ final class HubCache {
     Optional<String> current = commitFor(repoDir, revision);
     if (current.isEmpty() || !current.get().equals(commit)) {
       AtomicFiles.writeString(ref, commit);
+      share(ref);
     }
   }
 
@@ -137,6 +172,7 @@ final class HubCache {
       Files.deleteIfExists(tmp);
       Files.move(blob, target, StandardCopyOption.REPLACE_EXISTING);
     }
+    share(target.getParent());
     return target;
   }
 }

@@ -113,10 +113,15 @@ public class HiddenStateDatasetReconciler
             ChildNames.of(ds.getMetadata().getName(), DatasetPlanner.CLAIM_SUFFIX),
             ns);
     int shards = ds.getSpec().shards == null ? 1 : ds.getSpec().shards;
+    var status = ds.getStatus();
+    boolean settled =
+        status != null
+            && (status.phase == DatasetPhase.FAILED
+                || status.phase == DatasetPhase.SUCCEEDED && status.results != null);
     List<Pod> pods =
         FinishedPods.of(
             context.getClient(),
-            job,
+            settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
             new FinishedPods.Shape(DatagenWorkload.CONTAINER, "datagen", true, shards),
             now);

@@ -1,6 +1,8 @@
 package dev.speculators.operator.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.EvalBenchmarkResult;
 import dev.speculators.api.EvalPhase;
 import dev.speculators.api.EvalPresets;
 import dev.speculators.api.EvalProgress;
@@ -156,6 +158,27 @@ public final class EvalPlanner {
                     + trainingName
                     + ": "
                     + (tp == null ? "not started" : Statuses.name(tp))),
+            generation,
+            now);
+      }
+      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
+      if (maxModelLen != null
+          && tr.maxPositionEmbeddings != null
+          && maxModelLen > tr.maxPositionEmbeddings) {
+        // vLLM refuses a draft max_model_len above the draft's max_position_embeddings
+        return hold(
+            next,
+            Outcome.of(
+                Reason.InvalidSpec,
+                "vllm.maxModelLen "
+                    + maxModelLen
+                    + " exceeds max_position_embeddings "
+                    + tr.maxPositionEmbeddings
+                    + " of the speculator SpeculatorTraining "
+                    + trainingName
+                    + " exported (its verifier's); vLLM would refuse to start: use a"
+                    + " vllm.maxModelLen of at most "
+                    + tr.maxPositionEmbeddings),
             generation,
             now);
       }
@@ -393,8 +416,33 @@ public final class EvalPlanner {
       r.speedup = TerminationMessages.number(s, "speedup");
       r.ttftMsMedian = TerminationMessages.number(s, "ttftMsMedian");
       r.itlMsMedian = TerminationMessages.number(s, "itlMsMedian");
+      r.benchmarks = benchmarks(s.get("benchmarks"));
+      Long omitted = TerminationMessages.integer(s, "benchmarksOmitted");
+      r.benchmarksOmitted = omitted == null ? null : omitted.intValue();
     }
     return r;
+  }
+
+  /** The per-benchmark entries of a multi-benchmark run, or null when there are none. */
+  static List<EvalBenchmarkResult> benchmarks(JsonNode list) {
+    if (list == null || !list.isArray()) {
+      return null;
+    }
+    List<EvalBenchmarkResult> out = new ArrayList<>();
+    for (JsonNode e : list) {
+      EvalBenchmarkResult b = new EvalBenchmarkResult();
+      b.dataset = e.path("dataset").asText(null);
+      b.strategy = e.path("strategy").asText(null);
+      b.outputTokensPerSecond = TerminationMessages.number(e, "outputTokensPerSecond");
+      b.requestsPerSecond = TerminationMessages.number(e, "requestsPerSecond");
+      b.ttftMsMedian = TerminationMessages.number(e, "ttftMsMedian");
+      b.itlMsMedian = TerminationMessages.number(e, "itlMsMedian");
+      b.erroredRequests = TerminationMessages.integer(e, "erroredRequests");
+      b.baselineOutputTokensPerSecond =
+          TerminationMessages.number(e, "baselineOutputTokensPerSecond");
+      out.add(b);
+    }
+    return out;
   }
 
   private static String describe(EvalResults r) {

@@ -112,10 +112,15 @@ public class SpeculatorEvalReconciler
             PersistentVolumeClaim.class,
             ChildNames.of(e.getMetadata().getName(), EvalPlanner.CLAIM_SUFFIX),
             ns);
+    var status = e.getStatus();
+    boolean settled =
+        status != null
+            && (status.phase == EvalPhase.FAILED
+                || status.phase == EvalPhase.SUCCEEDED && status.results != null);
     List<Pod> pods =
         FinishedPods.of(
             context.getClient(),
-            job,
+            settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
             new FinishedPods.Shape(EvalWorkload.CONTAINER, "eval", false, 1),
             now);

@@ -19,7 +19,11 @@ import java.util.Optional;
  * @param shmSizeLimit size limit of vLLM's in-memory /dev/shm
  * @param progressLogInterval how often a running pod's log tail is read (zero: never)
  * @param podlessRecheckInterval how often a Job without pods is looked at again (its FailedCreate
- *     events are not watched)
+ *     events are not watched), and a succeeded Job whose pods have not reported yet
+ * @param fsGroup the {@code fsGroup} of every workload pod: one group for all of them, so a shared
+ *     volume (the Hugging Face cache claim) is never re-owned and its files stay group-writable
+ * @param vllmRunAsRoot run vLLM as root (for images that need it; such pods are not Pod Security
+ *     "restricted"); by default vLLM runs as the pod's worker user
  */
 public record WorkloadSettings(
     String workerImage,
@@ -33,7 +37,9 @@ public record WorkloadSettings(
     Optional<String> hfCacheClaim,
     String shmSizeLimit,
     Duration progressLogInterval,
-    Duration podlessRecheckInterval) {
+    Duration podlessRecheckInterval,
+    long fsGroup,
+    boolean vllmRunAsRoot) {
 
   /** Settings with the defaults of {@code application.properties}, for tests and tools. */
   public static WorkloadSettings defaults() {
@@ -41,7 +47,7 @@ public record WorkloadSettings(
         "speculators/worker:test",
         "speculators/trainer:test",
         "speculators/eval:test",
-        "vllm/vllm-openai:v0.22.0",
+        "vllm/vllm-openai:v0.28.0",
         10001,
         10001,
         1001,
@@ -49,7 +55,9 @@ public record WorkloadSettings(
         Optional.empty(),
         "16Gi",
         Duration.ofSeconds(30),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        10001,
+        false);
   }
 
   /** A copy with another progress log interval. */
@@ -66,7 +74,9 @@ public record WorkloadSettings(
         hfCacheClaim,
         shmSizeLimit,
         interval,
-        podlessRecheckInterval);
+        podlessRecheckInterval,
+        fsGroup,
+        vllmRunAsRoot);
   }
 
   /** A copy with a shared Hugging Face cache claim. */
@@ -83,6 +93,27 @@ public record WorkloadSettings(
         Optional.ofNullable(claim),
         shmSizeLimit,
         progressLogInterval,
-        podlessRecheckInterval);
+        podlessRecheckInterval,
+        fsGroup,
+        vllmRunAsRoot);
+  }
+
+  /** A copy that runs vLLM as root (or not). */
+  public WorkloadSettings withVllmRunAsRoot(boolean root) {
+    return new WorkloadSettings(
+        workerImage,
+        trainerImage,
+        evalImage,
+        vllmImage,
+        workerUserId,
+        trainerUserId,
+        evalUserId,
+        backoffLimit,
+        hfCacheClaim,
+        shmSizeLimit,
+        progressLogInterval,
+        podlessRecheckInterval,
+        fsGroup,
+        root);
   }
 }

@@ -122,14 +122,21 @@ public final class DatagenWorkload {
     return spec.shards == null ? 1 : spec.shards;
   }
 
-  /** The vLLM settings with defaults: the served context is the sample length. */
-  private Integer maxModelLen() {
-    if (spec.vllm != null && spec.vllm.maxModelLen != null) {
-      return spec.vllm.maxModelLen;
-    }
+  private int sequenceLength() {
     return spec.sequenceLength == null
         ? HiddenStateDatasetSpec.DEFAULT_SEQUENCE_LENGTH
         : spec.sequenceLength;
+  }
+
+  /**
+   * The context the extraction server serves: {@code vllm.maxModelLen}, else the model's own (null:
+   * no {@code --max-model-len}). Not the sample length: datagen renders whole conversations with
+   * the server's {@code /tokenize}, which refuses a chat longer than the served context, and
+   * truncates them to {@code sequenceLength} itself; a server limited to the sample length would
+   * turn every long conversation into a failed row instead of a truncated one.
+   */
+  private Integer maxModelLen() {
+    return spec.vllm == null ? null : spec.vllm.maxModelLen;
   }
 
   /** The {@code datagen} arguments in the args file (the shard comes on the command line). */
@@ -286,7 +293,7 @@ public final class DatagenWorkload {
       ObjectNode v = w.putObject("vllm");
       v.put("tensorParallelSize", vllmSpec().resolvedTensorParallelSize());
       v.put("gpuMemoryUtilization", vllmSpec().resolvedGpuMemoryUtilization());
-      v.put("maxModelLen", maxModelLen());
+      v.put("maxModelLen", maxModelLen() == null ? "the model's own" : maxModelLen().toString());
     }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(w) + "\n";
@@ -341,9 +348,18 @@ public final class DatagenWorkload {
       }
       String image =
           spec.vllm != null && spec.vllm.image != null ? spec.vllm.image : settings.vllmImage();
+      volumes.addAll(VllmServer.scratchVolumes("vllm"));
       initContainers.add(
           VllmServer.extraction(
-              new VllmServer.Common(image, spec.vllm, model, gpu, maxModelLen(), vllmMounts),
+              new VllmServer.Common(
+                  image,
+                  spec.vllm,
+                  model,
+                  gpu,
+                  maxModelLen(),
+                  vllmMounts,
+                  settings.workerUserId(),
+                  settings),
               spec.layerIds));
     }
 
@@ -359,6 +375,15 @@ public final class DatagenWorkload {
                 "--shard",
                 "$(" + INDEX_ENV + ")/" + shards())
             .withEnv(env)
+            .withResources(
+                vllm()
+                    ? ContainerResources.datagen(
+                        spec.concurrency == null ? 32 : spec.concurrency,
+                        sequenceLength(),
+                        spec.layerIds == null
+                            ? ContainerResources.DEFAULT_CAPTURED_LAYERS
+                            : spec.layerIds.size())
+                    : ContainerResources.reference())
             .withVolumeMounts(workerMounts)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
@@ -374,7 +399,7 @@ public final class DatagenWorkload {
             .withInitContainers(initContainers)
             .withContainers(worker)
             .withVolumes(volumes)
-            .withSecurityContext(PodSecurity.pod(settings.workerUserId()))
+            .withSecurityContext(PodSecurity.pod(settings.fsGroup()))
             .withTerminationGracePeriodSeconds(60L)
             .endSpec()
             .build();
@@ -443,6 +468,7 @@ public final class DatagenWorkload {
             "$(" + INDEX_ENV + ")/" + shards(),
             "--preflight")
         .withEnv(env)
+        .withResources(ContainerResources.preflight())
         .withVolumeMounts(mounts)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
@@ -476,6 +502,7 @@ public final class DatagenWorkload {
         .withImage(workerImage(overrides))
         .withArgs(args)
         .withEnv(env)
+        .withResources(ContainerResources.layerIds())
         .withVolumeMounts(mounts)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(PodSecurity.worker(settings.workerUserId()))

@@ -242,18 +242,23 @@ public final class EvalWorkload {
       VllmSpec v = spec.vllm == null ? new VllmSpec() : spec.vllm;
       String vllmImage = v.image != null ? v.image : settings.vllmImage();
       String gpu = PodOverrides.gpuResourceName(overrides);
+      long vllmUser = settings.evalUserId();
+      volumes.addAll(VllmServer.scratchVolumes(VLLM_CONTAINER));
       sidecars.add(
           VllmServer.serving(
               VLLM_CONTAINER,
               VllmServer.PORT,
-              new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, specMounts),
+              new VllmServer.Common(
+                  vllmImage, v, target, gpu, v.maxModelLen, specMounts, vllmUser, settings),
               speculativeConfig()));
       if (baseline()) {
+        volumes.addAll(VllmServer.scratchVolumes(BASELINE_CONTAINER));
         sidecars.add(
             VllmServer.serving(
                 BASELINE_CONTAINER,
                 VllmServer.BASELINE_PORT,
-                new VllmServer.Common(vllmImage, v, target, gpu, v.maxModelLen, vllmMounts),
+                new VllmServer.Common(
+                    vllmImage, v, target, gpu, v.maxModelLen, vllmMounts, vllmUser, settings),
                 null));
       }
       image =
@@ -281,6 +286,7 @@ public final class EvalWorkload {
             .withArgs(arguments())
             .withWorkingDir(Volumes.RESULTS_PATH)
             .withEnv(env)
+            .withResources(vllm() ? ContainerResources.eval() : ContainerResources.reference())
             .withVolumeMounts(workerMounts)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withSecurityContext(PodSecurity.worker(user))
@@ -295,7 +301,7 @@ public final class EvalWorkload {
             .withInitContainers(sidecars)
             .withContainers(worker)
             .withVolumes(volumes)
-            .withSecurityContext(PodSecurity.pod(user))
+            .withSecurityContext(PodSecurity.pod(settings.fsGroup()))
             .withTerminationGracePeriodSeconds(60L)
             .endSpec()
             .build();

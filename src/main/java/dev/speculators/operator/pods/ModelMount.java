@@ -20,6 +20,7 @@ import java.util.List;
  * @param volume the PVC volume, or null
  * @param mount its read-only mount, or null
  * @param tokenSecret the Secret key with the Hub token, or null
+ * @param sizeBytes the weights' size on disk ({@code targetModel.size}), or null when not given
  */
 public record ModelMount(
     String argument,
@@ -27,7 +28,8 @@ public record ModelMount(
     String displayName,
     Volume volume,
     VolumeMount mount,
-    SecretKeyRef tokenSecret) {
+    SecretKeyRef tokenSecret,
+    Long sizeBytes) {
 
   /** Name of the environment variable with the Hub token. */
   public static final String TOKEN_ENV = "HF_TOKEN";
@@ -39,7 +41,13 @@ public record ModelMount(
     }
     if (source.hfId != null) {
       return new ModelMount(
-          source.hfId, source.revision, source.hfId, null, null, source.tokenSecretRef);
+          source.hfId,
+          source.revision,
+          source.hfId,
+          null,
+          null,
+          source.tokenSecretRef,
+          ContainerResources.toBytes(source.size));
     }
     if (source.pvc != null) {
       String sub = source.pvc.subPath;
@@ -49,10 +57,18 @@ public record ModelMount(
           sub == null || sub.isEmpty() ? source.pvc.claimName : sub,
           Volumes.claim(Volumes.TARGET_MODEL, source.pvc.claimName, true),
           Volumes.mount(Volumes.TARGET_MODEL, Volumes.TARGET_MODEL_PATH, sub, true),
-          null);
+          null,
+          ContainerResources.toBytes(source.size));
     }
     if (source.path != null) {
-      return new ModelMount(source.path, null, source.path, null, null, null);
+      return new ModelMount(
+          source.path,
+          null,
+          source.path,
+          null,
+          null,
+          null,
+          ContainerResources.toBytes(source.size));
     }
     throw new IllegalArgumentException("targetModel: exactly one of hfId, pvc or path must be set");
   }

@@ -6,11 +6,12 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 
 /**
- * Security contexts of workload pods. Workers run as their image's non-root user without privilege
- * escalation or capabilities; the pod's fsGroup gives them write access to the volumes (changed
- * only when the volume root does not match, so large volumes are not walked on every start). vLLM's
- * upstream image runs as root, so its container is not forced to a user, but it gets no
- * capabilities and no privilege escalation either.
+ * Security contexts of workload pods, by default within Pod Security "restricted": every container
+ * runs as a non-root user, without privilege escalation or capabilities, under the RuntimeDefault
+ * seccomp profile. All containers of a pod that share a volume run as one user (vLLM as the pod's
+ * worker user), and every pod has the same {@code fsGroup}, which owns the volumes (changed only
+ * when a volume's root does not match, so large volumes are not walked on every start) and the
+ * files the containers create group-writable.
  */
 public final class PodSecurity {
   private PodSecurity() {}
@@ -26,7 +27,7 @@ public final class PodSecurity {
         .build();
   }
 
-  /** A worker container running as {@code userId}. */
+  /** A container running as {@code userId}. */
   public static SecurityContext worker(long userId) {
     return new SecurityContextBuilder()
         .withRunAsNonRoot(true)
@@ -38,9 +39,17 @@ public final class PodSecurity {
         .build();
   }
 
-  /** The vLLM container: the image's user, no capabilities, no privilege escalation. */
-  public static SecurityContext vllm() {
+  /**
+   * A vLLM container: the pod's worker user, or root where the operator is set to run vLLM as root
+   * (an image that needs it); never capabilities or privilege escalation.
+   */
+  public static SecurityContext vllm(long userId, boolean root) {
+    if (!root) {
+      return worker(userId);
+    }
     return new SecurityContextBuilder()
+        .withRunAsNonRoot(false)
+        .withRunAsUser(0L)
         .withAllowPrivilegeEscalation(false)
         .withNewCapabilities()
         .withDrop("ALL")

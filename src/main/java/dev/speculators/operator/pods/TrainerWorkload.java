@@ -47,12 +47,25 @@ public final class TrainerWorkload {
   public static final long GRACE_PERIOD_SECONDS = 600;
 
   /**
-   * Where the training data is.
+   * Where the training data is, and its shape where the dataset reported it.
    *
    * @param claimName the claim holding the dataset
    * @param directory the dataset directory inside the claim (with data/ and token_freq.pt)
+   * @param hiddenSize the verifier's hidden size, or null
+   * @param capturedLayers layers captured per token, or null
+   * @param vocabSize the verifier's vocabulary, or null
    */
-  public record DataLocation(String claimName, String directory) {}
+  public record DataLocation(
+      String claimName,
+      String directory,
+      Integer hiddenSize,
+      Integer capturedLayers,
+      Integer vocabSize) {
+    /** A dataset whose shape is not known (a path). */
+    public DataLocation(String claimName, String directory) {
+      this(claimName, directory, null, null, null);
+    }
+  }
 
   private final SpeculatorTraining training;
   private final SpeculatorTrainingSpec spec;
@@ -198,7 +211,7 @@ public final class TrainerWorkload {
             .withNewSpec()
             .withContainers(trainer)
             .withVolumes(volumes)
-            .withSecurityContext(PodSecurity.pod(user))
+            .withSecurityContext(PodSecurity.pod(settings.fsGroup()))
             .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
             .endSpec()
             .build();
@@ -216,20 +229,42 @@ public final class TrainerWorkload {
         template);
   }
 
-  /** Requests and limits of the trainer: the resource's, plus its GPUs (engine vllm). */
+  /**
+   * Requests and limits of the trainer: the defaults of {@link ContainerResources#trainer} for the
+   * dataset's shape (of {@link ContainerResources#reference} for the CPU engine), with the
+   * resource's own requests and limits over them, plus its GPUs (engine vllm).
+   */
   private ResourceRequirements resources(TrainingResources r, String gpuResource) {
-    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
-    if (r != null && r.requests != null) {
-      b.addToRequests(r.requests);
-    }
-    if (r != null && r.limits != null) {
-      b.addToLimits(r.limits);
-    }
+    ResourceRequirementsBuilder b =
+        new ResourceRequirementsBuilder(
+            gpu() ? ContainerResources.trainer(shape()) : ContainerResources.reference());
     int gpus = r == null || r.gpus == null ? 1 : r.gpus;
     if (gpu() && gpus > 0) {
       Quantity q = new Quantity(Integer.toString(gpus));
       b.addToRequests(gpuResource, q).addToLimits(gpuResource, q);
     }
-    return b.build();
+    ResourceRequirements defaults = b.build();
+    if (r == null || (r.requests == null && r.limits == null)) {
+      return defaults;
+    }
+    return PodCustomizer.mergeResources(
+        defaults,
+        new ResourceRequirementsBuilder().withRequests(r.requests).withLimits(r.limits).build());
+  }
+
+  /** What the trainer holds in host memory: the dataset's shape, else the defaults. */
+  ContainerResources.TrainerShape shape() {
+    TrainingParameters t = spec.training == null ? new TrainingParameters() : spec.training;
+    Integer vocab =
+        data.vocabSize() != null
+            ? data.vocabSize()
+            : spec.targetModel != null ? spec.targetModel.vocabSize : null;
+    return new ContainerResources.TrainerShape(
+        data.hiddenSize() != null ? data.hiddenSize() : ContainerResources.DEFAULT_HIDDEN_SIZE,
+        data.capturedLayers() != null
+            ? data.capturedLayers()
+            : ContainerResources.DEFAULT_CAPTURED_LAYERS,
+        vocab != null ? vocab : ContainerResources.DEFAULT_VOCAB_SIZE,
+        t.maxSequenceLength != null ? t.maxSequenceLength : 8192);
   }
 }

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.common.VllmSpec;
+import dev.speculators.operator.kube.WorkloadSettings;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +23,20 @@ import java.util.Locale;
  * The vLLM server as a native sidecar: an init container with {@code restartPolicy: Always}, so it
  * starts before the worker, keeps running beside it, and does not keep the pod alive after the
  * worker finished. Its startup probe on {@code /health} holds the worker back until the model is
- * loaded; the worker reaches it on {@code 127.0.0.1}.
+ * loaded; the worker reaches it on {@code 127.0.0.1}. It runs as the pod's worker user with its
+ * home, caches and {@code /tmp} on emptyDirs of its own, and requests the CPU and memory of {@link
+ * ContainerResources#vllm}.
  */
 public final class VllmServer {
+  /**
+   * The oldest vLLM release the operator's pods are known to work with. Its hidden-states connector
+   * ({@code ExampleHiddenStatesConnector}) writes each sample from tensor-parallel rank 0 only
+   * ({@code get_finished_count() == 1}; vLLM PR 43805, which also moved the save out of the forward
+   * pass so chunked prefill works), where v0.22 wrote the same file from every rank one after
+   * another under the file lock: TP× the disk writes and a forward pass blocked on the lock.
+   */
+  public static final String MINIMUM_VERSION = "0.28.0";
+
   /** Port of the server (the speculative one in an eval pod). */
   public static final int PORT = 8000;
 
@@ -37,6 +52,30 @@ public final class VllmServer {
 
   private VllmServer() {}
 
+  /** The home directory of vLLM containers, an emptyDir: every cache vLLM keeps lives under it. */
+  public static final String HOME = "/home/vllm";
+
+  /**
+   * Where vLLM and the libraries it loads write, each pointed into the container's own emptyDirs
+   * (read from the vLLM image and source: the image runs as root with {@code HOME=/root}, and
+   * everything below defaults to {@code $HOME/.cache}, {@code $HOME/.config} or the temporary
+   * directory). {@code USER} keeps {@code getpass.getuser()} (torch's inductor cache) from looking
+   * up a uid that has no passwd entry.
+   */
+  static final List<String[]> SCRATCH_ENV =
+      List.of(
+          new String[] {"HOME", HOME},
+          new String[] {"USER", "vllm"},
+          new String[] {"LOGNAME", "vllm"},
+          new String[] {"XDG_CACHE_HOME", HOME + "/.cache"},
+          new String[] {"XDG_CONFIG_HOME", HOME + "/.config"},
+          new String[] {"VLLM_CACHE_ROOT", HOME + "/.cache/vllm"},
+          new String[] {"VLLM_CONFIG_ROOT", HOME + "/.config/vllm"},
+          new String[] {"TRITON_CACHE_DIR", HOME + "/.triton/cache"},
+          new String[] {"TORCHINDUCTOR_CACHE_DIR", HOME + "/.cache/torchinductor"},
+          new String[] {"CUDA_CACHE_PATH", HOME + "/.nv/ComputeCache"},
+          new String[] {"TMPDIR", Volumes.TMP_PATH});
+
   /**
    * What every vLLM container in a pod shares.
    *
@@ -46,6 +85,8 @@ public final class VllmServer {
    * @param gpuResource the GPU extended resource name
    * @param maxModelLen the context length to serve (null: the model's own)
    * @param mounts volume mounts (shm, cache, model, ...)
+   * @param userId the pod's worker user, which vLLM runs as (it shares the pod's volumes)
+   * @param settings the operator's settings (shm size, vLLM as root)
    */
   public record Common(
       String image,
@@ -53,7 +94,24 @@ public final class VllmServer {
       ModelMount model,
       String gpuResource,
       Integer maxModelLen,
-      List<VolumeMount> mounts) {}
+      List<VolumeMount> mounts,
+      long userId,
+      WorkloadSettings settings) {}
+
+  /** The emptyDirs of a vLLM container: its home (caches) and its {@code /tmp}. */
+  public static List<Volume> scratchVolumes(String container) {
+    return List.of(
+        Volumes.emptyDir(container + HOME_SUFFIX), Volumes.emptyDir(container + TMP_SUFFIX));
+  }
+
+  private static final String HOME_SUFFIX = "-home";
+  private static final String TMP_SUFFIX = "-tmp";
+
+  /**
+   * The shell that starts vLLM: files it creates (the Hugging Face cache, the hidden states) are
+   * group-writable, so every container of the pod's fsGroup can write beside them.
+   */
+  private static final String UMASK = "umask 002 && ";
 
   /** The {@code extract_hidden_states} speculative config for the captured layer ids. */
   public static String extractionConfig(List<Integer> layerIds) {
@@ -115,14 +173,16 @@ public final class VllmServer {
       args.add("--speculative-config");
       args.add(extractionConfig(layerIds));
       addExtraArgs(args, common.spec());
-      c.withCommand("vllm").withArgs(prepend("serve", args));
+      c.withCommand("/bin/sh", "-c", UMASK + "exec vllm serve \"$@\"")
+          .withArgs(prepend("vllm", args));
     } else {
       addExtraArgs(args, common.spec());
       // The shell only splices in the file's content; vLLM then replaces it (exec).
       c.withCommand(
               "/bin/sh",
               "-c",
-              "exec vllm serve \"$@\" --speculative-config \"$(cat "
+              UMASK
+                  + "exec vllm serve \"$@\" --speculative-config \"$(cat "
                   + RESOLVED_SPECULATIVE_CONFIG
                   + ")\"")
           .withArgs(prepend("vllm", args));
@@ -144,8 +204,8 @@ public final class VllmServer {
     }
     addExtraArgs(args, common.spec());
     return container(name, common, port)
-        .withCommand("vllm")
-        .withArgs(prepend("serve", args))
+        .withCommand("/bin/sh", "-c", UMASK + "exec vllm serve \"$@\"")
+        .withArgs(prepend("vllm", args))
         .build();
   }
 
@@ -186,25 +246,41 @@ public final class VllmServer {
                 / PROBE_PERIOD_SECONDS);
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("HF_HOME").withValue(Volumes.HF_CACHE_PATH).build());
+    for (String[] e : SCRATCH_ENV) {
+      env.add(new EnvVarBuilder().withName(e[0]).withValue(e[1]).build());
+    }
     env.addAll(common.model().tokenEnv());
     if (spec.env != null) {
-      env.addAll(spec.env);
+      for (EnvVar e : spec.env) {
+        env.removeIf(existing -> existing.getName().equals(e.getName()));
+        env.add(e);
+      }
     }
+    List<VolumeMount> mounts = new ArrayList<>(common.mounts());
+    mounts.add(Volumes.mount(name + HOME_SUFFIX, HOME, false));
+    mounts.add(Volumes.mount(name + TMP_SUFFIX, Volumes.TMP_PATH, false));
+    ResourceRequirements resources =
+        new ResourceRequirementsBuilder(
+                ContainerResources.vllm(
+                    common.model().sizeBytes(),
+                    spec.resolvedTensorParallelSize(),
+                    new Quantity(common.settings().shmSizeLimit())))
+            .addToRequests(common.gpuResource(), gpus)
+            .addToLimits(common.gpuResource(), gpus)
+            .build();
     return new ContainerBuilder()
         .withName(name)
         .withImage(spec.image != null ? spec.image : common.image())
         .withRestartPolicy("Always")
+        .withWorkingDir(HOME)
         .addNewPort()
         .withName(name.length() <= 15 ? name : "http-" + port)
         .withContainerPort(port)
         .withProtocol("TCP")
         .endPort()
         .withEnv(env)
-        .withNewResources()
-        .addToRequests(common.gpuResource(), gpus)
-        .addToLimits(common.gpuResource(), gpus)
-        .endResources()
-        .withVolumeMounts(common.mounts())
+        .withResources(resources)
+        .withVolumeMounts(mounts)
         .withNewStartupProbe()
         .withNewHttpGet()
         .withPath("/health")
@@ -224,7 +300,7 @@ public final class VllmServer {
         .withFailureThreshold(5)
         .endLivenessProbe()
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(PodSecurity.vllm());
+        .withSecurityContext(PodSecurity.vllm(common.userId(), common.settings().vllmRunAsRoot()));
   }
 
   private static List<String> prepend(String first, List<String> rest) {

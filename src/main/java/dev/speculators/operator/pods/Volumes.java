@@ -66,6 +66,9 @@ public final class Volumes {
 
   public static final String RUNTIME_PATH = "/run/speculators";
 
+  /** A container's temporary directory (an emptyDir of its own). */
+  public static final String TMP_PATH = "/tmp";
+
   /** Prefix of input volumes (dataset sources on other claims), mounted at /inputs/<claim>. */
   public static final String INPUT_PREFIX = "input-";
 

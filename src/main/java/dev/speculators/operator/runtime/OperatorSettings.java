@@ -69,9 +69,26 @@ public interface OperatorSettings {
   /**
    * How often a Job that has no pods is looked at again: pods that cannot be created (exceeded
    * quota, an admission webhook) show only in the Job's FailedCreate events, which are not watched.
+   * Also how often a succeeded Job whose pods have not reported their final state is looked at.
    */
   @WithDefault("30s")
   Duration podlessRecheckInterval();
+
+  /**
+   * The {@code fsGroup} of every workload pod. One group for all pods keeps a shared volume (the
+   * Hugging Face cache claim) from being re-owned by each pod, and its files group-writable for
+   * every container (they create files group-writable).
+   */
+  @WithDefault("10001")
+  long fsGroup();
+
+  /**
+   * Runs the vLLM containers as root, for a vLLM image that cannot run as another user. Their pods
+   * then do not pass Pod Security "restricted" (use a namespace at "baseline"). By default vLLM
+   * runs as the pod's worker user with its home, caches and {@code /tmp} on emptyDirs.
+   */
+  @WithDefault("false")
+  boolean vllmRunAsRoot();
 
   /**
    * Where the operator itself can read target models' {@code config.json} for the storage

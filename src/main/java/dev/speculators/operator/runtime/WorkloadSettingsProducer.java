@@ -23,6 +23,8 @@ public class WorkloadSettingsProducer {
         s.hfCacheClaim(),
         s.shmSizeLimit(),
         s.progressLogInterval(),
-        s.podlessRecheckInterval());
+        s.podlessRecheckInterval(),
+        s.fsGroup(),
+        s.vllmRunAsRoot());
   }
 }

@@ -115,10 +115,16 @@ public class SpeculatorTrainingReconciler
             PersistentVolumeClaim.class,
             ChildNames.of(t.getMetadata().getName(), TrainingPlanner.CLAIM_SUFFIX),
             ns);
+    // the trainer's outcome, once recorded, is not read again from pods that may be gone since
+    var status = t.getStatus();
+    boolean settled =
+        status != null
+            && (status.phase == TrainingPhase.FAILED
+                || status.results != null && status.results.finalPath != null);
     List<Pod> pods =
         FinishedPods.of(
             context.getClient(),
-            job,
+            settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
             new FinishedPods.Shape(TrainerWorkload.CONTAINER, "train", false, 1),
             now);

@@ -202,9 +202,14 @@ public final class TrainingPlanner {
             now,
             trained);
       }
+      var r = d.getStatus().results;
       data =
           new TrainerWorkload.DataLocation(
-              d.getStatus().results.claimName, d.getStatus().results.dataPath);
+              r.claimName,
+              r.dataPath,
+              r.hiddenSize,
+              r.resolvedLayerIds == null ? null : r.resolvedLayerIds.size(),
+              r.targetVocabSize);
       target = d.getSpec().targetModel;
     }
     if (target == null && !trained) {

@@ -2,6 +2,7 @@ package dev.speculators.train.data;
 
 import dev.speculators.io.HostTensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,22 +18,33 @@ import java.util.List;
  *   <li>position id {@code i + 1}.
  * </ul>
  *
- * <p>Nothing is copied: the hidden states stay in their (usually memory-mapped, bf16) tensors and
- * are widened only when a row is packed.
+ * <p>Nothing is copied: the hidden states stay in their (usually memory-mapped, bf16) tensors, one
+ * {@code [S, H]} tensor per layer (v0.3/v0.4 samples) or one {@code [S, L, H]} tensor for all
+ * (speculators 0.5 and later), and are widened only when a row is packed.
  */
 public final class AlignedSample {
+  /**
+   * Where one layer's rows lie in a tensor: row {@code i} is the {@code H} contiguous elements from
+   * {@code offset + i * stride} (flat, C order).
+   */
+  record LayerRows(HostTensor tensor, long offset, long stride) {
+    long start(long row) {
+      return offset + row * stride;
+    }
+  }
+
   private final Path file;
   private final long[] inputIds;
   private final long[] lossMask;
-  private final List<HostTensor> hiddenStates;
+  private final List<LayerRows> layers;
   private final int hiddenSize;
 
   private AlignedSample(
-      Path file, long[] inputIds, long[] lossMask, List<HostTensor> hiddenStates, int hiddenSize) {
+      Path file, long[] inputIds, long[] lossMask, List<LayerRows> layers, int hiddenSize) {
     this.file = file;
     this.inputIds = inputIds;
     this.lossMask = lossMask;
-    this.hiddenStates = hiddenStates;
+    this.layers = layers;
     this.hiddenSize = hiddenSize;
   }
 
@@ -49,19 +61,7 @@ public final class AlignedSample {
   public static AlignedSample of(
       Path file, HostTensor inputIds, List<HostTensor> hiddenStates, HostTensor lossMask)
       throws InvalidSampleException {
-    if (inputIds.rank() != 1 || inputIds.dtype().isFloatingPoint()) {
-      throw new InvalidSampleException(
-          file, "input_ids must be a 1-d integer tensor, found " + describe(inputIds));
-    }
-    long s = inputIds.dim(0);
-    if (lossMask.rank() != 1 || lossMask.dtype().isFloatingPoint() || lossMask.dim(0) != s) {
-      throw new InvalidSampleException(
-          file,
-          "loss_mask must be a 1-d integer tensor of length "
-              + s
-              + ", found "
-              + describe(lossMask));
-    }
+    long s = checkIds(file, inputIds, lossMask);
     if (hiddenStates.size() < 2) {
       throw new InvalidSampleException(
           file,
@@ -92,6 +92,67 @@ public final class AlignedSample {
     if (h == 0) {
       throw new InvalidSampleException(file, "hidden_states have hidden size 0");
     }
+    List<LayerRows> layers = new ArrayList<>();
+    for (HostTensor t : hiddenStates) {
+      layers.add(new LayerRows(t, 0, h));
+    }
+    return new AlignedSample(
+        file, inputIds.toLongArray(), mask(file, lossMask), List.copyOf(layers), (int) h);
+  }
+
+  /**
+   * Checks a stored sample whose layers are stacked in one tensor (speculators 0.5 and later).
+   *
+   * @param stacked floating point {@code [S, L, H]}, {@code L >= 2}: the auxiliary layers in order,
+   *     then the verifier's last layer
+   * @throws InvalidSampleException naming the file and what is wrong
+   */
+  public static AlignedSample ofStacked(
+      Path file, HostTensor inputIds, HostTensor stacked, HostTensor lossMask)
+      throws InvalidSampleException {
+    long s = checkIds(file, inputIds, lossMask);
+    if (stacked.rank() != 3
+        || !stacked.dtype().isFloatingPoint()
+        || stacked.dim(0) != s
+        || stacked.dim(1) < 2
+        || stacked.dim(2) < 1) {
+      throw new InvalidSampleException(
+          file,
+          "hidden_states must be a floating-point ["
+              + s
+              + ", L >= 2, H] tensor, found "
+              + describe(stacked));
+    }
+    long l = stacked.dim(1);
+    long h = stacked.dim(2);
+    List<LayerRows> layers = new ArrayList<>();
+    for (int k = 0; k < l; k++) {
+      layers.add(new LayerRows(stacked, k * h, l * h));
+    }
+    return new AlignedSample(
+        file, inputIds.toLongArray(), mask(file, lossMask), List.copyOf(layers), (int) h);
+  }
+
+  /** Checks ids and mask; returns {@code S}. */
+  private static long checkIds(Path file, HostTensor inputIds, HostTensor lossMask)
+      throws InvalidSampleException {
+    if (inputIds.rank() != 1 || inputIds.dtype().isFloatingPoint()) {
+      throw new InvalidSampleException(
+          file, "input_ids must be a 1-d integer tensor, found " + describe(inputIds));
+    }
+    long s = inputIds.dim(0);
+    if (lossMask.rank() != 1 || lossMask.dtype().isFloatingPoint() || lossMask.dim(0) != s) {
+      throw new InvalidSampleException(
+          file,
+          "loss_mask must be a 1-d integer tensor of length "
+              + s
+              + ", found "
+              + describe(lossMask));
+    }
+    return s;
+  }
+
+  private static long[] mask(Path file, HostTensor lossMask) throws InvalidSampleException {
     long[] mask = lossMask.toLongArray();
     for (int i = 0; i < mask.length; i++) {
       if (mask[i] != 0 && mask[i] != 1) {
@@ -99,8 +160,7 @@ public final class AlignedSample {
             file, "loss_mask[" + i + "] = " + mask[i] + ", expected 0 or 1");
       }
     }
-    return new AlignedSample(
-        file, inputIds.toLongArray(), mask, List.copyOf(hiddenStates), (int) h);
+    return mask;
   }
 
   /** The sample file. */
@@ -124,7 +184,7 @@ public final class AlignedSample {
 
   /** {@code L - 1}, the number of auxiliary layers concatenated into the fc input. */
   public int auxLayerCount() {
-    return hiddenStates.size() - 1;
+    return layers.size() - 1;
   }
 
   /** Input id at shifted position {@code i}: {@code x[i + 1]}. */
@@ -138,18 +198,18 @@ public final class AlignedSample {
   }
 
   /**
-   * Auxiliary layer {@code l} ({@code [S, H]}); its row {@code i} is used at position {@code i}.
+   * Auxiliary layer {@code l} ({@code S} rows); its row {@code i} is used at position {@code i}.
    */
-  HostTensor auxLayer(int l) {
-    return hiddenStates.get(l);
+  LayerRows auxLayer(int l) {
+    return layers.get(l);
   }
 
   /**
-   * The verifier's last layer ({@code [S, H]}); its row {@code i + 1} is used at position {@code
+   * The verifier's last layer ({@code S} rows); its row {@code i + 1} is used at position {@code
    * i}.
    */
-  HostTensor lastLayer() {
-    return hiddenStates.get(hiddenStates.size() - 1);
+  LayerRows lastLayer() {
+    return layers.get(layers.size() - 1);
   }
 
   private static String describe(HostTensor t) {

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A deterministic train/validation split of a dataset by sample file.
+ * A deterministic train/validation split of a dataset by sample file ({@link #of}), or by row for a
+ * speculators 0.5+ dataset ({@link #byRows}).
  *
  * <p>The files are taken in the dataset's stable order (numeric {@code data_<i>.pt} order, see
  * {@link SpeculatorsDataset}), shuffled with a seeded generator, and the last {@code ceil(n *
@@ -45,6 +46,43 @@ public record DatasetSplit(List<Integer> train, List<Integer> validation) {
     int validation = validationCount(sampleCount, validationRatio);
     int cut = sampleCount - validation;
     return new DatasetSplit(order.subList(0, cut), order.subList(cut, sampleCount));
+  }
+
+  /**
+   * Splits the samples of a speculators 0.5+ dataset as upstream's {@code ArrowDataset} does:
+   * contiguously by dataset row, rows {@code [0, (long) (rows * (1 - ratio)))} for training and the
+   * rest for validation, counting rows without hidden states too. Where that leaves one side empty
+   * although there are two or more samples (upstream refuses to start), the last training sample
+   * moves to validation or the first validation sample to training; a single sample trains; as
+   * {@link #of} does.
+   *
+   * @param rowOfSample the dataset row of each sample, ascending
+   * @param rowCount rows in the dataset
+   * @param validationRatio share held out, in {@code [0, 1)}; upstream's {@code --train-data-ratio}
+   *     is {@code 1 - validationRatio}
+   */
+  public static DatasetSplit byRows(long[] rowOfSample, long rowCount, double validationRatio) {
+    if (!(validationRatio >= 0 && validationRatio < 1)) {
+      throw new IllegalArgumentException(
+          "validation ratio must be in [0, 1), got " + validationRatio);
+    }
+    int n = rowOfSample.length;
+    long cutRow = (long) (rowCount * (1 - validationRatio));
+    int cut = 0;
+    while (cut < n && rowOfSample[cut] < cutRow) {
+      cut++;
+    }
+    if (validationRatio == 0 || n < 2) {
+      cut = n;
+    } else {
+      cut = Math.max(1, Math.min(n - 1, cut));
+    }
+    List<Integer> train = new ArrayList<>(cut);
+    List<Integer> validation = new ArrayList<>(n - cut);
+    for (int i = 0; i < n; i++) {
+      (i < cut ? train : validation).add(i);
+    }
+    return new DatasetSplit(train, validation);
   }
 
   static int validationCount(int n, double ratio) {

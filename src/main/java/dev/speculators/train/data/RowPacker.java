@@ -81,7 +81,7 @@ public final class RowPacker {
       }
       SplitMix64 rng = noise.generator(epoch, sampleIds[d]);
       writeAux(doc, take, offset, row.auxBuffer(), h, a, rng);
-      widenRows(doc.lastLayer(), 1, take, row.lastBuffer(), (long) offset * h);
+      widenRows(doc.lastLayer(), h, 1, take, row.lastBuffer(), (long) offset * h);
       lengths[docCount] = take;
       used[docCount] = sampleIds[d];
       docCount++;
@@ -100,13 +100,15 @@ public final class RowPacker {
       AlignedSample doc, int take, int offset, FloatBuffer dst, int h, int a, SplitMix64 rng) {
     ensureScratch(h);
     FloatSource[] layers = new FloatSource[a];
+    AlignedSample.LayerRows[] rows = new AlignedSample.LayerRows[a];
     for (int l = 0; l < a; l++) {
-      layers[l] = new FloatSource(doc.auxLayer(l));
+      rows[l] = doc.auxLayer(l);
+      layers[l] = new FloatSource(rows[l].tensor());
     }
     long width = (long) h * a;
     for (int i = 0; i < take; i++) {
       for (int l = 0; l < a; l++) {
-        layers[l].read((long) i * h, h, floats, shorts);
+        layers[l].read(rows[l].start(i), h, floats, shorts);
         if (rng != null) {
           noise.apply(rng, floats, h);
         }
@@ -115,17 +117,26 @@ public final class RowPacker {
     }
   }
 
-  /** Rows {@code [from, from + count)} of {@code src}, contiguous, to {@code dst} at {@code at}. */
-  private void widenRows(HostTensor src, int from, int count, FloatBuffer dst, long at) {
-    long h = src.dim(1);
-    long begin = from * h;
-    long total = count * h;
-    FloatSource source = new FloatSource(src);
-    for (long done = 0; done < total; ) {
-      int n = (int) Math.min(floats.length, total - done);
-      source.read(begin + done, n, floats, shorts);
-      dst.put(toInt(at + done), floats, 0, n);
-      done += n;
+  /** Rows {@code [from, from + count)} of {@code src} to {@code dst} at {@code at}, contiguous. */
+  private void widenRows(
+      AlignedSample.LayerRows src, int h, int from, int count, FloatBuffer dst, long at) {
+    FloatSource source = new FloatSource(src.tensor());
+    if (src.stride() == h) {
+      // one layer per tensor: the rows are contiguous, widen them in large chunks
+      long begin = src.start(from);
+      long total = (long) count * h;
+      for (long done = 0; done < total; ) {
+        int n = (int) Math.min(floats.length, total - done);
+        source.read(begin + done, n, floats, shorts);
+        dst.put(toInt(at + done), floats, 0, n);
+        done += n;
+      }
+      return;
+    }
+    ensureScratch(h);
+    for (int i = 0; i < count; i++) {
+      source.read(src.start(from + i), h, floats, shorts);
+      dst.put(toInt(at + (long) i * h), floats, 0, h);
     }
   }
 

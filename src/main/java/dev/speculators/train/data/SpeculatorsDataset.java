@@ -3,6 +3,8 @@ package dev.speculators.train.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.speculators.io.dataset.DatasetLayout;
+import dev.speculators.io.dataset.HfDatasetDir;
+import dev.speculators.io.dataset.HiddenStatesFile;
 import dev.speculators.io.dataset.SampleFile;
 import dev.speculators.io.dataset.SampleLengths;
 import dev.speculators.io.dataset.TokenFrequencies;
@@ -19,22 +21,37 @@ import java.util.SortedMap;
 import java.util.function.Consumer;
 
 /**
- * A speculators hidden-state dataset on disk (eagle3-spec §4.2, the v0.3/v0.4 sample format),
- * whether our datagen or upstream's generator wrote it.
+ * A speculators hidden-state dataset on disk, in either of upstream's two layouts ({@link Format}).
  *
- * <p>Layout: {@code <root>/data/data_<i>.pt} samples, {@code <root>/data/sample_lengths.json},
- * {@code <root>/data/data_config.json} and {@code <root>/token_freq.pt}. {@link #open} takes the
- * root or the {@code data/} directory itself. Samples are found as upstream finds them: every file
- * under the data directory (recursively) whose name ends in {@code pt}, except token-frequency
- * files ({@code token_freq*.pt}) and leftovers of interrupted atomic writes. They are ordered by
+ * <p><b>v0.3/v0.4 sample files</b> (eagle3-spec §4.2; our datagen writes these): {@code
+ * <root>/data/data_<i>.pt} samples, {@code <root>/data/sample_lengths.json}, {@code
+ * <root>/data/data_config.json} and {@code <root>/token_freq.pt}. {@link #open} takes the root or
+ * the {@code data/} directory itself. Samples are found as upstream finds them: every file under
+ * the data directory (recursively) whose name ends in {@code pt}, except token-frequency files
+ * ({@code token_freq*.pt}) and leftovers of interrupted atomic writes. They are ordered by
  * directory, then by the number in {@code data_<i>.pt} (other names after, by name), so sample
- * indices do not depend on the file system's listing order.
+ * indices do not depend on the file system's listing order. Sample lengths come from {@code
+ * sample_lengths.json} in the sample's directory (keyed by {@code i} of {@code data_<i>.pt}, as
+ * upstream), else from the file itself.
  *
- * <p>Sample lengths come from {@code sample_lengths.json} in the sample's directory (keyed by
- * {@code i} of {@code data_<i>.pt}, as upstream), else from the file itself. Hidden size and the
- * number of captured layers come from the first sample.
+ * <p><b>speculators 0.5 and later</b> (eagle3-spec §4.5): the preprocessed dataset {@code
+ * prepare_data.py} saves ({@code save_to_disk}: Arrow files with {@code input_ids} and {@code
+ * loss_mask} per row, {@code token_freq.pt} beside them) and {@code
+ * hidden_states/hs_<row>.safetensors} inside it ({@link HiddenStateRows}). {@link #open} takes that
+ * directory or its {@code hidden_states/}. Samples are the rows with a usable hidden-states file,
+ * in row order.
+ *
+ * <p>Hidden size and the number of captured layers come from the first sample.
  */
 public final class SpeculatorsDataset {
+  /** How a dataset is laid out. */
+  public enum Format {
+    /** {@code data/data_<i>.pt}, upstream v0.3/v0.4 and our datagen. */
+    SAMPLE_FILES,
+    /** A preprocessed Arrow dataset and {@code hidden_states/hs_<i>.safetensors}, upstream 0.5+. */
+    ARROW_WITH_HIDDEN_STATES
+  }
+
   /**
    * Our datagen marks vLLM layer-id semantics with a {@code hidden_states.layer_id_semantics} value
    * starting with this.
@@ -53,6 +70,7 @@ public final class SpeculatorsDataset {
   private final JsonNode dataConfig;
   private final LayerIdSemantics semantics;
   private final int[] recordedLayerIds;
+  private final HiddenStateRows arrowRows;
 
   private SpeculatorsDataset(
       Path root,
@@ -64,7 +82,9 @@ public final class SpeculatorsDataset {
       Path tokenFrequencies,
       JsonNode dataConfig,
       LayerIdSemantics semantics,
-      int[] recordedLayerIds) {
+      int[] recordedLayerIds,
+      HiddenStateRows arrowRows) {
+    this.arrowRows = arrowRows;
     this.root = root;
     this.dataDir = dataDir;
     this.files = files;
@@ -83,9 +103,10 @@ public final class SpeculatorsDataset {
   }
 
   /**
-   * Opens a dataset.
+   * Opens a dataset of either format.
    *
-   * @param path the dataset root (containing {@code data/}) or the data directory itself
+   * @param path the dataset root (containing {@code data/}) or the data directory itself; for a
+   *     0.5+ dataset the preprocessed dataset's directory or its {@code hidden_states/}
    * @param tokenFrequencies an explicit {@code token_freq.pt}, or null to look for {@code
    *     token_freq.pt} in the root, then in the data directory
    * @param progress receives a line now and then while lengths are read from sample files
@@ -96,6 +117,16 @@ public final class SpeculatorsDataset {
       throws IOException {
     if (!Files.isDirectory(path)) {
       throw new IOException("dataset path " + path + " is not a directory");
+    }
+    if (HfDatasetDir.isOne(path)) {
+      return openArrow(path, tokenFrequencies, progress);
+    }
+    Path parent = path.toAbsolutePath().getParent();
+    if (path.getFileName() != null
+        && path.getFileName().toString().equals(HiddenStatesFile.DIR)
+        && parent != null
+        && HfDatasetDir.isOne(parent)) {
+      return openArrow(parent, tokenFrequencies, progress);
     }
     boolean isRoot = Files.isDirectory(path.resolve(DatasetLayout.DATA_DIR));
     Path dataDir = isRoot ? path.resolve(DatasetLayout.DATA_DIR) : path;
@@ -162,17 +193,60 @@ public final class SpeculatorsDataset {
         freq,
         config,
         semantics,
-        recorded);
+        recorded,
+        null);
+  }
+
+  /** A speculators 0.5+ dataset: the preprocessed Arrow dataset in {@code dir}. */
+  private static SpeculatorsDataset openArrow(
+      Path dir, Path tokenFrequencies, Consumer<String> progress) throws IOException {
+    HiddenStateRows rows = HiddenStateRows.open(dir, dir.resolve(HiddenStatesFile.DIR), progress);
+    long[] lengths = new long[rows.size()];
+    for (int i = 0; i < lengths.length; i++) {
+      lengths[i] = rows.length(i);
+    }
+    return new SpeculatorsDataset(
+        dir,
+        rows.hiddenStatesDir(),
+        rows.files(),
+        lengths,
+        rows.hiddenSize(),
+        rows.layers(),
+        resolveTokenFrequencies(tokenFrequencies, dir, dir),
+        null,
+        LayerIdSemantics.VLLM,
+        null,
+        rows);
   }
 
   // ---------------------------------------------------------------- accessors
+
+  public Format format() {
+    return arrowRows == null ? Format.SAMPLE_FILES : Format.ARROW_WITH_HIDDEN_STATES;
+  }
+
+  /**
+   * The train/validation split of this dataset. Sample files: by a seeded permutation ({@link
+   * DatasetSplit#of}). 0.5+: contiguous by row as upstream's {@code ArrowDataset} ({@link
+   * DatasetSplit#byRows}; {@code prepare_data.py} already shuffled the rows with its seed).
+   */
+  public DatasetSplit split(double validationRatio, long seed) {
+    if (arrowRows == null) {
+      return DatasetSplit.of(size(), validationRatio, seed);
+    }
+    long[] rowOf = new long[size()];
+    for (int i = 0; i < rowOf.length; i++) {
+      rowOf[i] = arrowRows.row(i);
+    }
+    return DatasetSplit.byRows(rowOf, arrowRows.rowCount(), validationRatio);
+  }
 
   /** The dataset root ({@code token_freq.pt} lives here). */
   public Path root() {
     return root;
   }
 
-  /** The directory the samples were discovered in. */
+  /** The directory the sample files are in ({@code hidden_states/} for a 0.5+ dataset). */
   public Path dataDir() {
     return dataDir;
   }
@@ -234,7 +308,10 @@ public final class SpeculatorsDataset {
     return Optional.ofNullable(dataConfig);
   }
 
-  /** How the recorded layer ids are to be read. Without our marker: upstream's meaning. */
+  /**
+   * How the recorded layer ids are to be read. Sample files without our marker: upstream
+   * v0.3/v0.4's meaning; 0.5+ datasets: vLLM's (their layers were captured by vLLM).
+   */
   public LayerIdSemantics layerIdSemantics() {
     return semantics;
   }
@@ -244,23 +321,63 @@ public final class SpeculatorsDataset {
     return Optional.ofNullable(recordedLayerIds).map(int[]::clone);
   }
 
+  /** {@link #auxLayerIds(int, List)} without ids given. */
+  public int[] auxLayerIds(int numHiddenLayers) {
+    return auxLayerIds(numHiddenLayers, null);
+  }
+
   /**
    * The auxiliary layer ids in vLLM's meaning, for the exported {@code
-   * eagle_aux_hidden_state_layer_ids}: the recorded ids without the last (the final layer),
-   * converted; without recorded ids, upstream's generator defaults {@code [2, N/2, N-3]} (output of
-   * layer), i.e. vLLM {@code [3, N/2+1, N-2]}.
+   * eagle_aux_hidden_state_layer_ids}: the given ids; else the recorded ids without the last (the
+   * final layer), converted; else the defaults of the generator that wrote the dataset: upstream
+   * v0.3/v0.4's {@code [2, N/2, N-3]} (output of layer), i.e. vLLM {@code [3, N/2+1, N-2]}, for
+   * sample files, and upstream 0.5+'s vLLM {@code [2, N/2, N-3]} for Arrow datasets.
    *
    * @param numHiddenLayers {@code N}, the verifier's {@code num_hidden_layers}
-   * @throws IllegalStateException when the ids do not fit a verifier of {@code N} layers: an aux id
-   *     outside {@code [0, N)} or repeated, or a last recorded id that is not the final layer
+   * @param given the ids the hidden states were captured at, in vLLM numbering without the final
+   *     layer ({@code --target-layer-ids}), or null
+   * @throws IllegalStateException when the ids do not fit a verifier of {@code N} layers or the
+   *     data: an aux id outside {@code [0, N)} or repeated, a last recorded id that is not the
+   *     final layer, a count other than the samples' auxiliary layers, or given ids that contradict
+   *     the recorded ones
    */
-  public int[] auxLayerIds(int numHiddenLayers) {
+  public int[] auxLayerIds(int numHiddenLayers, List<Integer> given) {
     int n = numHiddenLayers;
     if (n <= 0) {
       throw new IllegalArgumentException("num_hidden_layers must be positive, got " + n);
     }
     int[] vllm;
-    if (recordedLayerIds == null) {
+    if (given != null) {
+      vllm = given.stream().mapToInt(Integer::intValue).toArray();
+      if (vllm.length != auxLayerCount()) {
+        throw new IllegalStateException(
+            "--target-layer-ids lists "
+                + vllm.length
+                + " layers but the hidden states hold "
+                + auxLayerCount()
+                + " auxiliary layers (plus the final layer)");
+      }
+      if (recordedLayerIds != null) {
+        int[] recorded = auxLayerIds(n, null);
+        if (!java.util.Arrays.equals(recorded, vllm)) {
+          throw new IllegalStateException(
+              "--target-layer-ids "
+                  + java.util.Arrays.toString(vllm)
+                  + " contradict the layer ids the dataset records, "
+                  + java.util.Arrays.toString(recorded)
+                  + " in vLLM numbering");
+        }
+      }
+    } else if (recordedLayerIds == null && arrowRows != null) {
+      if (auxLayerCount() != 3) {
+        throw new IllegalStateException(
+            "the hidden states hold "
+                + auxLayerCount()
+                + " auxiliary layers; upstream's defaults [2, N/2, N-3] describe 3: pass the ids"
+                + " vLLM captured with --target-layer-ids");
+      }
+      vllm = new int[] {2, n / 2, n - 3};
+    } else if (recordedLayerIds == null) {
       if (auxLayerCount() != 3) {
         throw new IllegalStateException(
             "the dataset records no layer ids and its samples hold "
@@ -318,6 +435,9 @@ public final class SpeculatorsDataset {
    *     does not match the dataset's hidden size and layer count
    */
   public AlignedSample load(int index) throws IOException {
+    if (arrowRows != null) {
+      return arrowRows.load(index);
+    }
     Path file = files.get(index);
     SampleFile s = SampleFile.read(file);
     AlignedSample sample = AlignedSample.of(file, s.inputIds(), s.hiddenStates(), s.lossMask());
@@ -484,6 +604,8 @@ public final class SpeculatorsDataset {
   @Override
   public String toString() {
     return "SpeculatorsDataset["
+        + format()
+        + ", "
         + dataDir
         + ", "
         + files.size()

@@ -80,7 +80,7 @@ public final class TrainingData {
   private TrainingData(SpeculatorsDataset dataset, Options options) {
     this.dataset = dataset;
     this.options = options;
-    this.split = DatasetSplit.of(dataset.size(), options.validationRatio(), options.seed());
+    this.split = dataset.split(options.validationRatio(), options.seed());
     this.trainSampler = sampler(split.train());
     this.validationSampler = sampler(split.validation());
     this.trainLoaders =

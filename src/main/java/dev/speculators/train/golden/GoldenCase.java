@@ -50,7 +50,48 @@ public final class GoldenCase {
 
   private GoldenCase() {}
 
+  /**
+   * The optimizer under test: clears and applies the trainable parameters' gradients. Its state
+   * lives in sub-managers of the parameters' manager, which the case closes.
+   */
+  public interface Optimizer {
+    void zeroGrad();
+
+    void step(double lr);
+  }
+
+  /** Builds the optimizer under test for the trainable parameters and the case's settings. */
+  public interface OptimizerFactory {
+    Optimizer create(Map<String, NDArray> trainable, ReferenceAdamW.Settings settings);
+  }
+
+  /** The trainer's {@link AdamW}. */
+  public static Optimizer adamW(Map<String, NDArray> trainable, ReferenceAdamW.Settings s) {
+    AdamW adamw = new AdamW(trainable, s.beta1(), s.beta2(), s.eps(), s.weightDecay());
+    return new Optimizer() {
+      @Override
+      public void zeroGrad() {
+        adamw.zeroGrad();
+      }
+
+      @Override
+      public void step(double lr) {
+        adamw.step(lr);
+      }
+    };
+  }
+
   public static GoldenResult run(Path dir, AttentionPath path) throws IOException {
+    return run(dir, path, GoldenCase::adamW);
+  }
+
+  /**
+   * Like {@link #run(Path, AttentionPath)} with another optimizer under test; the yardsticks keep
+   * upstream's AdamW. A deliberately wrong optimizer here must fail the update check: this is how
+   * the check itself is tested.
+   */
+  public static GoldenResult run(Path dir, AttentionPath path, OptimizerFactory optimizer)
+      throws IOException {
     JsonNode cs = JSON.readTree(Files.readAllBytes(dir.resolve("case.json")));
     Map<String, HostTensor> weights = SafeTensors.readAll(dir.resolve("weights.safetensors"));
     Map<String, HostTensor> batch = SafeTensors.readAll(dir.resolve("batch.safetensors"));
@@ -87,13 +128,11 @@ public final class GoldenCase {
         trainableParams.put(name, params.get(name));
       }
       JsonNode opt = cs.get("optimizer");
-      AdamW adamw =
-          new AdamW(
-              trainableParams,
-              opt.get("betas").get(0).asDouble(),
-              opt.get("betas").get(1).asDouble(),
-              opt.get("eps").asDouble(),
-              opt.get("weight_decay").asDouble());
+      ReferenceAdamW.Settings upstream = optimizerSettings(opt);
+      Optimizer adamw = optimizer.create(trainableParams, upstream);
+      double maxNorm = opt.path("grad_clip_max_norm").asDouble(1.0);
+      // the yardstick of our updates: upstream's AdamW replayed on our own clipped gradients
+      ReferenceAdamW replay = new ReferenceAdamW(upstream);
       JsonNode sched = cs.get("scheduler");
       LearningRateSchedule schedule =
           new LearningRateSchedule(
@@ -113,6 +152,12 @@ public final class GoldenCase {
       TttInputs inputs =
           draft.get("use_off_policy_tokens").asBoolean() ? TttInputs.GROUND_TRUTH : TttInputs.DRAFT;
 
+      if (schedule.lr(0) > 0) {
+        record(
+            worst,
+            "adam_ref",
+            replayOfUpstream(upstream, trainable, weights, expected, maxNorm, schedule.lr(0)));
+      }
       for (int step = 1; step <= 2; step++) {
         JsonNode exp = cs.get(step == 1 ? "expected" : "expected_step2");
         Map<String, float[]> before = snapshot(trainableParams);
@@ -136,13 +181,22 @@ public final class GoldenCase {
             }
           }
         }
-        double norm = GradientClipping.clipGlobalNorm(trainableParams.values(), 1.0);
+        double norm = GradientClipping.clipGlobalNorm(trainableParams.values(), maxNorm);
         record(
             worst,
             "grad_norm",
             Math.abs(norm - exp.get("grad_total_norm_before_clip").asDouble())
                 / exp.get("grad_total_norm_before_clip").asDouble());
         double lr = schedule.lr(step - 1);
+        Map<String, double[]> replayed = new HashMap<>();
+        try (NDManager scratch = manager.newSubManager()) {
+          for (Map.Entry<String, NDArray> e : trainableParams.entrySet()) {
+            NDArray g = e.getValue().getGradient();
+            g.attach(scratch);
+            replayed.put(
+                e.getKey(), replay.step(e.getKey(), before.get(e.getKey()), g.toFloatArray(), lr));
+          }
+        }
         adamw.step(lr);
         String prefix = step == 1 ? "updated." : "updated2.";
         for (String name : trainableParams.keySet()) {
@@ -150,12 +204,10 @@ public final class GoldenCase {
           float[] want = expected.get(prefix + name).toFloatArray();
           record(worst, "params" + step, relative(now, want));
           if (lr > 0) {
-            float[] was = before.get(name);
-            float[] wantBefore =
-                step == 1
-                    ? weights.get(name).toFloatArray()
-                    : expected.get("updated." + name).toFloatArray();
-            record(worst, "update" + step, updateOverLr(was, now, wantBefore, want, lr));
+            record(
+                worst,
+                "update" + step,
+                ReferenceAdamW.updateError(before.get(name), now, replayed.get(name), lr));
           }
         }
       }
@@ -252,14 +304,44 @@ public final class GoldenCase {
     return scale == 0 ? diff : diff / scale;
   }
 
-  /** max|Δa − Δb| / lr, with Δ = after − before. */
-  static double updateOverLr(
-      float[] beforeA, float[] afterA, float[] beforeB, float[] afterB, double lr) {
+  static ReferenceAdamW.Settings optimizerSettings(JsonNode opt) {
+    return new ReferenceAdamW.Settings(
+        opt.get("betas").get(0).asDouble(),
+        opt.get("betas").get(1).asDouble(),
+        opt.get("eps").asDouble(),
+        opt.get("weight_decay").asDouble());
+  }
+
+  /**
+   * Checks the yardstick against upstream: its AdamW replayed on upstream's recorded step-1
+   * gradients (clipped as {@code clip_grad_norm_} does) must give upstream's recorded step-1
+   * parameters. Same gradients on both sides, so this comparison is well-conditioned too.
+   */
+  private static double replayOfUpstream(
+      ReferenceAdamW.Settings settings,
+      Set<String> trainable,
+      Map<String, HostTensor> weights,
+      Map<String, HostTensor> expected,
+      double maxNorm,
+      double lr) {
+    double sumSquares = 0;
+    for (String name : trainable) {
+      for (float g : expected.get("grad." + name).toFloatArray()) {
+        sumSquares += (double) g * g;
+      }
+    }
+    double coef = Math.min(1.0, maxNorm / (Math.sqrt(sumSquares) + 1e-6));
+    ReferenceAdamW replay = new ReferenceAdamW(settings);
     double worst = 0;
-    for (int i = 0; i < afterA.length; i++) {
-      double da = (double) afterA[i] - beforeA[i];
-      double db = (double) afterB[i] - beforeB[i];
-      worst = Math.max(worst, Math.abs(da - db) / lr);
+    for (String name : trainable) {
+      float[] grad = expected.get("grad." + name).toFloatArray();
+      for (int i = 0; i < grad.length; i++) {
+        grad[i] = (float) (grad[i] * coef);
+      }
+      float[] before = weights.get(name).toFloatArray();
+      double[] after = replay.step(name, before, grad, lr);
+      float[] recorded = expected.get("updated." + name).toFloatArray();
+      worst = Math.max(worst, ReferenceAdamW.updateError(before, recorded, after, lr));
     }
     return worst;
   }
@@ -278,7 +360,7 @@ public final class GoldenCase {
   }
 
   private static double tolerance(String quantity) {
-    if (quantity.startsWith("update")) {
+    if (quantity.startsWith("update") || quantity.equals("adam_ref")) {
       return Tolerances.UPDATE_OVER_LR;
     } else if (quantity.startsWith("params")) {
       return Tolerances.PARAM_REL;

@@ -158,8 +158,18 @@ public final class VocabMapping {
    *     the two do not agree; the message names the file
    */
   public static VocabMapping read(Path dir) throws IOException {
-    Path d2tFile = dir.resolve(D2T_FILE);
-    Path t2dFile = dir.resolve(T2D_FILE);
+    return read(dir.resolve(D2T_FILE), dir.resolve(T2D_FILE));
+  }
+
+  /**
+   * Reads a mapping saved as upstream saves it ({@code np.save} of {@code d2t}, int64 {@code [Vd]},
+   * and {@code t2d}, bool {@code [V]}), from any two files: upstream's {@code --d2t-path} and
+   * {@code --t2d-path}.
+   *
+   * @throws IOException when a file is missing or unreadable, or has the wrong dtype or rank, or
+   *     the two do not agree; the message names the files
+   */
+  public static VocabMapping read(Path d2tFile, Path t2dFile) throws IOException {
     for (Path p : List.of(d2tFile, t2dFile)) {
       if (!Files.isRegularFile(p)) {
         throw new IOException("vocabulary mapping file " + p + " does not exist");
@@ -170,14 +180,14 @@ public final class VocabMapping {
     if (d2t.rank() != 1 || (d2t.dtype() != DType.I64 && d2t.dtype() != DType.I32)) {
       throw new IOException(
           d2tFile
-              + ": expected a 1-d int64 array, found "
+              + ": expected a 1-d int64 array (d2t), found "
               + d2t.dtype()
               + Arrays.toString(d2t.shape()));
     }
     if (t2d.rank() != 1 || t2d.dtype() != DType.BOOL) {
       throw new IOException(
           t2dFile
-              + ": expected a 1-d bool array, found "
+              + ": expected a 1-d bool array (t2d), found "
               + t2d.dtype()
               + Arrays.toString(t2d.shape()));
     }
@@ -185,8 +195,41 @@ public final class VocabMapping {
       return of(d2t.toLongArray(), t2d.toBoolArray());
     } catch (IllegalArgumentException e) {
       throw new IOException(
-          "vocabulary mapping in " + dir + " is inconsistent: " + e.getMessage(), e);
+          "vocabulary mapping " + d2tFile + " / " + t2dFile + " is inconsistent: " + e.getMessage(),
+          e);
     }
+  }
+
+  /**
+   * Checks a given mapping against the run: {@code t2d} must cover the verifier's vocabulary, and
+   * {@code d2t} must have the draft vocabulary size when one was asked for (upstream's rule for
+   * {@code --d2t-path} with {@code --draft-vocab-size}).
+   *
+   * @param verifierVocabSize the verifier's {@code vocab_size}
+   * @param draftVocabSize the requested draft vocabulary size, or 0 or less when none was given
+   * @param source names the mapping's files in errors
+   * @throws IllegalArgumentException naming the files and both sizes
+   */
+  public VocabMapping requireSizes(int verifierVocabSize, int draftVocabSize, String source) {
+    if (targetVocabSize != verifierVocabSize) {
+      throw new IllegalArgumentException(
+          source
+              + ": t2d covers "
+              + targetVocabSize
+              + " token ids but the verifier's vocab_size is "
+              + verifierVocabSize
+              + " (the mapping was built for another model)");
+    }
+    if (draftVocabSize > 0 && draftVocabSize != selected.length) {
+      throw new IllegalArgumentException(
+          source
+              + ": d2t maps "
+              + selected.length
+              + " draft ids but --draft-vocab-size is "
+              + draftVocabSize
+              + " (leave --draft-vocab-size out to take the mapping's size)");
+    }
+    return this;
   }
 
   /** True when both mapping files are present in {@code dir}. */

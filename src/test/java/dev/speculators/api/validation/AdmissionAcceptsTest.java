@@ -107,6 +107,25 @@ class AdmissionAcceptsTest {
         Arguments.of(
             "sweep with a rate", edit(EVAL, set("/spec/guidellm", "{profile: sweep, rate: [10]}"))),
         Arguments.of(
+            "throughput with a max concurrency",
+            edit(EVAL, set("/spec/guidellm", "{profile: throughput, rate: [128]}"))),
+        Arguments.of(
+            "several concurrency levels",
+            edit(EVAL, set("/spec/guidellm", "{profile: concurrent, rate: [1, 2, 4, 8]}"))),
+        Arguments.of(
+            "several request rates",
+            edit(EVAL, set("/spec/guidellm", "{profile: poisson, rate: [0.5, 2.5, 10]}"))),
+        Arguments.of(
+            "every kind of dataset",
+            edit(
+                EVAL,
+                set(
+                    "/spec/datasets",
+                    "['org/ds:data/test.parquet', 'org/ds', '/results/prompts.csv', 'prompts.jsonl',"
+                        + " 'prompt_tokens=256,output_tokens=128',"
+                        + " 'kind=huggingface,source=org/ds,load_kwargs.split=test',"
+                        + " '{\"kind\": \"synthetic_text\", \"prompt_tokens\": 8}']"))),
+        Arguments.of(
             "greedy sampling", edit(EVAL, set("/spec/sampling", "{temperature: 0, topK: -1}"))));
   }
 

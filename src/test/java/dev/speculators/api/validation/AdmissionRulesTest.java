@@ -278,7 +278,53 @@ class AdmissionRulesTest {
         create(
             "rate with synchronous",
             edit(EVAL, set("/spec/guidellm", "{profile: synchronous, rate: [2]}")),
-            "spec.guidellm.rate: Invalid value: \"object\": rate does not apply to profiles throughput and synchronous"),
+            "spec.guidellm.rate: Invalid value: \"object\": rate does not apply to profile synchronous"),
+
+        // --- CEL: what GuideLLM 0.7.3 cannot run ---
+        create(
+            "throughput with several max concurrencies",
+            edit(EVAL, set("/spec/guidellm", "{profile: throughput, rate: [2, 4]}")),
+            "spec.guidellm.rate: Invalid value: \"object\": throughput and sweep take a single rate (max concurrency, number of benchmarks); GuideLLM runs several values only for concurrent, constant and poisson"),
+        create(
+            "sweep with several sizes",
+            edit(EVAL, set("/spec/guidellm", "{profile: sweep, rate: [5, 10]}")),
+            "spec.guidellm.rate: Invalid value: \"object\": throughput and sweep take a single rate"),
+        create(
+            "fractional max concurrency",
+            edit(EVAL, set("/spec/guidellm", "{profile: throughput, rate: [2.5]}")),
+            "spec.guidellm.rate: Invalid value: \"object\": rate must be a whole number for throughput (max concurrency), sweep (number of benchmarks) and concurrent (streams)"),
+        create(
+            "fractional streams",
+            edit(EVAL, set("/spec/guidellm", "{profile: concurrent, rate: [1, 1.5]}")),
+            "spec.guidellm.rate: Invalid value: \"object\": rate must be a whole number"),
+        create(
+            "sweep of one benchmark",
+            edit(EVAL, set("/spec/guidellm", "{profile: sweep, rate: [1]}")),
+            "spec.guidellm.rate: Invalid value: \"object\": a sweep needs at least 2 benchmarks"),
+        create(
+            "absurd rate",
+            edit(EVAL, set("/spec/guidellm", "{profile: constant, rate: [1.0e12]}")),
+            "spec.guidellm.rate: Invalid value: \"array\": rates must be at most 1000000"),
+        create(
+            "named built-in dataset",
+            edit(EVAL, set("/spec/datasets", "[emulated]")),
+            "spec.datasets: Invalid value: \"array\": each dataset must be org/dataset[:file], a file or directory path, synthetic text (prompt_tokens=N,output_tokens=N) or a GuideLLM data spec (kind=...); GuideLLM 0.7.3 has no named built-in datasets"),
+        create(
+            "Hub file of an unreadable type",
+            edit(EVAL, set("/spec/datasets", "['org/ds:data/train.txt']")),
+            "spec.datasets: Invalid value: \"array\": a file of a Hub dataset (org/dataset:file) must be .jsonl, .json, .csv or .parquet"),
+        create(
+            "whole Hub dataset without a split",
+            edit(EVAL, set("/spec/datasets", "['kind=huggingface,source=org/ds']")),
+            "spec.datasets: Invalid value: \"array\": a kind=huggingface dataset needs load_kwargs.split=NAME: GuideLLM cannot benchmark a dataset with several splits"),
+        create(
+            "evaluation in a training: Hub dataset without a split",
+            edit(
+                TRAINING,
+                set(
+                    "/spec/evaluation",
+                    "{preset: qwen3-8b, datasets: ['kind=hf,source=org/ds,load_kwargs.name=x']}")),
+            "spec.evaluation.datasets: Invalid value: \"array\": a kind=huggingface dataset needs load_kwargs.split=NAME"),
         create(
             "topP of 0",
             edit(EVAL, set("/spec/sampling", "{topP: 0}")),

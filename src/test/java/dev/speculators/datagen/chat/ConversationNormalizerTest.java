@@ -37,18 +37,68 @@ class ConversationNormalizerTest {
   }
 
   @Test
-  void openAiKeysContentPartsAndLeadingAssistant() throws Exception {
+  void contentPartsJoinWithNewlinesAndAnOpeningAssistantTurnStaysAsContext() throws Exception {
     ConversationNormalizer n = new ConversationNormalizer();
     Conversation c =
         n.normalize(
                 json(
                     "{'messages':[{'role':'assistant','content':'hello first'},"
-                        + "{'role':'user','content':[{'type':'text','text':'a'},{'type':'image'},{'type':'text','text':'b'}]},"
+                        + "{'role':'user','content':[{'type':'text','text':'a'},{'type':'image'},'b',"
+                        + "{'type':'text','text':null}]},"
                         + "{'role':'assistant','content':null}]}"))
             .orElseThrow();
     assertThat(c.messages())
-        .containsExactly(new ChatMessage("user", "ab"), new ChatMessage("assistant", ""));
-    assertThat(n.droppedLeadingAssistantTurns()).isEqualTo(1);
+        .containsExactly(
+            new ChatMessage("assistant", "hello first"),
+            new ChatMessage("user", "a\nb"),
+            new ChatMessage("assistant", ""));
+    // the opening assistant turn has no prompt: context only, as upstream
+    assertThat(c.trainedTurns()).containsExactly(2);
+    assertThat(ChatRowBuilder.rowCount(c, false)).isEqualTo(1);
+  }
+
+  @Test
+  void upstreamKeyOrderReasoningAndToolTurns() throws Exception {
+    ConversationNormalizer n = new ConversationNormalizer();
+    Conversation c =
+        n.normalize(
+                json(
+                    "{'conversations':[{'from':'human','role':'assistant','value':'','content':'Q'},"
+                        + "{'role':'assistant','content':'','tool_calls':[{'type':'function',"
+                        + "'function':{'name':'f','arguments':'{\\'x\\': 1}'}}]},"
+                        + "{'role':'TOOL','content':'r','tool_call_id':'c1'},"
+                        + "{'role':'assistant','content':'A','thinking':'','reasoning_content':'R'}]}"))
+            .orElseThrow();
+    assertThat(c.messages())
+        .extracting(ChatMessage::role)
+        .containsExactly("user", "assistant", "tool", "assistant");
+    // "from" before "role", "value" before "content", an empty value falls through
+    assertThat(c.messages().get(0).content()).isEqualTo("Q");
+    assertThat(c.messages().get(3).reasoning()).isEqualTo("R");
+    Map<String, Object> call = c.messages().get(1).toMap();
+    assertThat(call.get("tool_calls").toString())
+        .isEqualTo("[{type=function, function={name=f, arguments={x=1}}}]");
+    assertThat(c.messages().get(2).toMap()).containsEntry("tool_call_id", "c1");
+    assertThat(c.messages().get(3).toMap())
+        .containsEntry("reasoning", "R")
+        .containsEntry("reasoning_content", "R");
+    assertThat(n.droppedRoles()).isEmpty();
+  }
+
+  @Test
+  void toolCallArgumentsThatAreNotJsonBecomeAnEmptyObjectAsInVllm() {
+    ChatMessage m =
+        new ChatMessage(
+            "assistant",
+            "",
+            null,
+            List.of(Map.of("function", Map.of("name", "f", "arguments", "{not json"))),
+            null);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> function =
+        (Map<String, Object>)
+            ((List<Map<String, Object>>) m.toMap().get("tool_calls")).get(0).get("function");
+    assertThat(function).containsEntry("name", "f").containsEntry("arguments", Map.of());
   }
 
   @Test

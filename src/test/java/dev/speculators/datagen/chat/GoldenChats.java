@@ -40,6 +40,15 @@ final class GoldenChats {
     }
   }
 
+  /** Upstream speculators' rows for {@code upstream/conversations.json}, see its generator. */
+  static JsonNode upstreamRows(String model) {
+    try {
+      return JSON.readTree(dir(model).resolve("upstream-rows.json").toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static TokenizerConfig config(String model) {
     try {
       return TokenizerConfig.read(dir(model));

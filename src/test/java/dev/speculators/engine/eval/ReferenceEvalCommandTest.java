@@ -185,6 +185,39 @@ class ReferenceEvalCommandTest {
     assertThat(builtin.code).isEqualTo(1);
     assertThat(builtin.err).contains("the reference engine needs prompt files");
 
+    Run absent =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            TARGET,
+            "--speculator",
+            DRAFT,
+            "--data",
+            tmp.resolve("absent.jsonl").toString(),
+            "--output",
+            tmp.resolve("o2").toString());
+    assertThat(absent.code).isEqualTo(1);
+    assertThat(absent.err).contains("absent.jsonl: no such file");
+
+    Path csv = tmp.resolve("prompts.csv");
+    java.nio.file.Files.writeString(csv, "prompt\nhello\n");
+    Run table =
+        eval(
+            "--engine",
+            "reference",
+            "--target-model",
+            TARGET,
+            "--speculator",
+            DRAFT,
+            "--data",
+            csv.toString(),
+            "--output",
+            tmp.resolve("o2").toString());
+    assertThat(table.code).isEqualTo(1);
+    assertThat(table.err)
+        .contains("the reference engine reads .jsonl and .json prompt files; prompts.csv");
+
     Run noTokenizer =
         eval(
             "--engine",

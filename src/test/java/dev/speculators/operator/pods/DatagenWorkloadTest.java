@@ -134,14 +134,47 @@ class DatagenWorkloadTest {
     Container vllm = pod.getInitContainers().get(0);
     assertThat(vllm.getRestartPolicy()).isEqualTo("Always");
     assertThat(vllm.getImage()).isEqualTo(SETTINGS.vllmImage());
-    assertThat(vllm.getCommand()).containsExactly("vllm");
+    assertThat(vllm.getCommand())
+        .as("files vLLM creates are group-writable for the pod's other containers")
+        .containsExactly("/bin/sh", "-c", "umask 002 && exec vllm serve \"$@\"");
     List<String> args = vllm.getArgs();
-    assertThat(args.subList(0, 2)).containsExactly("serve", "meta-llama/Llama-3.1-8B-Instruct");
+    assertThat(args.subList(0, 2)).containsExactly("vllm", "meta-llama/Llama-3.1-8B-Instruct");
+    // restricted: vLLM runs as the worker's user, with its home and caches on its own emptyDirs
+    assertThat(vllm.getSecurityContext().getRunAsUser()).isEqualTo(SETTINGS.workerUserId());
+    assertThat(vllm.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(vllm.getWorkingDir()).isEqualTo("/home/vllm");
+    assertThat(vllm.getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains(
+            "HOME=/home/vllm",
+            "USER=vllm",
+            "HF_HOME=/cache/huggingface",
+            "VLLM_CACHE_ROOT=/home/vllm/.cache/vllm",
+            "TRITON_CACHE_DIR=/home/vllm/.triton/cache",
+            "TORCHINDUCTOR_CACHE_DIR=/home/vllm/.cache/torchinductor",
+            "TMPDIR=/tmp");
+    assertThat(vllm.getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath())
+        .contains("vllm-home:/home/vllm", "vllm-tmp:/tmp");
+    assertThat(volume(pod, "vllm-home").getEmptyDir()).isNotNull();
+    assertThat(volume(pod, "vllm-tmp").getEmptyDir()).isNotNull();
+    // TP 2 of a model of unknown size: 2 + 2*2 CPUs, 16Gi weights + 3 x 4Gi, plus the 16Gi shm
+    assertThat(vllm.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("6"))
+        .containsEntry("memory", new Quantity("28Gi"))
+        .containsEntry("amd.com/gpu", new Quantity("2"));
+    assertThat(vllm.getResources().getLimits())
+        .containsEntry("memory", new Quantity("44Gi"))
+        .containsEntry("amd.com/gpu", new Quantity("2"));
     assertThat(flag(args, "--port")).isEqualTo("8000");
     assertThat(flag(args, "--revision")).isEqualTo("v2");
     assertThat(flag(args, "--tensor-parallel-size")).isEqualTo("2");
     assertThat(flag(args, "--gpu-memory-utilization")).isEqualTo("0.8");
-    assertThat(flag(args, "--max-model-len")).as("defaults to the sample length").isEqualTo("4096");
+    assertThat(args)
+        .as(
+            "the model's own context: /tokenize must render conversations longer than the"
+                + " 4096-token samples, which datagen truncates itself")
+        .doesNotContain("--max-model-len");
     assertThat(args).contains("--no-enable-chunked-prefill", "--enforce-eager");
     JsonNode spec = json(flag(args, "--speculative-config"));
     assertThat(spec.get("method").asText()).isEqualTo("extract_hidden_states");
@@ -165,8 +198,8 @@ class DatagenWorkloadTest {
     assertThat(vllm.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(vllm.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(vllm.getSecurityContext().getRunAsNonRoot())
-        .as("vLLM's image runs as root")
-        .isNull();
+        .as("vLLM runs as the pod's user, not as its image's root")
+        .isTrue();
     assertThat(mountPaths(vllm)).contains("/dev/shm", "/hs", "/cache/huggingface");
     assertSecretToken(vllm);
 
@@ -210,7 +243,15 @@ class DatagenWorkloadTest {
     // volumes
     assertThat(pod.getVolumes())
         .extracting(Volume::getName)
-        .containsExactlyInAnyOrder("data", "work", "hf-cache", "hidden-states", "dshm", "input-0");
+        .containsExactlyInAnyOrder(
+            "data",
+            "work",
+            "hf-cache",
+            "hidden-states",
+            "dshm",
+            "input-0",
+            "vllm-home",
+            "vllm-tmp");
     Volume shm = volume(pod, "dshm");
     assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
     assertThat(volume(pod, "data").getPersistentVolumeClaim().getClaimName())
@@ -252,7 +293,16 @@ class DatagenWorkloadTest {
     JsonNode work = json(cm.getData().get("work.json"));
     assertThat(work.get("shards").asInt()).isEqualTo(4);
     assertThat(work.get("claimName").asText()).isEqualTo("llama-sharegpt-hidden-states");
-    assertThat(work.at("/vllm/maxModelLen").asInt()).isEqualTo(4096);
+    assertThat(work.at("/vllm/maxModelLen").asText()).isEqualTo("the model's own");
+
+    // a context the user sets is served as given
+    HiddenStateDataset capped =
+        dataset(
+            VLLM_SPEC.replace(
+                "tensorParallelSize: 2", "tensorParallelSize: 2\n  maxModelLen: 32768"));
+    Container vllm =
+        workload(capped).job().getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertThat(flag(vllm.getArgs(), "--max-model-len")).isEqualTo("32768");
   }
 
   @Test
@@ -283,7 +333,7 @@ class DatagenWorkloadTest {
         .containsExactly(
             "/bin/sh",
             "-c",
-            "exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
+            "umask 002 && exec vllm serve \"$@\" --speculative-config \"$(cat /run/speculators/speculative-config.json)\"");
     assertThat(vllm.getArgs().subList(0, 2)).containsExactly("vllm", "/models/target");
     assertThat(vllm.getArgs()).doesNotContain("--speculative-config");
     assertThat(vllm.getVolumeMounts())

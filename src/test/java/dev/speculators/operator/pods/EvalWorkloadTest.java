@@ -69,7 +69,8 @@ class EvalWorkloadTest {
     for (Container v : List.of(spec, base)) {
       assertThat(v.getRestartPolicy()).isEqualTo("Always");
       assertThat(v.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-      assertThat(v.getArgs().subList(0, 2)).containsExactly("serve", "Qwen/Qwen3-8B");
+      assertThat(v.getArgs().subList(0, 2)).containsExactly("vllm", "Qwen/Qwen3-8B");
+      assertThat(v.getSecurityContext().getRunAsUser()).isEqualTo(SETTINGS.evalUserId());
       assertThat(flag(v.getArgs(), "--seed")).isEqualTo("42");
       assertThat(flag(v.getArgs(), "--max-model-len")).isEqualTo("24000");
       assertThat(flag(v.getArgs(), "--gpu-memory-utilization")).isEqualTo("0.85");
@@ -89,7 +90,7 @@ class EvalWorkloadTest {
     assertThat(c.getName()).isEqualTo("eval");
     assertThat(c.getImage()).isEqualTo(SETTINGS.evalImage());
     assertThat(c.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
-    assertThat(c.getResources()).isNull();
+    assertThat(c.getResources()).isEqualTo(ContainerResources.eval());
     List<String> a = c.getArgs();
     assertThat(a.get(0)).isEqualTo("eval");
     assertThat(flag(a, "--endpoint")).isEqualTo("http://127.0.0.1:8000");
@@ -112,8 +113,8 @@ class EvalWorkloadTest {
             """
         speculator: {trainingRef: {name: eagle}}
         targetModel: {hfId: org/target, tokenSecretRef: {name: tok, key: hf}}
-        datasets: [emulated, org/ds:f.jsonl]
-        guidellm: {profile: concurrent, rate: [1, 4.5]}
+        datasets: ['prompt_tokens=128,output_tokens=64', org/ds:f.jsonl]
+        guidellm: {profile: concurrent, rate: [1, 4]}
         vllm: {tensorParallelSize: 2, maxModelLen: 4096}
         """);
     EvalWorkload w =
@@ -138,9 +139,11 @@ class EvalWorkloadTest {
               assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hf");
             });
     List<String> a = pod.getContainers().get(0).getArgs();
-    assertThat(a).containsSequence("--data", "emulated", "--data", "org/ds:f.jsonl");
+    assertThat(a)
+        .containsSequence(
+            "--data", "prompt_tokens=128,output_tokens=64", "--data", "org/ds:f.jsonl");
     assertThat(flag(a, "--profile")).isEqualTo("concurrent");
-    assertThat(flag(a, "--rate")).isEqualTo("1,4.5");
+    assertThat(flag(a, "--rate")).isEqualTo("1,4");
     assertThat(a).doesNotContain("--baseline-endpoint");
     assertThat(pod.getVolumes())
         .anySatisfy(

@@ -161,7 +161,8 @@ class TrainerWorkloadTest {
     Job job = workload(t, target).job();
     Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(SETTINGS.workerImage());
-    assertThat(c.getResources().getLimits()).isNullOrEmpty();
+    assertThat(c.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    assertThat(c.getResources().getRequests()).doesNotContainKey("nvidia.com/gpu");
     assertThat(flag(c.getArgs(), "--verifier")).isEqualTo("/models/target");
     assertThat(flag(c.getArgs(), "--verifier-name")).isEqualTo("Qwen/Qwen3-8B");
     assertThat(c.getVolumeMounts())
@@ -170,5 +171,62 @@ class TrainerWorkloadTest {
               assertThat(m.getMountPath()).isEqualTo("/models/target");
               assertThat(m.getReadOnly()).isTrue();
             });
+  }
+
+  @Test
+  void theTrainersMemoryFollowsTheDatasetsShapeAndTheResourcesOwnValuesWin() {
+    SpeculatorTraining t =
+        training(
+            """
+        dataset: {ref: {name: ds1}}
+        training: {maxSequenceLength: 4096}
+        """);
+    ModelSource target = hf("org/target");
+    StoragePlan out = StoragePlan.of(t, t.getSpec().storage, "speculator", "100Gi");
+    // a 70B verifier as the dataset reported it: H 8192, 4 layers captured, V 128256
+    Container wide =
+        new TrainerWorkload(
+                t,
+                new TrainerWorkload.DataLocation("c", "d", 8192, 4, 128256),
+                target,
+                out,
+                SETTINGS)
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(wide.getResources().getRequests())
+        .isEqualTo(
+            new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder(
+                    ContainerResources.trainer(
+                        new ContainerResources.TrainerShape(8192, 4, 128256, 4096)))
+                .addToRequests("nvidia.com/gpu", new Quantity("1"))
+                .build()
+                .getRequests());
+    Container unknown =
+        workload(t, target).job().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(Quantity.getAmountInBytes(wide.getResources().getRequests().get("memory")))
+        .as("wider rows need more host memory than the default shape")
+        .isGreaterThan(
+            Quantity.getAmountInBytes(unknown.getResources().getRequests().get("memory")));
+
+    SpeculatorTraining own =
+        training(
+            """
+        dataset: {ref: {name: ds1}}
+        resources: {gpus: 1, requests: {memory: 64Gi}, limits: {cpu: "8"}}
+        """);
+    Container c =
+        workload(own, target).job().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getResources().getRequests())
+        .containsEntry("memory", new Quantity("64Gi"))
+        .containsEntry("cpu", new Quantity("4"))
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+    assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("8"));
+    assertThat(Quantity.getAmountInBytes(c.getResources().getLimits().get("memory")))
+        .as("the default limit is raised to the request")
+        .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(new Quantity("64Gi")));
   }
 }

@@ -104,6 +104,60 @@ class DatasetSizeTest {
   }
 
   @Test
+  void eightLayers4096WideThroughDatagenWithin20Percent() throws Exception {
+    // datagen against the in-test vLLM stand-in, with a target of hidden size 4096
+    Path model = DatagenTestSupport.modelDir(tmp.resolve("model"), "llama3_1", 32, 4096);
+    Path chats = DatagenTestSupport.dataset(tmp.resolve("chats/sharegpt.jsonl"), 24, 2, 2);
+    Path staging = tmp.resolve("hs");
+    Path out = tmp.resolve("wide");
+    try (FakeVllmServer vllm = new FakeVllmServer(model, staging, "/srv/hidden_states", 8, 4096)) {
+      DatagenTestSupport.Run run =
+          DatagenTestSupport.run(
+              tmp.resolve("termination-log"),
+              "--endpoint",
+              vllm.endpoint() + "/v1",
+              "--model",
+              model.toString(),
+              "--data",
+              chats.toString(),
+              "--output",
+              out.toString(),
+              "--seq-length",
+              "128",
+              "--layer-ids",
+              "2,6,10,14,18,22,28,32",
+              "--concurrency",
+              "2",
+              "--hidden-states-dir",
+              staging.toString());
+      assertThat(run.exitCode()).as(String.join("\n", run.log())).isZero();
+    }
+    long written = bytesUnder(out);
+    SortedMap<Integer, Integer> lengths =
+        SampleLengths.read(out.resolve("data/sample_lengths.json"));
+    long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();
+    long estimate =
+        new DatasetSize(lengths.size(), (double) tokens / lengths.size(), 8, 4096, true).bytes();
+    long preflight =
+        DatagenTestSupport.JSON
+            .readTree(out.resolve("data/data_config.json").toFile())
+            .at("/speculators_operator/estimated_bytes")
+            .asLong();
+    System.out.printf(
+        "8 layers x 4096 through datagen: %d samples, %d tokens, written %d bytes, formula %d"
+            + " (%.2f%%), worker's pre-flight %d (%.2f%%)%n",
+        lengths.size(),
+        tokens,
+        written,
+        estimate,
+        100.0 * (estimate - written) / written,
+        preflight,
+        100.0 * (preflight - written) / written);
+    assertThat((double) estimate).isCloseTo(written, within(0.2 * written));
+    assertThat((double) preflight).isCloseTo(written, within(0.2 * written));
+  }
+
+  @Test
   void theTinyPipelineWithin20PercentOfWhatDatagenWrote() throws Exception {
     Path examples = Path.of("examples", "local").toAbsolutePath();
     Path out = tmp.resolve("tiny-chat");

@@ -200,13 +200,7 @@ public final class DatasetPlanner {
                 state, o.pods(), DatagenWorkload.CONTAINER, "datagen", true, shards, now);
         if (read.pending()) {
           next.phase = DatasetPhase.GENERATING;
-          outcome =
-              Outcome.of(
-                  Reason.CollectingResults,
-                  "Job "
-                      + state.name()
-                      + " succeeded; waiting for the shards' summaries: "
-                      + read.describe(WorkerSummaries.State.PENDING));
+          outcome = read.collecting(state.name(), "the shards' summaries");
           collecting = settings.podlessRecheckInterval();
           break;
         }

@@ -295,13 +295,7 @@ public final class EvalPlanner {
             WorkerSummaries.of(job, o.pods(), EvalWorkload.CONTAINER, "eval", false, 1, now);
         if (read.pending()) {
           next.phase = EvalPhase.RUNNING;
-          outcome =
-              Outcome.of(
-                  Reason.CollectingResults,
-                  "Job "
-                      + job.name()
-                      + " succeeded; waiting for the eval summary: "
-                      + read.describe(WorkerSummaries.State.PENDING));
+          outcome = read.collecting(job.name(), "the eval summary");
           collecting = settings.podlessRecheckInterval();
           break;
         }

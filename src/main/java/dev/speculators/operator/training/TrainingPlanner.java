@@ -334,13 +334,7 @@ public final class TrainingPlanner {
           WorkerSummaries.of(job, o.pods(), TrainerWorkload.CONTAINER, "train", false, 1, now);
       if (read.pending()) {
         next.phase = TrainingPhase.TRAINING;
-        outcome =
-            Outcome.of(
-                Reason.CollectingResults,
-                "Job "
-                    + job.name()
-                    + " succeeded; waiting for the trainer's summary: "
-                    + read.describe(WorkerSummaries.State.PENDING));
+        outcome = read.collecting(job.name(), "the trainer's summary");
         StatusConditions.apply(next, outcome, generation, now);
         return new Plan<>(
             create, next, Statuses.name(next.phase), outcome, settings.podlessRecheckInterval());

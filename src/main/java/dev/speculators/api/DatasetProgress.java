@@ -30,6 +30,12 @@ public class DatasetProgress extends Progress {
   @JsonPropertyDescription("Conversations skipped because they could not be processed.")
   public Long failedSamples;
 
+  @JsonPropertyDescription("Samples written per second, summed over the running shards.")
+  public Double samplesPerSecond;
+
+  @JsonPropertyDescription("Tokens written per second, summed over the running shards.")
+  public Double tokensPerSecond;
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DatasetProgress p
@@ -40,12 +46,23 @@ public class DatasetProgress extends Progress {
         && Objects.equals(samples, p.samples)
         && Objects.equals(tokens, p.tokens)
         && Objects.equals(bytes, p.bytes)
-        && Objects.equals(failedSamples, p.failedSamples);
+        && Objects.equals(failedSamples, p.failedSamples)
+        && Objects.equals(samplesPerSecond, p.samplesPerSecond)
+        && Objects.equals(tokensPerSecond, p.tokensPerSecond);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        summary, shardsTotal, shardsSucceeded, shardsFailed, samples, tokens, bytes, failedSamples);
+        commonHashCode(),
+        shardsTotal,
+        shardsSucceeded,
+        shardsFailed,
+        samples,
+        tokens,
+        bytes,
+        failedSamples,
+        samplesPerSecond,
+        tokensPerSecond);
   }
 }

@@ -26,7 +26,9 @@ public class DatasetResults {
   @JsonPropertyDescription("Vocabulary size of the target model.")
   public Integer targetVocabSize;
 
-  @JsonPropertyDescription("Hash over the sample files, as in data_config.json.")
+  @JsonPropertyDescription(
+      "The content hash of what the dataset contains (the request that generated it), as in"
+          + " data_config.json: an equal dataset reuses this one's volume.")
   public String contentHash;
 
   @JsonPropertyDescription("Number of samples.")

@@ -25,6 +25,6 @@ public class EvalProgress extends Progress {
 
   @Override
   public int hashCode() {
-    return Objects.hash(summary, benchmarksTotal, benchmarksCompleted);
+    return Objects.hash(commonHashCode(), benchmarksTotal, benchmarksCompleted);
   }
 }

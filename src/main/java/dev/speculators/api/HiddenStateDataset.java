@@ -34,6 +34,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.progress.summary",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "ETA",
+    jsonPath = ".status.progress.eta",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "Samples",
     jsonPath = ".status.results.samples",
     type = AdditionalPrinterColumn.Type.INTEGER)
@@ -45,6 +49,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Model",
     jsonPath = ".spec.targetModel.hfId",
     type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Rate",
+    jsonPath = ".status.progress.rate",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "GPU-Seconds",
+    jsonPath = ".status.usage.gpuSeconds",
+    type = AdditionalPrinterColumn.Type.INTEGER,
     priority = 1)
 @AdditionalPrinterColumn(
     name = "Message",

@@ -87,6 +87,15 @@ public class HiddenStateDatasetSpec {
   @JsonPropertyDescription("Overrides for the generation pods.")
   public PodOverrides podTemplate;
 
+  @JsonPropertyDescription(
+      "IfAvailable (default): when a Succeeded HiddenStateDataset in the namespace has the same"
+          + " content hash (same target model and revision, sources, sequence length, layer ids,"
+          + " sample cap, seed, engine), use its volume instead of generating; status.reusedFrom"
+          + " names it. Never: always generate. A dataset labelled speculators.dev/shareable=false"
+          + " is never reused by others.")
+  @Default("IfAvailable")
+  public DatasetReuse reuse = DatasetReuse.IF_AVAILABLE;
+
   @JsonPropertyDescription("Kueue LocalQueue: sets the kueue.x-k8s.io/queue-name label on the Job.")
   @Pattern(Patterns.LABEL_VALUE) @Size(max = 63) public String queueName;
 }

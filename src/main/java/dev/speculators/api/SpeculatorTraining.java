@@ -34,6 +34,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.progress.summary",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "ETA",
+    jsonPath = ".status.progress.eta",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "Loss",
     jsonPath = ".status.results.valLoss",
     type = AdditionalPrinterColumn.Type.NUMBER)
@@ -49,6 +53,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "TrainLoss",
     jsonPath = ".status.results.trainLoss",
     type = AdditionalPrinterColumn.Type.NUMBER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Rate",
+    jsonPath = ".status.progress.rate",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "GPU-Seconds",
+    jsonPath = ".status.usage.gpuSeconds",
+    type = AdditionalPrinterColumn.Type.INTEGER,
     priority = 1)
 @AdditionalPrinterColumn(
     name = "Message",

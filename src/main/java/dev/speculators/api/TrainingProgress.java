@@ -21,6 +21,9 @@ public class TrainingProgress extends Progress {
   @JsonPropertyDescription("Optimiser steps per epoch.")
   public Long stepsPerEpoch;
 
+  @JsonPropertyDescription("Training tokens per second, as the trainer reports it.")
+  public Double tokensPerSecond;
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TrainingProgress p
@@ -28,11 +31,12 @@ public class TrainingProgress extends Progress {
         && Objects.equals(epoch, p.epoch)
         && Objects.equals(epochs, p.epochs)
         && Objects.equals(step, p.step)
-        && Objects.equals(stepsPerEpoch, p.stepsPerEpoch);
+        && Objects.equals(stepsPerEpoch, p.stepsPerEpoch)
+        && Objects.equals(tokensPerSecond, p.tokensPerSecond);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(summary, epoch, epochs, step, stepsPerEpoch);
+    return Objects.hash(commonHashCode(), epoch, epochs, step, stepsPerEpoch, tokensPerSecond);
   }
 }

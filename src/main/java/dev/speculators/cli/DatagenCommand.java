@@ -219,6 +219,21 @@ public final class DatagenCommand implements Callable<Integer> {
   Integer tensorParallelSize;
 
   @Option(
+      names = "--volume-name",
+      paramLabel = "DIR=NAME",
+      description =
+          "Name a mounted volume for the content hash: files under DIR are identified as NAME/<path> wherever"
+              + " the volume is mounted (repeatable; the operator passes its mounts as pvc:<claim>)")
+  Map<String, String> volumeNames;
+
+  @Option(
+      names = "--preflight",
+      description =
+          "Only plan the rows, measure their lengths with the model's own chat template and check that the"
+              + " dataset fits its volume, then exit (0, or 3 when it does not fit) without generating")
+  boolean preflight;
+
+  @Option(
       names = "--termination-log",
       paramLabel = "PATH",
       description =
@@ -321,7 +336,9 @@ public final class DatagenCommand implements Callable<Integer> {
         seconds("--progress-interval", progressInterval),
         gpu,
         tensorParallelSize,
-        command);
+        command,
+        volumeNames,
+        preflight);
   }
 
   /** An enum value from its lower-case name, or an error naming the flag and the choices. */

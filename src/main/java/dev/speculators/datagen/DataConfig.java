@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * {@code data/data_config.json}: upstream's version "2.0" fields (same names and nesting, so
  * upstream tools read it), plus a {@code speculators_operator} section with what upstream lacks:
- * the vLLM and operator versions, the GPU, the layer-id semantics, how loss masks were built, and
- * the content hash with the inputs it covers.
+ * the vLLM and operator versions, the GPU, the layer-id semantics, how loss masks were built, the
+ * content hash with the request it covers ({@link DatasetIdentity}), what that request resolved to,
+ * and the storage pre-flight's estimate.
  */
 public final class DataConfig {
   static final String LAYER_ID_SEMANTICS =
@@ -46,7 +47,10 @@ public final class DataConfig {
       long plannedRows,
       int shards,
       String contentHash,
-      JsonNode contentInputs) {}
+      JsonNode contentInputs,
+      String resolvedInputsHash,
+      JsonNode resolvedInputs,
+      long estimatedBytes) {}
 
   public static ObjectNode build(Description d, DatasetMerger.Merged merged) {
     ObjectNode root = JSON.createObjectNode();
@@ -141,6 +145,10 @@ public final class DataConfig {
     ours.put("tokens", merged.tokens());
     ours.put("content_hash", d.contentHash());
     ours.set("content_inputs", d.contentInputs());
+    ours.put("resolved_inputs_hash", d.resolvedInputsHash());
+    ours.set("resolved_inputs", d.resolvedInputs());
+    // the storage pre-flight's estimate, next to what was written (check the formula against it)
+    ours.put("estimated_bytes", d.estimatedBytes());
     return root;
   }
 

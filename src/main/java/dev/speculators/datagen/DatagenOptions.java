@@ -34,7 +34,9 @@ public record DatagenOptions(
     Duration progressInterval,
     String gpuName,
     Integer tensorParallelSize,
-    List<String> commandLine) {
+    List<String> commandLine,
+    Map<String, String> volumeNames,
+    boolean preflightOnly) {
 
   /** Where hidden states come from. */
   public enum Engine {
@@ -56,6 +58,7 @@ public record DatagenOptions(
     data = List.copyOf(data);
     chatTemplateKwargs = chatTemplateKwargs == null ? Map.of() : Map.copyOf(chatTemplateKwargs);
     commandLine = commandLine == null ? List.of() : List.copyOf(commandLine);
+    volumeNames = volumeNames == null ? Map.of() : Map.copyOf(volumeNames);
     if (data.isEmpty()) {
       throw new IllegalArgumentException("--data: at least one dataset is required");
     }

@@ -21,6 +21,7 @@ import dev.speculators.datagen.vllm.VllmHiddenStateSource;
 import dev.speculators.datagen.vllm.VllmTokenizeRenderer;
 import dev.speculators.io.AtomicFiles;
 import dev.speculators.io.HostTensor;
+import dev.speculators.io.StorageCheck;
 import dev.speculators.io.dataset.TokenFrequencies;
 import dev.speculators.io.hub.HfHub;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -46,9 +48,26 @@ import java.util.stream.Stream;
 public final class DatagenWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Collaborators that tests replace. */
+  /** Rows rendered to measure the mean sample length for the storage check, at most. */
+  static final int MEASURED_CONVERSATIONS = 64;
+
+  /**
+   * Collaborators that tests replace.
+   *
+   * @param freeSpace the bytes still free on the volume holding a path
+   */
   public record Dependencies(
-      HfHub hub, HubDatasets hubDatasets, HiddenStateSourceFactory referenceEngine) {}
+      HfHub hub,
+      HubDatasets hubDatasets,
+      HiddenStateSourceFactory referenceEngine,
+      ToLongFunction<Path> freeSpace) {
+
+    /** With the volume's real free space. */
+    public Dependencies(
+        HfHub hub, HubDatasets hubDatasets, HiddenStateSourceFactory referenceEngine) {
+      this(hub, hubDatasets, referenceEngine, DatagenWorker::usableSpace);
+    }
+  }
 
   /** The outcome: the JSON summary (for the termination log) and the process exit code. */
   public record Result(ObjectNode summary, int exitCode) {}
@@ -67,10 +86,13 @@ public final class DatagenWorker {
 
   public Result run() throws IOException, InterruptedException {
     String label = "datagen shard " + o.shard() + "/" + o.shards();
+    DatasetIdentity identity =
+        DatasetIdentity.of(o, DatasetIdentity.VolumeNames.of(o.volumeNames()));
+    String hash = identity.hash();
     VllmClient client = null;
     String served = null;
     String vllmVersion = null;
-    if (needsServer()) {
+    if (needsServer() && !o.preflightOnly()) {
       client = new VllmClient(o.endpoint(), o.requestTimeout());
       served = client.awaitReady(o.startupTimeout(), log);
       vllmVersion = client.version();
@@ -85,8 +107,21 @@ public final class DatagenWorker {
     int[] layerIds = o.layerIds() != null ? o.layerIds() : model.defaultLayerIds();
     checkLayerIds(layerIds, model);
 
-    try (ChatRenderer renderer = openRenderer(client, served, model);
-        HiddenStateSource states = openStates(client, served, model)) {
+    ChatRenderer renderer;
+    try {
+      renderer = openRenderer(client, served, model);
+    } catch (IOException e) {
+      if (!o.preflightOnly()) {
+        throw e;
+      }
+      // before vLLM serves, rows can only be measured with the model's own template
+      log.accept(
+          "storage pre-flight skipped: "
+              + e.getMessage()
+              + "; the worker checks once vLLM serves the tokenizer");
+      return new Result(preflightSummary(null, hash), 0);
+    }
+    try (renderer) {
       ChatRowBuilder rows = new ChatRowBuilder(renderer, o.sequenceLength());
       boolean onePerConversation = rows.probePrefixProperty();
       String probe = probeFingerprint(renderer);
@@ -120,9 +155,27 @@ public final class DatagenWorker {
                   ? ""
                   : ", dropped turns by role " + plan.normalization().droppedRoles()));
 
-      ObjectNode inputs = contentInputs(model, layerIds, sources, probe);
-      String hash = ContentHash.of(inputs);
-      claimOutput(hash, plan.totalRows());
+      checkOutput(hash, null);
+      StorageCheck storage =
+          storageCheck(plan, planner, rows, onePerConversation, layerIds.length, model);
+      log.accept(
+          (storage.refuses() ? "error: " : storage.warns() ? "warning: " : "")
+              + "storage: "
+              + storage.message());
+      if (storage.refuses()) {
+        ObjectNode summary = summary(new ShardStats(), false, storage.message());
+        summary.set("storage", storage.toJson());
+        summary.put("contentHash", hash);
+        return new Result(summary, StorageCheck.EXIT_CODE);
+      }
+      if (o.preflightOnly()) {
+        return new Result(preflightSummary(storage, hash), 0);
+      }
+
+      ObjectNode resolved = resolvedInputs(model, sources, probe);
+      String resolvedHash = ContentHash.of(resolved);
+      checkOutput(hash, resolvedHash);
+      claimOutput(hash, resolvedHash, plan.totalRows());
 
       SamplePlan.ShardRange range = plan.shard(o.shard(), o.shards());
       log.accept(
@@ -144,8 +197,8 @@ public final class DatagenWorker {
 
       ShardStats stats = new ShardStats();
       String abort;
-      try (Progress progress =
-          new Progress(stats, range.size(), label, o.progressInterval(), log)) {
+      try (HiddenStateSource states = openStates(client, served, model);
+          Progress progress = new Progress(stats, range.size(), label, o.progressInterval(), log)) {
         abort =
             generate(
                 range,
@@ -158,64 +211,165 @@ public final class DatagenWorker {
                 model.hiddenSize(),
                 stats);
         progress.report();
+        DatasetMerger.Merged merged = null;
+        if (abort == null) {
+          writeShardFiles(hash, range, stats);
+          DataConfig.Description description =
+              new DataConfig.Description(
+                  String.join(" ", o.commandLine()),
+                  BuildInfo.version(),
+                  vllmVersion,
+                  gpu(),
+                  o.model(),
+                  model.revision(),
+                  o.tensorParallelSize(),
+                  model.hiddenSize(),
+                  model.numHiddenLayers(),
+                  o.data().stream().map(DataSpec::text).toList(),
+                  o.sequenceLength(),
+                  o.maxSamples(),
+                  o.seed(),
+                  o.turnDropout(),
+                  layerIds,
+                  deps.hub() == null ? null : deps.hub().cacheDir().toString(),
+                  o.engine().name().toLowerCase(java.util.Locale.ROOT),
+                  renderer.description(),
+                  states.description(),
+                  onePerConversation,
+                  plan.totalRows(),
+                  o.shards(),
+                  hash,
+                  identity.toJson(),
+                  resolvedHash,
+                  resolved,
+                  storage.neededBytes());
+          merged =
+              new DatasetMerger(layout)
+                  .mergeIfComplete(
+                      o.shards(), hash, plan.totalRows(), m -> DataConfig.build(description, m));
+          log.accept(
+              merged == null
+                  ? label
+                      + " done; waiting for the other shards to finish before the dataset metadata is merged"
+                  : label
+                      + " done; all "
+                      + o.shards()
+                      + " shards finished, merged "
+                      + merged.samples()
+                      + " samples into "
+                      + layout.root());
+        } else {
+          log.accept(label + " stopped: " + abort);
+        }
+        ObjectNode summary = summary(stats, merged != null, abort);
+        // what the operator copies into the dataset's status (resolved defaults never go to spec)
+        ArrayNode ids = summary.putArray("layerIds");
+        for (int id : layerIds) {
+          ids.add(id);
+        }
+        summary.put("hiddenSize", model.hiddenSize());
+        summary.put("contentHash", hash);
+        summary.put("estimatedBytes", storage.neededBytes());
+        return new Result(summary, abort == null ? 0 : 1);
       }
+    }
+  }
 
-      DatasetMerger.Merged merged = null;
-      if (abort == null) {
-        writeShardFiles(hash, range, stats);
-        DataConfig.Description description =
-            new DataConfig.Description(
-                String.join(" ", o.commandLine()),
-                BuildInfo.version(),
-                vllmVersion,
-                gpu(),
-                o.model(),
-                model.revision(),
-                o.tensorParallelSize(),
-                model.hiddenSize(),
-                model.numHiddenLayers(),
-                o.data().stream().map(DataSpec::text).toList(),
-                o.sequenceLength(),
-                o.maxSamples(),
-                o.seed(),
-                o.turnDropout(),
-                layerIds,
-                deps.hub() == null ? null : deps.hub().cacheDir().toString(),
-                o.engine().name().toLowerCase(java.util.Locale.ROOT),
-                renderer.description(),
-                states.description(),
-                onePerConversation,
-                plan.totalRows(),
-                o.shards(),
-                hash,
-                inputs);
-        merged =
-            new DatasetMerger(layout)
-                .mergeIfComplete(
-                    o.shards(), hash, plan.totalRows(), m -> DataConfig.build(description, m));
-        log.accept(
-            merged == null
-                ? label
-                    + " done; waiting for the other shards to finish before the dataset metadata is merged"
-                : label
-                    + " done; all "
-                    + o.shards()
-                    + " shards finished, merged "
-                    + merged.samples()
-                    + " samples into "
-                    + layout.root());
-      } else {
-        log.accept(label + " stopped: " + abort);
+  /** What a {@code --preflight} run reports: the storage verdict (null: none was possible). */
+  private ObjectNode preflightSummary(StorageCheck storage, String hash) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("kind", "datagen-preflight");
+    s.put("contentHash", hash);
+    if (storage != null) {
+      s.set("storage", storage.toJson());
+    }
+    return s;
+  }
+
+  /**
+   * Measures the mean sample length on the first rows of the plan (a seeded shuffle, so a random
+   * sample) and compares the dataset's estimated size with the free space of its volume plus what
+   * is already written there. Without a measurable row the sequence-length cap stands in, and the
+   * estimate is an upper bound.
+   */
+  private StorageCheck storageCheck(
+      SamplePlan plan,
+      SamplePlanner planner,
+      ChatRowBuilder rows,
+      boolean onePerConversation,
+      int layers,
+      TargetModel model)
+      throws IOException, InterruptedException {
+    int k = Math.min(plan.positions(), MEASURED_CONVERSATIONS);
+    Map<Integer, Conversation> sample = k == 0 ? Map.of() : planner.conversations(plan, 0, k);
+    long tried = 0;
+    long kept = 0;
+    long tokens = 0;
+    for (int pos = 0; pos < k; pos++) {
+      Conversation c = sample.get(pos);
+      if (c == null) {
+        continue;
       }
-      ObjectNode summary = summary(stats, merged != null, abort);
-      // what the operator copies into the dataset's status (resolved defaults never go to spec)
-      ArrayNode ids = summary.putArray("layerIds");
-      for (int id : layerIds) {
-        ids.add(id);
+      for (int ordinal = 0; ordinal < plan.rows(pos); ordinal++) {
+        tried++;
+        try {
+          TokenRow r = rows.row(c, ordinal, onePerConversation);
+          if (r.maskedTokens() > 0) {
+            kept++;
+            tokens += r.length();
+          }
+        } catch (TemplateRenderException | UnstableBoundaryException | IllegalArgumentException e) {
+          // a row the worker will skip or count as failed: it takes no space
+        }
       }
-      summary.put("hiddenSize", model.hiddenSize());
-      summary.put("contentHash", hash);
-      return new Result(summary, abort == null ? 0 : 1);
+    }
+    boolean measured = kept > 0;
+    long samples =
+        measured ? (long) Math.ceil((double) plan.totalRows() * kept / tried) : plan.totalRows();
+    DatasetSize size =
+        new DatasetSize(
+            samples,
+            measured ? (double) tokens / kept : o.sequenceLength(),
+            layers,
+            model.hiddenSize(),
+            measured);
+    long written = bytesUnder(layout.dataDir());
+    long available = deps.freeSpace().applyAsLong(o.output()) + written;
+    return new StorageCheck(
+        "the dataset",
+        size.bytes(),
+        available,
+        !measured,
+        size.describe(),
+        "its volume (free space plus the " + StorageCheck.human(written) + " already written)");
+  }
+
+  /** The bytes of the files under {@code dir} (0 when it does not exist). */
+  private static long bytesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      long total = 0;
+      for (Path p : s.toList()) {
+        if (Files.isRegularFile(p)) {
+          total += Files.size(p);
+        }
+      }
+      return total;
+    }
+  }
+
+  /** The usable bytes of the file system holding {@code path} (or its nearest existing parent). */
+  static long usableSpace(Path path) {
+    Path p = path.toAbsolutePath();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    try {
+      return p == null ? Long.MAX_VALUE : Files.getFileStore(p).getUsableSpace();
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
     }
   }
 
@@ -252,7 +406,7 @@ public final class DatagenWorker {
 
   private ChatRenderer openRenderer(VllmClient client, String served, TargetModel model)
       throws IOException {
-    if (o.effectiveRenderer() == DatagenOptions.Renderer.VLLM) {
+    if (o.effectiveRenderer() == DatagenOptions.Renderer.VLLM && !o.preflightOnly()) {
       return new VllmTokenizeRenderer(client, served, o.chatTemplateKwargs());
     }
     return TemplateTokenizerRenderer.open(model.dir(), o.chatTemplateKwargs());
@@ -302,15 +456,17 @@ public final class DatagenWorker {
     return out;
   }
 
-  /** The inputs the content hash covers (stored next to it in data_config.json). */
-  private ObjectNode contentInputs(
-      TargetModel model, int[] layerIds, List<Source> sources, String probe) throws IOException {
+  /**
+   * What the request resolved to, as far as it can only be seen by reading: the model's revision
+   * (the commit of a branch, or a digest of a local config), the tokenizer's and chat template's
+   * digests, a fingerprint of actual renderings, the source files' names and sizes. Stored next to
+   * the content hash; a resume checks it, so that a branch that moved never mixes into existing
+   * files.
+   */
+  private ObjectNode resolvedInputs(TargetModel model, List<Source> sources, String probe)
+      throws IOException {
     ObjectNode in = JSON.createObjectNode();
-    in.put("format", "speculators-data-v1");
-    in.put("engine", o.engine().name().toLowerCase(java.util.Locale.ROOT));
-    ObjectNode m = in.putObject("target_model");
-    m.put("id", o.model());
-    m.put("revision", model.revision());
+    in.put("target_model_revision", model.revision());
     Path tokenizer = model.tokenizerJson();
     in.put(
         "tokenizer_sha256", Files.isRegularFile(tokenizer) ? ContentHash.sha256(tokenizer) : null);
@@ -321,23 +477,11 @@ public final class DatagenWorker {
       // a model without a local template: the rendering fingerprint below still pins what was used
     }
     in.put("chat_template_sha256", template == null ? null : ContentHash.sha256(template));
-    in.set("chat_template_kwargs", JSON.valueToTree(o.chatTemplateKwargs()));
     in.put("render_fingerprint_sha256", probe);
-    ArrayNode ids = in.putArray("layer_ids");
-    for (int id : layerIds) {
-      ids.add(id);
-    }
-    in.put("sequence_length", o.sequenceLength());
     ArrayNode src = in.putArray("sources");
     for (Source s : sources) {
       ObjectNode n = src.addObject();
       n.put("spec", specIdentity(s.spec()));
-      if (s.spec().maxSamples() == null) {
-        n.putNull("max_samples");
-      } else {
-        n.put("max_samples", s.spec().maxSamples());
-      }
-      n.put("turn_dropout", s.spec().turnDropoutOr(o.turnDropout()));
       ArrayNode files = n.putArray("files");
       for (Path p : s.paths()) {
         ObjectNode f = files.addObject();
@@ -345,14 +489,6 @@ public final class DatagenWorker {
         f.put("size", Files.size(p));
       }
     }
-    ObjectNode sampling = in.putObject("sampling");
-    sampling.put("seed", o.seed());
-    if (o.maxSamples() == null) {
-      sampling.putNull("max_samples");
-    } else {
-      sampling.put("max_samples", o.maxSamples());
-    }
-    sampling.put("turn_dropout", o.turnDropout());
     return in;
   }
 
@@ -370,30 +506,49 @@ public final class DatagenWorker {
   }
 
   /**
-   * Records the plan in {@code shards/plan.json}, or checks that an earlier run of this output
-   * directory planned the same dataset: other inputs must never be mixed into existing files.
+   * Checks that the output directory holds nothing from other inputs: an earlier run's {@code
+   * data_config.json} or {@code shards/plan.json} must have the same content hash and, when {@code
+   * resolvedHash} is given, the same resolved inputs. Other inputs must never be mixed into
+   * existing files.
    */
-  private void claimOutput(String hash, long totalRows) throws IOException {
+  private void checkOutput(String hash, String resolvedHash) throws IOException {
     Path plan = layout.planFile();
-    if (Files.exists(layout.dataConfig())) {
-      String existing =
-          JSON.readTree(layout.dataConfig().toFile())
-              .path("speculators_operator")
-              .path("content_hash")
-              .asText(null);
+    for (Path f : List.of(layout.dataConfig(), plan)) {
+      if (!Files.exists(f)) {
+        continue;
+      }
+      var root = JSON.readTree(f.toFile());
+      var ours = f.equals(plan) ? root : root.path("speculators_operator");
+      String existing = ours.path("content_hash").asText(null);
       if (existing != null && !existing.equals(hash)) {
-        throw new IOException(differentDataset(layout.dataConfig(), existing, hash));
+        throw new IOException(differentDataset(f, existing, hash));
+      }
+      String resolved = ours.path("resolved_inputs_hash").asText(null);
+      if (resolvedHash != null && resolved != null && !resolved.equals(resolvedHash)) {
+        throw new IOException(
+            "--output "
+                + o.output()
+                + " holds a dataset of the same request that resolved to other inputs ("
+                + f
+                + ": resolved inputs "
+                + resolved
+                + "; this run: "
+                + resolvedHash
+                + ", e.g. a revision that is a branch moved, or a source file changed). Use"
+                + " another --output, or delete that directory to start over.");
       }
     }
+  }
+
+  /** Records the plan in {@code shards/plan.json} unless an earlier run did. */
+  private void claimOutput(String hash, String resolvedHash, long totalRows) throws IOException {
+    Path plan = layout.planFile();
     if (Files.exists(plan)) {
-      String existing = JSON.readTree(plan.toFile()).path("content_hash").asText();
-      if (!existing.equals(hash)) {
-        throw new IOException(differentDataset(plan, existing, hash));
-      }
       return;
     }
     ObjectNode p = JSON.createObjectNode();
     p.put("content_hash", hash);
+    p.put("resolved_inputs_hash", resolvedHash);
     p.put("rows", totalRows);
     AtomicFiles.writeString(
         plan, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p) + "\n");

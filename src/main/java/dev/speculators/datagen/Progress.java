@@ -52,11 +52,35 @@ final class Progress implements AutoCloseable {
     p.put("samples", stats.written.get() + stats.resumed.get());
     p.put("failedSamples", stats.failed.get());
     p.put("tokens", stats.tokensWritten.get());
+    // rates over this run (resumed rows are not generated, so they do not count towards them)
+    double secs = elapsedSeconds();
+    long done = stats.done();
+    double rowsPerSecond = (done - stats.resumed.get()) / secs;
+    p.put("elapsedSeconds", Math.round(secs));
+    p.put("samplesPerSecond", round3(stats.written.get() / secs));
+    p.put("tokensPerSecond", round3(stats.tokensWritten.get() / secs));
+    if (done >= total) {
+      p.put("etaSeconds", 0);
+    } else if (rowsPerSecond > 0) {
+      p.put("etaSeconds", Math.round((total - done) / rowsPerSecond));
+    }
     return p;
   }
 
+  private double elapsedSeconds() {
+    return Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  private static double round3(double v) {
+    if (v == 0 || !Double.isFinite(v)) {
+      return 0;
+    }
+    double scale = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
+    return Math.round(v * scale) / scale;
+  }
+
   String line() {
-    double secs = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+    double secs = elapsedSeconds();
     long done = stats.done();
     long generated = stats.written.get();
     double samplesPerSec = generated / secs;

@@ -137,6 +137,8 @@ public final class EvalRunner {
     GuidellmRunner guidellm =
         new GuidellmRunner(settings.guidellm(), settings.benchmarkTimeout(), log);
     String beforeText = firstScrape;
+    BenchmarkProgress progress =
+        new BenchmarkProgress(datasets.size() * (baselineServer != null ? 2 : 1), log);
     for (int i = 0; i < datasets.size(); i++) {
       EvalDataset d = datasets.get(i);
       String what = "for dataset '" + d.name() + "'";
@@ -149,6 +151,7 @@ public final class EvalRunner {
       write(metricsPath(d, "before"), beforeText);
       SpecDecodeCounters before = SpecDecodeCounters.fromPrometheusText(source, beforeText);
       GuidellmResult benchmark = runGuidellm(guidellm, settings.endpoint(), d, false, what);
+      progress.completed(d.name(), false);
       String afterText = vllm.metrics();
       write(metricsPath(d, "after"), afterText);
       SpecDecodeCounters after = SpecDecodeCounters.fromPrometheusText(source, afterText);
@@ -159,6 +162,7 @@ public final class EvalRunner {
         log.accept("dataset '" + d.name() + "': baseline run against " + baselineServer.base());
         baseline =
             runGuidellm(guidellm, settings.baselineEndpoint(), d, true, what + " (baseline)");
+        progress.completed(d.name(), true);
         baselineSource = baselineServer.base().toString();
       } else if (baselineFiles.containsKey(d.name())) {
         Path f = baselineFiles.get(d.name());

@@ -3,6 +3,7 @@ package dev.speculators.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.api.DatasetReuse;
 import dev.speculators.api.DatasetSource;
 import dev.speculators.api.DraftSpec;
 import dev.speculators.api.EvalSettings;
@@ -11,6 +12,7 @@ import dev.speculators.api.TrainingParameters;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.datagen.DatagenOptions;
 import dev.speculators.datagen.DatagenWorker;
+import dev.speculators.datagen.DatasetIdentity;
 import dev.speculators.datagen.source.DataSpec;
 import dev.speculators.datagen.source.HubDatasets;
 import dev.speculators.engine.ReferenceEngineFactory;
@@ -67,6 +69,10 @@ public final class LocalRunner {
   private final Consumer<String> log;
   private final Supplier<HfHub> hub;
   private final Map<String, Path> models = new HashMap<>();
+
+  /** Where each dataset step's data is: its own directory, or a reused one. */
+  private final Map<Path, Path> datasetDirs = new HashMap<>();
+
   private volatile Trainer activeTrainer;
 
   public LocalRunner(
@@ -156,44 +162,28 @@ public final class LocalRunner {
     int shards = spec.shards;
     int concurrency =
         Math.max(1, Math.min(spec.concurrency, Runtime.getRuntime().availableProcessors()));
+    String hash = DatasetIdentity.of(options(step, model, data, 0, concurrency), names()).hash();
+    if (spec.reuse != DatasetReuse.NEVER) {
+      Optional<Path> equal = LocalDatasets.withHash(volumes.output(), hash, step.dir());
+      if (equal.isPresent()) {
+        return reused(step, equal.get(), hash, start);
+      }
+    }
     ProgressBar bar = new ProgressBar(console, interactive, "datagen " + step.name(), "rows");
     long[] last = {0, 0};
+    String[] storage = {null};
+    long estimated = -1;
     for (int shard = 0; shard < shards; shard++) {
-      DatagenOptions options =
-          new DatagenOptions(
-              null,
-              model.toString(),
-              "main",
-              data,
-              step.dir(),
-              spec.sequenceLength,
-              spec.maxSamples,
-              spec.layerIds == null
-                  ? null
-                  : spec.layerIds.stream().mapToInt(Integer::intValue).toArray(),
-              shard,
-              shards,
-              concurrency,
-              spec.seed,
-              false,
-              DatagenOptions.Engine.REFERENCE,
-              DatagenOptions.Renderer.AUTO,
-              Map.of(),
-              null,
-              Duration.ofMinutes(2),
-              Duration.ofSeconds(1),
-              Duration.ofSeconds(1),
-              1,
-              Duration.ofMillis(100),
-              8,
-              Duration.ofMillis(250),
-              null,
-              null,
-              List.of("speculators run -f " + plan.file()));
+      DatagenOptions options = options(step, model, data, shard, concurrency);
       int shardIndex = shard;
       Consumer<String> datagenLog =
           line -> {
             log.accept(line);
+            if (storage[0] == null && line.contains("storage: ")) {
+              // the pre-flight estimate, once per dataset, above the progress bar
+              storage[0] = line.substring(line.indexOf("storage: ") + "storage: ".length());
+              console.println("datagen " + step.name() + ": " + line);
+            }
             Matcher m = DATAGEN_PROGRESS.matcher(line);
             if (m.find()) {
               // rows of earlier shards are done; this shard's line counts its own range
@@ -221,13 +211,94 @@ public final class LocalRunner {
                 + r.summary().path("error").asText(r.summary().toString())
                 + " (details in the run log)");
       }
+      estimated = r.summary().path("estimatedBytes").asLong(estimated);
     }
     SortedMap<Integer, Integer> lengths =
         SampleLengths.read(new DatasetLayout(step.dir()).sampleLengthsFile());
     long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();
     bar.finish(last[1], last[1], lengths.size() + " samples, " + tokens + " tokens");
+    datasetDirs.put(step.dir(), step.dir());
     return new RunReport.DatasetOutcome(
-        step.name(), step.dir(), lengths.size(), tokens, seconds(start));
+        step.name(),
+        step.dir(),
+        lengths.size(),
+        tokens,
+        seconds(start),
+        null,
+        hash,
+        estimated,
+        LocalDatasets.bytes(step.dir()));
+  }
+
+  /** A dataset step that uses the data of an equal one in the output directory. */
+  private RunReport.DatasetOutcome reused(
+      LocalPlan.DatasetStep step, Path equal, String hash, long start) throws IOException {
+    SortedMap<Integer, Integer> lengths =
+        SampleLengths.read(new DatasetLayout(equal).sampleLengthsFile());
+    long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();
+    console.println(
+        "datagen "
+            + step.name()
+            + ": reused "
+            + equal
+            + " (same content hash "
+            + hash
+            + "): "
+            + lengths.size()
+            + " samples, nothing generated");
+    log.accept("dataset " + step.name() + " reuses " + equal + " (content hash " + hash + ")");
+    datasetDirs.put(step.dir(), equal);
+    return new RunReport.DatasetOutcome(
+        step.name(), equal, lengths.size(), tokens, seconds(start), equal, hash, -1, -1);
+  }
+
+  /** Names of the local claim directories, as a cluster names the claims in content hashes. */
+  private DatasetIdentity.VolumeNames names() throws IOException {
+    Map<String, String> names = new java.util.TreeMap<>();
+    Path claims = volumes.output().resolve(LocalVolumes.VOLUMES);
+    if (Files.isDirectory(claims)) {
+      try (var s = Files.list(claims)) {
+        for (Path c : s.filter(Files::isDirectory).toList()) {
+          names.put(c.toString(), "pvc:" + c.getFileName());
+        }
+      }
+    }
+    return DatasetIdentity.VolumeNames.of(names);
+  }
+
+  private DatagenOptions options(
+      LocalPlan.DatasetStep step, Path model, List<DataSpec> data, int shard, int concurrency) {
+    HiddenStateDatasetSpec spec = step.spec();
+    return new DatagenOptions(
+        null,
+        model.toString(),
+        "main",
+        data,
+        step.dir(),
+        spec.sequenceLength,
+        spec.maxSamples,
+        spec.layerIds == null ? null : spec.layerIds.stream().mapToInt(Integer::intValue).toArray(),
+        shard,
+        spec.shards,
+        concurrency,
+        spec.seed,
+        false,
+        DatagenOptions.Engine.REFERENCE,
+        DatagenOptions.Renderer.AUTO,
+        Map.of(),
+        null,
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        1,
+        Duration.ofMillis(100),
+        8,
+        Duration.ofMillis(250),
+        null,
+        null,
+        List.of("speculators run -f " + plan.file()),
+        Map.of(),
+        false);
   }
 
   private DataSpec dataSpec(DatasetSource s) {
@@ -274,7 +345,7 @@ public final class LocalRunner {
         new TrainingOptions(
             model,
             verifierName(step.targetModel(), model),
-            step.datasetDir(),
+            datasetDirs.getOrDefault(step.datasetDir(), step.datasetDir()),
             null,
             null,
             null,
@@ -364,6 +435,7 @@ public final class LocalRunner {
         acc.cond(),
         acc.source(),
         s.finalDir(),
+        s.tokens(),
         seconds(start));
   }
 

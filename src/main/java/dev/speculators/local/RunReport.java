@@ -8,6 +8,7 @@ import dev.speculators.BuildInfo;
 import dev.speculators.eval.AcceptanceReport;
 import dev.speculators.eval.EvalOutputs;
 import dev.speculators.eval.SpecDecodeCounters;
+import dev.speculators.io.StorageCheck;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -35,8 +36,35 @@ public record RunReport(
     evaluations = List.copyOf(evaluations);
   }
 
-  /** A generated dataset. */
-  public record DatasetOutcome(String name, Path dir, long samples, long tokens, double seconds) {}
+  /**
+   * A generated (or reused) dataset.
+   *
+   * @param reusedFrom the directory of an equal dataset whose data it uses, or null
+   * @param contentHash its content hash
+   * @param estimatedBytes the storage pre-flight's estimate, or -1 (reused)
+   * @param writtenBytes the bytes of its directory, or -1 (reused)
+   */
+  public record DatasetOutcome(
+      String name,
+      Path dir,
+      long samples,
+      long tokens,
+      double seconds,
+      Path reusedFrom,
+      String contentHash,
+      long estimatedBytes,
+      long writtenBytes) {
+
+    /** Samples written per second of generation (0 for a reused dataset). */
+    public double samplesPerSecond() {
+      return reusedFrom != null || seconds <= 0 ? 0 : samples / seconds;
+    }
+
+    /** Tokens written per second of generation (0 for a reused dataset). */
+    public double tokensPerSecond() {
+      return reusedFrom != null || seconds <= 0 ? 0 : tokens / seconds;
+    }
+  }
 
   /**
    * A finished training.
@@ -55,7 +83,19 @@ public record RunReport(
       double[] condAcc,
       String accuracySource,
       Path finalDir,
-      double seconds) {}
+      long tokens,
+      double seconds) {
+
+    /** Optimizer steps per second. */
+    public double stepsPerSecond() {
+      return seconds <= 0 ? 0 : steps / seconds;
+    }
+
+    /** Training tokens per second. */
+    public double tokensPerSecond() {
+      return seconds <= 0 ? 0 : tokens / seconds;
+    }
+  }
 
   /**
    * A finished evaluation.
@@ -87,6 +127,16 @@ public record RunReport(
     public boolean gatePassed() {
       return gate == null || trainedAcceptance().meanAcceptanceLength() >= gate;
     }
+
+    /** Prompts decoded per second. */
+    public double promptsPerSecond() {
+      return seconds <= 0 ? 0 : prompts / seconds;
+    }
+
+    /** Output tokens per second. */
+    public double outputTokensPerSecond() {
+      return seconds <= 0 ? 0 : outputTokens / seconds;
+    }
   }
 
   public ObjectNode toJson() {
@@ -110,6 +160,14 @@ public record RunReport(
       n.put("samples", d.samples());
       n.put("tokens", d.tokens());
       n.put("seconds", round(d.seconds(), 1));
+      n.put("contentHash", d.contentHash());
+      n.put("reusedFrom", d.reusedFrom() == null ? null : d.reusedFrom().toString());
+      n.put("samplesPerSecond", round(d.samplesPerSecond(), 2));
+      n.put("tokensPerSecond", round(d.tokensPerSecond(), 1));
+      if (d.estimatedBytes() >= 0) {
+        n.put("estimatedBytes", d.estimatedBytes());
+        n.put("writtenBytes", d.writtenBytes());
+      }
     }
     ArrayNode ts = root.putArray("trainings");
     for (TrainingOutcome t : trainings) {
@@ -125,6 +183,8 @@ public record RunReport(
       nums(n.putArray("conditionalAccuracy"), t.condAcc());
       n.put("final", t.finalDir() == null ? null : t.finalDir().toString());
       n.put("seconds", round(t.seconds(), 1));
+      n.put("stepsPerSecond", round(t.stepsPerSecond(), 2));
+      n.put("tokensPerSecond", round(t.tokensPerSecond(), 1));
     }
     ArrayNode es = root.putArray("evaluations");
     for (EvalOutcome e : evaluations) {
@@ -142,6 +202,8 @@ public record RunReport(
         n.putNull("untrained");
       }
       n.put("losslessChecked", e.losslessChecked());
+      n.put("promptsPerSecond", round(e.promptsPerSecond(), 2));
+      n.put("outputTokensPerSecond", round(e.outputTokensPerSecond(), 1));
       if (e.gate() != null) {
         n.put("acceptanceGate", e.gate());
         n.put("acceptanceGatePassed", e.gatePassed());
@@ -170,27 +232,51 @@ public record RunReport(
     b.append("\nSpeculators local run: ").append(file).append('\n');
     b.append(String.format(Locale.ROOT, "  output %s, wall time %.1f s%n", output, wallSeconds));
     for (DatasetOutcome d : datasets) {
+      if (d.reusedFrom() != null) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%nDataset %s: reused %s (same content hash), %d samples, %d tokens%n",
+                d.name(),
+                d.reusedFrom(),
+                d.samples(),
+                d.tokens()));
+        continue;
+      }
       b.append(
           String.format(
               Locale.ROOT,
-              "%nDataset %s: %d samples, %d tokens (%.1f s)%n  %s%n",
+              "%nDataset %s: %d samples, %d tokens (%.1f s, %.1f samples/s, %.0f tokens/s)%n  %s%n",
               d.name(),
               d.samples(),
               d.tokens(),
               d.seconds(),
+              d.samplesPerSecond(),
+              d.tokensPerSecond(),
               d.dir()));
+      if (d.estimatedBytes() >= 0) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  storage: estimated %s before generating, wrote %s%n",
+                StorageCheck.human(d.estimatedBytes()),
+                StorageCheck.human(d.writtenBytes())));
+      }
     }
     for (TrainingOutcome t : trainings) {
       b.append(
           String.format(
               Locale.ROOT,
-              "%nTraining %s: %d epoch(s), %d steps, train loss %s, validation loss %s (%.1f s)%n",
+              "%nTraining %s: %d epoch(s), %d steps, train loss %s, validation loss %s"
+                  + " (%.1f s, %.2f steps/s, %.0f tokens/s)%n",
               t.name(),
               t.epochs(),
               t.steps(),
               fmt(t.trainLoss(), 4),
               fmt(t.valLoss(), 4),
-              t.seconds()));
+              t.seconds(),
+              t.stepsPerSecond(),
+              t.tokensPerSecond()));
       b.append(
           String.format(
               Locale.ROOT,
@@ -204,12 +290,15 @@ public record RunReport(
       b.append(
           String.format(
               Locale.ROOT,
-              "%nEvaluation %s: %d prompts, %d output tokens, K=%d, greedy (%.1f s)%n",
+              "%nEvaluation %s: %d prompts, %d output tokens, K=%d, greedy (%.1f s, %.2f prompts/s,"
+                  + " %.0f output tokens/s)%n",
               e.name(),
               e.prompts(),
               e.outputTokens(),
               e.numSpeculativeTokens(),
-              e.seconds()));
+              e.seconds(),
+              e.promptsPerSecond(),
+              e.outputTokensPerSecond()));
       b.append(
           String.format(
               Locale.ROOT,

@@ -361,7 +361,17 @@ public final class Trainer {
             double elapsed = (System.nanoTime() - start) / 1e9;
             double eta =
                 elapsed / Math.max(1, globalStep - state.globalStep()) * (totalSteps - globalStep);
-            progress(epoch, stepInEpoch, stepsPerEpoch, globalStep, totalSteps, r, lr, tps, eta);
+            progress(
+                epoch,
+                stepInEpoch,
+                stepsPerEpoch,
+                globalStep,
+                totalSteps,
+                r,
+                lr,
+                tps,
+                eta,
+                elapsed);
             intervalTokens = 0;
             intervalStart = System.nanoTime();
           }
@@ -593,7 +603,8 @@ public final class Trainer {
       TttResult r,
       double lr,
       double tokensPerSecond,
-      double etaSeconds) {
+      double etaSeconds,
+      double elapsedSeconds) {
     log.accept(
         String.format(
             Locale.ROOT,
@@ -617,6 +628,8 @@ public final class Trainer {
     p.put("totalSteps", totalSteps);
     p.put("loss", round(r.lossValue()));
     p.put("tokensPerSecond", Math.round(tokensPerSecond));
+    p.put("elapsedSeconds", Math.round(elapsedSeconds));
+    p.put("etaSeconds", Math.round(etaSeconds));
     log.accept(ProgressLine.format(p));
   }
 

@@ -197,7 +197,7 @@ class DatagenEndToEndTest {
             JSON.readTree(out.resolve("shards/plan.json").toFile()).get("content_hash").asText());
     assertThat(ours.get("tokens").asLong()).isEqualTo(tokens);
     assertThat(ours.get("samples").asLong()).isEqualTo(validConversations);
-    assertThat(ours.at("/content_inputs/sampling/seed").asLong()).isEqualTo(11);
+    assertThat(ours.at("/content_inputs/seed").asLong()).isEqualTo(11);
 
     // the file-format contract with the trainer: vLLM layer numbering, aux ids without the final
     // layer

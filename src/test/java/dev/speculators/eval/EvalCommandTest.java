@@ -148,6 +148,21 @@ class EvalCommandTest {
     assertThat(code).as(stderr()).isZero();
     assertThat(vllm.advances()).isEqualTo(2);
     assertThat(baseline.advances()).isEqualTo(2);
+    // one progress line per finished run, speculator and baseline, for the operator's status
+    List<JsonNode> progress =
+        log.stream()
+            .flatMap(l -> dev.speculators.io.ProgressLine.parse(l).stream())
+            .map(JsonNode.class::cast)
+            .toList();
+    assertThat(progress)
+        .extracting(p -> p.path("benchmarksCompleted").asInt())
+        .containsExactly(1, 2, 3, 4);
+    assertThat(progress)
+        .allSatisfy(p -> assertThat(p.path("benchmarksTotal").asInt()).isEqualTo(4));
+    assertThat(progress)
+        .extracting(p -> p.path("dataset").asText() + "/" + p.path("baseline").asBoolean())
+        .containsExactly("math/false", "math/true", "code/false", "code/true");
+    assertThat(progress.get(3).path("etaSeconds").asLong()).isZero();
 
     JsonNode r = JSON.readTree(out.resolve("results.json").toFile());
     assertThat(r.path("complete").asBoolean()).isTrue();

@@ -95,7 +95,7 @@ class DatasetControllerTest {
                 .getType())
         .isEqualTo("DisruptionTarget");
     PodSpec pod = job.getSpec().getTemplate().getSpec();
-    Container vllm = pod.getInitContainers().get(1);
+    Container vllm = pod.getInitContainers().get(2);
     assertThat(vllm.getName()).isEqualTo("vllm");
     assertThat(vllm.getRestartPolicy()).isEqualTo("Always");
     assertThat(vllm.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
@@ -103,8 +103,10 @@ class DatasetControllerTest {
     assertThat(vllm.getArgs()).contains("meta-llama/Llama-3.1-8B-Instruct", "--kv-transfer-config");
     assertThat(pod.getInitContainers())
         .extracting(Container::getName)
-        .as("no layerIds: resolved at start")
-        .containsExactly("layer-ids", "vllm");
+        .as(
+            "the operator cannot read the config of a gated Hub model: the pod checks the storage;"
+                + " no layerIds: resolved at start")
+        .containsExactly("preflight", "layer-ids", "vllm");
     Container datagen = pod.getContainers().get(0);
     assertThat(datagen.getEnv())
         .anySatisfy(

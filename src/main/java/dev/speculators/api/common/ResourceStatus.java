@@ -40,6 +40,9 @@ public abstract class ResourceStatus {
   @JsonPropertyDescription("Objects the operator created for this resource.")
   public Children children;
 
+  @JsonPropertyDescription("GPU-seconds spent on this resource, in total and per phase.")
+  public Usage usage;
+
   /** The condition of the given type, if present. */
   public Optional<Condition> condition(String type) {
     return conditions == null
@@ -63,7 +66,8 @@ public abstract class ResourceStatus {
         && Objects.equals(completionTime, s.completionTime)
         && Objects.equals(lastPhaseTransitionTime, s.lastPhaseTransitionTime)
         && Objects.equals(message, s.message)
-        && Objects.equals(children, s.children);
+        && Objects.equals(children, s.children)
+        && Objects.equals(usage, s.usage);
   }
 
   /** Hash of the shared fields; subclasses mix in theirs. */
@@ -75,6 +79,7 @@ public abstract class ResourceStatus {
         completionTime,
         lastPhaseTransitionTime,
         message,
-        children);
+        children,
+        usage);
   }
 }

@@ -6,6 +6,7 @@ import dev.speculators.engine.GreedyDecoder;
 import dev.speculators.engine.ReferenceModel;
 import dev.speculators.engine.SpeculativeDecoder;
 import dev.speculators.engine.Speculator;
+import dev.speculators.eval.BenchmarkProgress;
 import dev.speculators.eval.DatasetResolver;
 import dev.speculators.eval.EvalDataset;
 import dev.speculators.eval.EvalException;
@@ -128,10 +129,12 @@ public final class ReferenceEvalRunner {
               speculator.description(),
               settings.numSpeculativeTokens(),
               Arrays.toString(speculator.auxLayerIds())));
+      BenchmarkProgress progress = new BenchmarkProgress(datasets.size(), log);
       for (EvalDataset d : datasets) {
         ReferenceDatasetResult r = dataset(d, target, renderer, speculator, untrained);
         current = current.with(r);
         save(current);
+        progress.completed(d.name(), false);
         log.accept(
             String.format(
                 Locale.ROOT,

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param pods the pods of the Job
  * @param failedCreate the message of the Job's newest FailedCreate event
  * @param liveShards the newest {@code PROGRESS} object of each running shard's log, by index
+ * @param around what the namespace holds for reuse and the storage pre-flight
  */
 public record DatasetObservation(
     HiddenStateDataset dataset,
@@ -29,7 +30,21 @@ public record DatasetObservation(
     Optional<PersistentVolumeClaim> claim,
     List<Pod> pods,
     Optional<String> failedCreate,
-    Map<Integer, ObjectNode> liveShards) {
+    Map<Integer, ObjectNode> liveShards,
+    DatasetSurroundings around) {
+
+  /** An observation without surroundings: no reuse, the storage check left to the pods. */
+  public DatasetObservation(
+      HiddenStateDataset dataset,
+      Optional<Job> job,
+      Optional<ConfigMap> configMap,
+      Optional<PersistentVolumeClaim> claim,
+      List<Pod> pods,
+      Optional<String> failedCreate,
+      Map<Integer, ObjectNode> liveShards) {
+    this(
+        dataset, job, configMap, claim, pods, failedCreate, liveShards, DatasetSurroundings.none());
+  }
 
   /** An observation without live progress. */
   public DatasetObservation(

@@ -5,24 +5,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.DatasetPhase;
 import dev.speculators.api.DatasetProgress;
 import dev.speculators.api.DatasetResults;
+import dev.speculators.api.DatasetReuse;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.HiddenStateDatasetStatus;
 import dev.speculators.api.common.Children;
+import dev.speculators.io.StorageCheck;
+import dev.speculators.operator.kube.EventRecorder;
 import dev.speculators.operator.kube.Labels;
 import dev.speculators.operator.kube.Owners;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.pods.DatagenWorkload;
 import dev.speculators.operator.pods.StoragePlan;
+import dev.speculators.operator.preflight.StorageEstimates;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
+import dev.speculators.operator.workload.ProgressRates;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
 import dev.speculators.operator.workload.WorkerSummaries;
 import dev.speculators.operator.workload.WorkloadOutcome;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
@@ -95,6 +101,49 @@ public final class DatasetPlanner {
     if (conflict.isPresent()) {
       return stalled(next, conflict.get(), generation, now);
     }
+
+    // Before anything of its own runs: the data of an equal dataset, then the storage pre-flight.
+    List<EventRecorder.Note> notes = new ArrayList<>();
+    boolean podPreflight = true;
+    if (o.job().isEmpty()) {
+      String hash = DatasetIdentities.hash(ds.getSpec(), storage.claimName());
+      if (ds.getSpec().reuse != DatasetReuse.NEVER
+          && (previous == null || previous.phase != DatasetPhase.GENERATING)) {
+        Optional<HiddenStateDataset> equal =
+            DatasetSharing.candidate(ds, hash, o.around().others());
+        if (equal.isPresent()) {
+          return reuse(ds, next, equal.get(), hash, o.around(), generation, now);
+        }
+      }
+      Optional<StorageCheck> check = DatasetPreflight.check(ds, storage, o.around());
+      next.storage = check.map(c -> StorageEstimates.of(c, StorageEstimates.OPERATOR)).orElse(null);
+      if (check.isPresent() && check.get().refuses()) {
+        next.phase = DatasetPhase.FAILED;
+        next.children = null;
+        next.completionTime = Statuses.time(now);
+        Outcome refused = Outcome.of(Reason.StorageTooSmall, check.get().message());
+        StatusConditions.apply(next, refused, generation, now);
+        return new Plan<>(List.of(), next, Statuses.name(next.phase), refused, null);
+      }
+      if (check.isPresent() && check.get().warns()) {
+        notes.add(
+            EventRecorder.Note.warning(
+                check.get().verdict() == StorageCheck.Verdict.TOO_SMALL
+                    ? "StorageMayBeTooSmall"
+                    : "StorageNearlyFull",
+                check.get().message()));
+      }
+      // the operator's verdict is final only for a claim it creates (nothing else on it) that
+      // holds even the upper bound; else each pod measures before vLLM starts
+      podPreflight =
+          !(check.isPresent()
+              && check.get().verdict() == StorageCheck.Verdict.FITS
+              && storage.created() != null);
+    } else {
+      StorageEstimates.reported(
+              o.pods(), DatagenWorkload.PREFLIGHT_CONTAINER, DatagenWorkload.CONTAINER)
+          .ifPresent(s -> next.storage = s);
+    }
     if (storage.created() != null && o.claim().isEmpty()) {
       create.add(storage.created());
     }
@@ -103,7 +152,7 @@ public final class DatasetPlanner {
     }
     int shards = ds.getSpec().shards == null ? 1 : ds.getSpec().shards;
     if (o.job().isEmpty()) {
-      create.add(workload.job());
+      create.add(new DatagenWorkload(ds, storage, settings, podPreflight).job());
       next.phase = DatasetPhase.PENDING;
       next.progress = progress(shards, 0, 0, List.of());
       Outcome pending =
@@ -111,7 +160,7 @@ public final class DatasetPlanner {
               Reason.Pending,
               "creating Job " + DatagenWorkload.jobName(ds) + " with " + shards + " shard(s)");
       StatusConditions.apply(next, pending, generation, now);
-      return new Plan<>(create, next, Statuses.name(next.phase), pending, null);
+      return new Plan<>(create, next, Statuses.name(next.phase), pending, null, List.of(), notes);
     }
 
     Job job = o.job().get();
@@ -119,7 +168,12 @@ public final class DatasetPlanner {
     Map<Integer, ObjectNode> summaries = shardSummaries(o.pods());
     int failedShards = dev.speculators.operator.workload.Indexes.count(state.failedIndexes());
     next.progress = progress(shards, state.shardsSucceeded(), failedShards, summaries.values());
-    addLive(next.progress, summaries, o.liveShards());
+    addLive(
+        next.progress,
+        summaries,
+        o.liveShards(),
+        previous == null || previous.progress == null ? null : previous.progress.eta,
+        now);
     String running = "generating: " + next.progress.summary + " done";
     Outcome outcome =
         WorkloadOutcome.of(
@@ -146,13 +200,7 @@ public final class DatasetPlanner {
                 state, o.pods(), DatagenWorkload.CONTAINER, "datagen", true, shards, now);
         if (read.pending()) {
           next.phase = DatasetPhase.GENERATING;
-          outcome =
-              Outcome.of(
-                  Reason.CollectingResults,
-                  "Job "
-                      + state.name()
-                      + " succeeded; waiting for the shards' summaries: "
-                      + read.describe(WorkerSummaries.State.PENDING));
+          outcome = read.collecting(state.name(), "the shards' summaries");
           collecting = settings.podlessRecheckInterval();
           break;
         }
@@ -199,6 +247,62 @@ public final class DatasetPlanner {
             ? collecting
             : !outcome.terminal() && noPods ? settings.podlessRecheckInterval() : null;
     return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
+  }
+
+  /**
+   * Uses the data of {@code equal}: the status points at its volume, nothing is created, and a
+   * claim that is deleted with its owners gets this dataset as one more owner.
+   */
+  private static Plan<HiddenStateDatasetStatus> reuse(
+      HiddenStateDataset ds,
+      HiddenStateDatasetStatus next,
+      HiddenStateDataset equal,
+      String hash,
+      DatasetSurroundings around,
+      Long generation,
+      Instant now) {
+    String origin = DatasetSharing.origin(equal);
+    next.phase = DatasetPhase.SUCCEEDED;
+    next.reusedFrom = origin;
+    next.results = DatasetSharing.results(equal);
+    next.children = null;
+    next.storage = null;
+    DatasetProgress p = new DatasetProgress();
+    p.summary = "reused from " + origin;
+    p.samples = next.results.samples;
+    p.tokens = next.results.tokens;
+    next.progress = p;
+    if (next.startTime == null) {
+      next.startTime = Statuses.time(now);
+    }
+    next.completionTime = Statuses.time(now);
+    String message =
+        "reused the data of HiddenStateDataset "
+            + origin
+            + " (same content hash "
+            + hash
+            + ") at "
+            + next.results.claimName
+            + ":"
+            + next.results.dataPath
+            + ", "
+            + next.results.samples
+            + " samples; nothing generated";
+    Outcome reused = Outcome.of(Reason.Reused, message);
+    StatusConditions.apply(next, reused, generation, now);
+    List<HasMetadata> update = new ArrayList<>();
+    PersistentVolumeClaim claim = around.claims().get(next.results.claimName);
+    if (claim != null) {
+      DatasetSharing.keepFor(claim, ds).ifPresent(update::add);
+    }
+    return new Plan<>(
+        List.of(),
+        next,
+        Statuses.name(next.phase),
+        reused,
+        null,
+        update,
+        List.of(EventRecorder.Note.normal("Reused", message)));
   }
 
   private static Plan<HiddenStateDatasetStatus> stalled(
@@ -296,10 +400,19 @@ public final class DatasetPlanner {
    * far, and the rows done of all rows, which the summary shows.
    */
   private static void addLive(
-      DatasetProgress p, Map<Integer, ObjectNode> finished, Map<Integer, ObjectNode> live) {
+      DatasetProgress p,
+      Map<Integer, ObjectNode> finished,
+      Map<Integer, ObjectNode> live,
+      String previousEta,
+      Instant now) {
     long rows = 0;
     long totalRows = 0;
     boolean any = false;
+    // shards run in parallel: their rates add up, the dataset is done when the slowest is
+    double samplesPerSecond = 0;
+    double tokensPerSecond = 0;
+    Long elapsed = null;
+    Double remaining = null;
     for (Map.Entry<Integer, ObjectNode> e : live.entrySet()) {
       if (finished.containsKey(e.getKey())
           || !"datagen".equals(e.getValue().path("kind").asText())) {
@@ -313,6 +426,24 @@ public final class DatasetPlanner {
           (p.failedSamples == null ? 0 : p.failedSamples) + s.path("failedSamples").asLong(0);
       rows += s.path("rows").asLong(0);
       totalRows += s.path("totalRows").asLong(0);
+      samplesPerSecond += s.path("samplesPerSecond").asDouble(0);
+      tokensPerSecond += s.path("tokensPerSecond").asDouble(0);
+      if (s.hasNonNull("elapsedSeconds")) {
+        elapsed = Math.max(elapsed == null ? 0 : elapsed, s.get("elapsedSeconds").asLong());
+      }
+      if (s.hasNonNull("etaSeconds")) {
+        remaining = Math.max(remaining == null ? 0 : remaining, s.get("etaSeconds").asDouble());
+      }
+    }
+    if (any && elapsed != null) {
+      p.samplesPerSecond = ProgressRates.round3(samplesPerSecond);
+      p.tokensPerSecond = ProgressRates.round3(tokensPerSecond);
+      p.rate =
+          ProgressRates.rate(samplesPerSecond, "samples")
+              + ", "
+              + ProgressRates.rate(tokensPerSecond, "tokens");
+      p.elapsedSeconds = elapsed;
+      ProgressRates.eta(p, previousEta, now, remaining);
     }
     if (any && totalRows > 0) {
       p.summary =

@@ -10,6 +10,7 @@ import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.DatagenWorkload;
 import dev.speculators.operator.pods.StoragePlan;
+import dev.speculators.operator.preflight.ModelConfigs;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
 import dev.speculators.operator.workload.FinishedPods;
@@ -62,11 +63,24 @@ public class HiddenStateDatasetReconciler
   static final int MAX_LOG_READS = 32;
 
   private final WorkloadSettings settings;
+  private volatile ModelConfigs modelConfigs = ModelConfigs.none();
 
   @Inject
   public HiddenStateDatasetReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
     super(Clock.systemUTC(), metrics);
     this.settings = settings;
+  }
+
+  /** Where the storage pre-flight reads target models' configs (default: nowhere). */
+  @Inject
+  public void setModelConfigs(ModelConfigs configs) {
+    this.modelConfigs = configs;
+  }
+
+  /** The same, for a controller made without injection. */
+  public HiddenStateDatasetReconciler withModelConfigs(ModelConfigs configs) {
+    setModelConfigs(configs);
+    return this;
   }
 
   /** A controller that reports no metrics (tests, tools). */
@@ -137,15 +151,62 @@ public class HiddenStateDatasetReconciler
             });
     Plan<HiddenStateDatasetStatus> plan =
         DatasetPlanner.plan(
-            new DatasetObservation(ds, job, cm, claim, pods, failedCreate, live), settings, now);
+            new DatasetObservation(
+                ds, job, cm, claim, pods, failedCreate, live, surroundings(ds, job, context)),
+            settings,
+            now);
     if (plan.outcome().reason() == Reason.Generating && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(
-          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return plan.withRequeue(logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forgetAll(key);
     }
     return plan;
+  }
+
+  /**
+   * What reuse and the storage pre-flight need, read only while nothing of the dataset runs: the
+   * other datasets of the namespace and the claims created for them (from the caches), the target
+   * model's config where the operator can read it, and an existing output claim (one GET).
+   */
+  private DatasetSurroundings surroundings(
+      HiddenStateDataset ds, Optional<Job> job, Context<HiddenStateDataset> context) {
+    boolean finished =
+        ds.getStatus() != null
+            && (ds.getStatus().phase == DatasetPhase.SUCCEEDED
+                || ds.getStatus().phase == DatasetPhase.FAILED);
+    if (job.isPresent() || finished) {
+      return DatasetSurroundings.none();
+    }
+    String ns = ds.getMetadata().getNamespace();
+    List<HiddenStateDataset> others =
+        context
+            .getPrimaryCache()
+            .list(ns)
+            .filter(d -> !d.getMetadata().getUid().equals(ds.getMetadata().getUid()))
+            .toList();
+    Map<String, PersistentVolumeClaim> claims = new TreeMap<>();
+    for (PersistentVolumeClaim c : ChildSources.list(context, PersistentVolumeClaim.class, ns)) {
+      claims.put(c.getMetadata().getName(), c);
+    }
+    Optional<PersistentVolumeClaim> existing = Optional.empty();
+    if (ds.getSpec().storage != null && ds.getSpec().storage.claimName != null) {
+      existing =
+          Optional.ofNullable(
+              context
+                  .getClient()
+                  .persistentVolumeClaims()
+                  .inNamespace(ns)
+                  .withName(ds.getSpec().storage.claimName)
+                  .get());
+    }
+    return new DatasetSurroundings(
+        others, claims, modelConfigs.facts(ds.getSpec().targetModel), existing);
+  }
+
+  @Override
+  protected String usagePhase() {
+    return "Generating";
   }
 
   @Override

@@ -26,6 +26,7 @@ import dev.speculators.operator.status.StatusConditions;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.ProgressRates;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
 import dev.speculators.operator.workload.WorkerSummaries;
@@ -271,6 +272,12 @@ public final class EvalPlanner {
             .map(p -> p.path("benchmarksCompleted").asInt(p.path("completed").asInt(0)))
             .orElse(0);
     next.progress = progress(workload.benchmarks(), done);
+    rates(
+        next.progress,
+        o.liveProgress().orElse(null),
+        next.startTime != null ? next.startTime : job.startTime(),
+        previous == null || previous.progress == null ? null : previous.progress.eta,
+        now);
     if (next.startTime == null && job.startTime() != null) {
       next.startTime = job.startTime();
     }
@@ -288,13 +295,7 @@ public final class EvalPlanner {
             WorkerSummaries.of(job, o.pods(), EvalWorkload.CONTAINER, "eval", false, 1, now);
         if (read.pending()) {
           next.phase = EvalPhase.RUNNING;
-          outcome =
-              Outcome.of(
-                  Reason.CollectingResults,
-                  "Job "
-                      + job.name()
-                      + " succeeded; waiting for the eval summary: "
-                      + read.describe(WorkerSummaries.State.PENDING));
+          outcome = read.collecting(job.name(), "the eval summary");
           collecting = settings.podlessRecheckInterval();
           break;
         }
@@ -342,6 +343,39 @@ public final class EvalPlanner {
       SpeculatorEvalStatus next, Outcome outcome, Long generation, Instant now) {
     StatusConditions.apply(next, outcome, generation, now);
     return new Plan<>(List.of(), next, Statuses.name(next.phase), outcome, null);
+  }
+
+  /**
+   * Benchmarks per hour, elapsed time and ETA while the eval container runs: from its {@code
+   * PROGRESS} line when it reports them, else from the benchmarks done since the Job started
+   * (elapsed time in whole minutes, so that the status changes at most once a minute).
+   */
+  private static void rates(
+      EvalProgress p, ObjectNode live, String startTime, String previousEta, Instant now) {
+    if (live == null || p.benchmarksCompleted == null || p.benchmarksTotal == null) {
+      return;
+    }
+    Double elapsed =
+        live.hasNonNull("elapsedSeconds") ? live.get("elapsedSeconds").asDouble() : null;
+    if (elapsed == null && startTime != null) {
+      try {
+        long s = java.time.Duration.between(Instant.parse(startTime), now).toSeconds();
+        elapsed = (double) (s - s % 60);
+      } catch (java.time.format.DateTimeParseException e) {
+        elapsed = null;
+      }
+    }
+    if (elapsed == null || elapsed <= 0 || p.benchmarksCompleted <= 0) {
+      return;
+    }
+    double perSecond = p.benchmarksCompleted / elapsed;
+    p.elapsedSeconds = Math.round(elapsed);
+    p.rate = ProgressRates.number(perSecond * 3600) + " benchmarks/h";
+    Double remaining =
+        live.hasNonNull("etaSeconds")
+            ? live.get("etaSeconds").asDouble()
+            : (p.benchmarksTotal - p.benchmarksCompleted) / perSecond;
+    ProgressRates.eta(p, previousEta, now, remaining);
   }
 
   private static EvalProgress progress(int total, int done) {

@@ -146,13 +146,17 @@ public class SpeculatorEvalReconciler
             settings,
             now);
     if (plan.outcome().reason() == Reason.Evaluating && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(
-          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return plan.withRequeue(logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forget(e.getMetadata().getUid());
     }
     return plan;
+  }
+
+  @Override
+  protected String usagePhase() {
+    return "Evaluating";
   }
 
   @Override

@@ -127,6 +127,15 @@ public final class ContainerResources {
     return of(1, DATAGEN_BASE_BYTES, limit);
   }
 
+  /**
+   * The {@code preflight} init container of a data-generation pod: the worker planning the rows and
+   * rendering a few, with no sample in flight: 1 CPU, {@code 2 GiB}, limited to {@code 2 GiB /
+   * 0.7}.
+   */
+  public static ResourceRequirements preflight() {
+    return of(1, DATAGEN_BASE_BYTES, (long) Math.ceil(DATAGEN_BASE_BYTES / WORKER_HEAP_SHARE));
+  }
+
   /** The eval container (GuideLLM and the collector): 2 CPUs, 4 GiB, limited to 8 GiB. */
   public static ResourceRequirements eval() {
     return of(2, 4 * GIB, 8 * GIB);

@@ -9,6 +9,7 @@ import dev.speculators.api.HiddenStateDatasetSpec;
 import dev.speculators.api.common.Engine;
 import dev.speculators.api.common.PodOverrides;
 import dev.speculators.api.common.VllmSpec;
+import dev.speculators.io.StorageCheck;
 import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.Labels;
 import dev.speculators.operator.kube.Owners;
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,12 @@ public final class DatagenWorkload {
   /** The human-readable work description inside the ConfigMap. */
   public static final String WORK_KEY = "work.json";
 
+  /**
+   * Name of the init container that checks, before vLLM starts, that the dataset fits its volume
+   * ({@code datagen --preflight}).
+   */
+  public static final String PREFLIGHT_CONTAINER = "preflight";
+
   /** The environment variable with the pod's shard index. */
   public static final String INDEX_ENV = "JOB_COMPLETION_INDEX";
 
@@ -62,9 +70,25 @@ public final class DatagenWorkload {
   private final ModelMount model;
   private final Map<String, String> inputClaims = new LinkedHashMap<>();
   private final List<String> dataSpecs = new ArrayList<>();
+  private final boolean preflight;
 
+  /** The workload without a pre-flight container (the operator's own check decided). */
   public DatagenWorkload(
       HiddenStateDataset dataset, StoragePlan storage, WorkloadSettings settings) {
+    this(dataset, storage, settings, false);
+  }
+
+  /**
+   * @param preflight whether each vLLM pod first checks, in an init container, that the dataset
+   *     fits its volume (the operator could not decide: no readable config, no sample cap, an
+   *     existing claim whose free space it cannot see, or an estimate at the sequence-length cap)
+   */
+  public DatagenWorkload(
+      HiddenStateDataset dataset,
+      StoragePlan storage,
+      WorkloadSettings settings,
+      boolean preflight) {
+    this.preflight = preflight;
     this.dataset = dataset;
     this.spec = dataset.getSpec();
     this.storage = storage;
@@ -154,6 +178,11 @@ public final class DatagenWorkload {
     a.add(Long.toString(spec.seed == null ? 0 : spec.seed));
     a.add("--engine");
     a.add(vllm() ? "vllm" : "reference");
+    // the content hash names files by their volume, not by where this pod mounts it
+    for (Map.Entry<String, String> v : volumeNames().entrySet()) {
+      a.add("--volume-name");
+      a.add(v.getKey() + "=" + v.getValue());
+    }
     if (vllm()) {
       a.add("--hidden-states-dir");
       a.add(Volumes.HIDDEN_STATES_PATH);
@@ -161,6 +190,21 @@ public final class DatagenWorkload {
       a.add(Integer.toString(vllmSpec().resolvedTensorParallelSize()));
     }
     return a;
+  }
+
+  /** The pod's volume mounts that hold inputs or outputs, by the name content hashes use. */
+  Map<String, String> volumeNames() {
+    Map<String, String> names = new LinkedHashMap<>();
+    names.put(Volumes.DATA_PATH, Volumes.contentName(storage.claimName(), null));
+    inputClaims.forEach(
+        (claim, volume) ->
+            names.put(Volumes.INPUTS_PATH + "/" + claim, Volumes.contentName(claim, null)));
+    if (spec.targetModel.pvc != null) {
+      names.put(
+          Volumes.TARGET_MODEL_PATH,
+          Volumes.contentName(spec.targetModel.pvc.claimName, spec.targetModel.pvc.subPath));
+    }
+    return names;
   }
 
   private VllmSpec vllmSpec() {
@@ -283,6 +327,9 @@ public final class DatagenWorkload {
             workerMounts.add(Volumes.mount(volume, Volumes.INPUTS_PATH + "/" + claim, true)));
 
     List<Container> initContainers = new ArrayList<>();
+    if (vllm() && preflight) {
+      initContainers.add(preflightChecker(overrides, env(), List.copyOf(workerMounts)));
+    }
     if (vllm()) {
       volumes.add(Volumes.emptyDir(Volumes.HIDDEN_STATES));
       volumes.add(SharedVolumes.shm(settings));
@@ -316,18 +363,7 @@ public final class DatagenWorkload {
               spec.layerIds));
     }
 
-    List<EnvVar> env = new ArrayList<>();
-    env.add(
-        new EnvVarBuilder()
-            .withName(INDEX_ENV)
-            .withNewValueFrom()
-            .withNewFieldRef()
-            .withFieldPath("metadata.annotations['batch.kubernetes.io/job-completion-index']")
-            .endFieldRef()
-            .endValueFrom()
-            .build());
-    env.add(SharedVolumes.hfHome());
-    env.addAll(model.tokenEnv());
+    List<EnvVar> env = env();
 
     Container worker =
         new ContainerBuilder()
@@ -368,17 +404,75 @@ public final class DatagenWorkload {
             .endSpec()
             .build();
     PodCustomizer.apply(overrides, template, CONTAINER);
-    return WorkloadJobs.build(
-        dataset,
-        new WorkloadJobs.Shape(
-            jobName(dataset),
+    Job job =
+        WorkloadJobs.build(
+            dataset,
+            new WorkloadJobs.Shape(
+                jobName(dataset),
+                CONTAINER,
+                CONTAINER,
+                spec.queueName,
+                shards(),
+                settings.backoffLimit(),
+                List.of()),
+            template);
+    // a volume too small is not fixed by running the pod again
+    for (String container : List.of(CONTAINER, PREFLIGHT_CONTAINER)) {
+      job.getSpec()
+          .getPodFailurePolicy()
+          .getRules()
+          .add(
+              new PodFailurePolicyRuleBuilder()
+                  .withAction("FailJob")
+                  .withNewOnExitCodes()
+                  .withContainerName(container)
+                  .withOperator("In")
+                  .withValues(StorageCheck.EXIT_CODE)
+                  .endOnExitCodes()
+                  .build());
+    }
+    return job;
+  }
+
+  /** The worker's environment: its shard index, the Hub cache, the Hub token. */
+  private List<EnvVar> env() {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(
+        new EnvVarBuilder()
+            .withName(INDEX_ENV)
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.annotations['batch.kubernetes.io/job-completion-index']")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
+    env.add(SharedVolumes.hfHome());
+    env.addAll(model.tokenEnv());
+    return env;
+  }
+
+  /**
+   * Init container before the vLLM server: the worker itself with {@code --preflight}, which plans
+   * the rows, measures them with the model's own chat template and refuses (exit {@value
+   * StorageCheck#EXIT_CODE}) when the dataset does not fit the free space of its volume.
+   */
+  private Container preflightChecker(
+      PodOverrides overrides, List<EnvVar> env, List<VolumeMount> mounts) {
+    return new ContainerBuilder()
+        .withName(PREFLIGHT_CONTAINER)
+        .withImage(workerImage(overrides))
+        .withArgs(
             CONTAINER,
-            CONTAINER,
-            spec.queueName,
-            shards(),
-            settings.backoffLimit(),
-            List.of()),
-        template);
+            "@" + Volumes.WORK_PATH + "/" + ARGS_KEY,
+            "--shard",
+            "$(" + INDEX_ENV + ")/" + shards(),
+            "--preflight")
+        .withEnv(env)
+        .withResources(ContainerResources.preflight())
+        .withVolumeMounts(mounts)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(PodSecurity.worker(settings.workerUserId()))
+        .build();
   }
 
   private String workerImage(PodOverrides overrides) {

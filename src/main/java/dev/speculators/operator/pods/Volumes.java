@@ -123,4 +123,19 @@ public final class Volumes {
         .withReadOnly(readOnly ? true : null)
         .build();
   }
+
+  /**
+   * How content hashes name a claim's volume (or a sub-directory of it): {@code
+   * pvc:<claim>[/<sub>]}, wherever a pod mounts it ({@code datagen --volume-name}).
+   */
+  public static String contentName(String claim, String subPath) {
+    String sub = subPath == null ? "" : subPath;
+    while (sub.startsWith("/")) {
+      sub = sub.substring(1);
+    }
+    while (sub.endsWith("/")) {
+      sub = sub.substring(0, sub.length() - 1);
+    }
+    return "pvc:" + claim + (sub.isEmpty() ? "" : "/" + sub);
+  }
 }

@@ -2,7 +2,9 @@ package dev.speculators.operator.runtime;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -87,4 +89,21 @@ public interface OperatorSettings {
    */
   @WithDefault("false")
   boolean vllmRunAsRoot();
+
+  /**
+   * Where the operator itself can read target models' {@code config.json} for the storage
+   * pre-flight before any Job: {@code pvc:<claim>=<dir>} for a claim mounted into the operator's
+   * pod at dir, or {@code <path>=<dir>} for model paths of the worker image available at dir.
+   * Models elsewhere are checked in their pods, before vLLM starts.
+   */
+  @WithName("preflight.model-roots")
+  Optional<List<String>> preflightModelRoots();
+
+  /**
+   * Whether the operator may fetch {@code config.json} of public Hub models for the storage
+   * pre-flight (gated models, with a token Secret, are always checked in their pods).
+   */
+  @WithName("preflight.hub")
+  @WithDefault("false")
+  boolean preflightHub();
 }

@@ -107,6 +107,14 @@ public enum Reason {
   SummaryUnavailable(
       Outcome.State.SUCCEEDED,
       "The work finished, but a worker's summary cannot be read (its pod was deleted, or its termination message is empty or truncated): status.results.missingSummary says which; the results on the volume and their paths are kept, the numbers from the summary stay unset."),
+  /** The dataset uses the volume of an equal one instead of generating (status.reusedFrom). */
+  Reused(
+      Outcome.State.SUCCEEDED,
+      "A Succeeded HiddenStateDataset in the namespace has the same content hash: this one uses its volume (status.reusedFrom, status.results) and generates nothing."),
+  /** The volume cannot hold what the work will write. */
+  StorageTooSmall(
+      Outcome.State.FAILED,
+      "The volume cannot hold what the work will write (estimated before any Job, in the pod before vLLM starts, or by the worker before its first sample); the message names both sizes and the size to ask for."),
   /** A container was killed for exceeding its memory limit, and the Job gave up. */
   OOMKilled(
       Outcome.State.FAILED,

@@ -8,9 +8,12 @@ import dev.speculators.api.SpeculatorTrainingStatus;
 import dev.speculators.api.TrainingPhase;
 import dev.speculators.api.common.PodOverrides;
 import dev.speculators.operator.kube.ChildNames;
+import dev.speculators.operator.kube.Owners;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.TrainerWorkload;
+import dev.speculators.operator.preflight.ModelConfigs;
+import dev.speculators.operator.preflight.ModelFacts;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
 import dev.speculators.operator.workload.FinishedPods;
@@ -38,7 +41,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,6 +65,7 @@ public class SpeculatorTrainingReconciler
   public static final String KIND = "SpeculatorTraining";
 
   private final WorkloadSettings settings;
+  private volatile ModelConfigs modelConfigs = ModelConfigs.none();
 
   @Inject
   public SpeculatorTrainingReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
@@ -145,17 +151,97 @@ public class SpeculatorTrainingReconciler
         running.flatMap(p -> logs.latest(t.getMetadata().getUid(), p, TrainerWorkload.CONTAINER));
     Plan<SpeculatorTrainingStatus> plan =
         TrainingPlanner.plan(
-            new TrainingObservation(t, dataset, job, claim, pods, eval, failedCreate, live),
+            new TrainingObservation(
+                t,
+                dataset,
+                job,
+                claim,
+                pods,
+                eval,
+                failedCreate,
+                live,
+                job.isEmpty() ? model(t, dataset) : Optional.empty(),
+                job.isEmpty() ? existingClaim(t, context) : Optional.empty()),
             settings,
             now);
     if (plan.outcome().reason() == Reason.Training && logs.enabled() && plan.requeue() == null) {
-      return new Plan<>(
-          plan.create(), plan.status(), plan.phase(), plan.outcome(), logs.interval());
+      return plan.withRequeue(logs.interval());
     }
     if (plan.outcome().terminal()) {
       logs.forget(t.getMetadata().getUid());
     }
     return plan;
+  }
+
+  /** Where the storage pre-flight reads target models' configs (default: nowhere). */
+  @Inject
+  public void setModelConfigs(ModelConfigs configs) {
+    this.modelConfigs = configs;
+  }
+
+  /** The same, for a controller made without injection. */
+  public SpeculatorTrainingReconciler withModelConfigs(ModelConfigs configs) {
+    setModelConfigs(configs);
+    return this;
+  }
+
+  /** The target model's facts, when the training has not run and the operator can read them. */
+  private Optional<ModelFacts> model(SpeculatorTraining t, Optional<HiddenStateDataset> dataset) {
+    SpeculatorTrainingStatus s = t.getStatus();
+    if (s != null
+        && (s.phase == TrainingPhase.SUCCEEDED
+            || s.phase == TrainingPhase.FAILED
+            || (s.results != null && s.results.finalPath != null))) {
+      return Optional.empty();
+    }
+    return modelConfigs.facts(
+        t.getSpec().targetModel != null
+            ? t.getSpec().targetModel
+            : dataset.map(d -> d.getSpec().targetModel).orElse(null));
+  }
+
+  private static Optional<PersistentVolumeClaim> existingClaim(
+      SpeculatorTraining t, Context<SpeculatorTraining> context) {
+    if (t.getSpec().storage == null || t.getSpec().storage.claimName == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(
+        context
+            .getClient()
+            .persistentVolumeClaims()
+            .inNamespace(t.getMetadata().getNamespace())
+            .withName(t.getSpec().storage.claimName)
+            .get());
+  }
+
+  @Override
+  protected String usagePhase() {
+    return "Training";
+  }
+
+  /**
+   * The GPU-seconds of the dataset the training created from its template (a reused one has none of
+   * its own) and of the evaluation it created: together with the trainer's, the cost of the
+   * speculator. A referenced dataset is not counted: other trainings may share it.
+   */
+  @Override
+  protected Map<String, Long> usageOfOthers(
+      SpeculatorTraining t, Context<SpeculatorTraining> context) {
+    String ns = t.getMetadata().getNamespace();
+    Map<String, Long> out = new TreeMap<>();
+    if (t.getSpec().dataset.template != null) {
+      ChildSources.byName(context, HiddenStateDataset.class, TrainingPlanner.datasetName(t), ns)
+          .filter(d -> Owners.isControlledBy(d, t))
+          .map(d -> d.getStatus() == null ? null : d.getStatus().usage)
+          .ifPresent(u -> out.put("Generating", u.gpuSeconds == null ? 0 : u.gpuSeconds));
+    }
+    if (t.getSpec().evaluation != null) {
+      ChildSources.byName(context, SpeculatorEval.class, TrainingPlanner.evaluationName(t), ns)
+          .filter(e -> Owners.isControlledBy(e, t))
+          .map(e -> e.getStatus() == null ? null : e.getStatus().usage)
+          .ifPresent(u -> out.put("Evaluating", u.gpuSeconds == null ? 0 : u.gpuSeconds));
+    }
+    return out;
   }
 
   @Override

@@ -17,17 +17,21 @@ import dev.speculators.api.TrainingResults;
 import dev.speculators.api.common.Children;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.api.common.ResourceRef;
+import dev.speculators.io.StorageCheck;
+import dev.speculators.operator.kube.EventRecorder;
 import dev.speculators.operator.kube.Labels;
 import dev.speculators.operator.kube.Owners;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.pods.TrainerWorkload;
+import dev.speculators.operator.preflight.StorageEstimates;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
+import dev.speculators.operator.workload.ProgressRates;
 import dev.speculators.operator.workload.Statuses;
 import dev.speculators.operator.workload.TerminationMessages;
 import dev.speculators.operator.workload.WorkerSummaries;
@@ -232,6 +236,24 @@ public final class TrainingPlanner {
           now,
           trained);
     }
+    // the storage pre-flight of the checkpoints and the final speculator, before anything of the
+    // trainer exists
+    List<EventRecorder.Note> notes = new ArrayList<>();
+    if (!trained && o.job().isEmpty()) {
+      Optional<StorageCheck> check =
+          TrainingPreflight.check(spec, o.model(), o.dataset(), o.existingClaim());
+      next.storage = check.map(c -> StorageEstimates.of(c, StorageEstimates.OPERATOR)).orElse(null);
+      if (check.isPresent() && check.get().refuses()) {
+        next.phase = TrainingPhase.FAILED;
+        next.completionTime = Statuses.time(now);
+        Outcome refused = Outcome.of(Reason.StorageTooSmall, check.get().message());
+        StatusConditions.apply(next, refused, generation, now);
+        return new Plan<>(List.of(), next, Statuses.name(next.phase), refused, null);
+      }
+      if (check.isPresent() && check.get().warns()) {
+        notes.add(EventRecorder.Note.warning("StorageNearlyFull", check.get().message()));
+      }
+    }
     if (storage.created() != null && o.claim().isEmpty() && !create.contains(storage.created())) {
       create.add(storage.created());
     }
@@ -250,9 +272,22 @@ public final class TrainingPlanner {
         create.add(workload.job());
         next.phase = TrainingPhase.TRAINING;
         next.progress = progress(spec, null);
-        outcome = Outcome.of(Reason.PodsStarting, "creating Job " + TrainerWorkload.jobName(t));
+        outcome =
+            Outcome.of(
+                Reason.PodsStarting,
+                "creating Job "
+                    + TrainerWorkload.jobName(t)
+                    + o.dataset()
+                        .filter(d -> d.getStatus() != null && d.getStatus().reusedFrom != null)
+                        .map(
+                            d ->
+                                " on HiddenStateDataset "
+                                    + d.getMetadata().getName()
+                                    + ", which reuses the data of "
+                                    + d.getStatus().reusedFrom)
+                        .orElse(""));
         StatusConditions.apply(next, outcome, generation, now);
-        return new Plan<>(create, next, Statuses.name(next.phase), outcome, null);
+        return new Plan<>(create, next, Statuses.name(next.phase), outcome, null, List.of(), notes);
       }
       if (!Owners.isControlledBy(o.job().get(), t)) {
         return waiting(
@@ -270,6 +305,7 @@ public final class TrainingPlanner {
       JobState job = JobState.of(o.job().get());
       Optional<ObjectNode> summary = newestSummary(o.pods());
       next.progress = progress(spec, o.liveProgress().or(() -> summary).orElse(null));
+      rates(next.progress, o.liveProgress().orElse(null), previous, now);
       if (next.startTime == null && job.startTime() != null) {
         next.startTime = job.startTime();
       }
@@ -298,13 +334,7 @@ public final class TrainingPlanner {
           WorkerSummaries.of(job, o.pods(), TrainerWorkload.CONTAINER, "train", false, 1, now);
       if (read.pending()) {
         next.phase = TrainingPhase.TRAINING;
-        outcome =
-            Outcome.of(
-                Reason.CollectingResults,
-                "Job "
-                    + job.name()
-                    + " succeeded; waiting for the trainer's summary: "
-                    + read.describe(WorkerSummaries.State.PENDING));
+        outcome = read.collecting(job.name(), "the trainer's summary");
         StatusConditions.apply(next, outcome, generation, now);
         return new Plan<>(
             create, next, Statuses.name(next.phase), outcome, settings.podlessRecheckInterval());
@@ -502,6 +532,29 @@ public final class TrainingPlanner {
         .flatMap(Optional::stream)
         .filter(s -> "train".equals(s.path("kind").asText()))
         .findFirst();
+  }
+
+  /**
+   * The trainer's tokens per second, elapsed time and ETA from its newest {@code PROGRESS} line
+   * (none once it finished).
+   */
+  private static void rates(
+      TrainingProgress out, ObjectNode live, SpeculatorTrainingStatus previous, Instant now) {
+    if (live == null || !"train".equals(live.path("kind").asText())) {
+      return;
+    }
+    if (live.hasNonNull("tokensPerSecond")) {
+      out.tokensPerSecond = ProgressRates.round3(live.get("tokensPerSecond").asDouble());
+      out.rate = ProgressRates.rate(out.tokensPerSecond, "tokens");
+    }
+    if (live.hasNonNull("elapsedSeconds")) {
+      out.elapsedSeconds = live.get("elapsedSeconds").asLong();
+    }
+    ProgressRates.eta(
+        out,
+        previous == null || previous.progress == null ? null : previous.progress.eta,
+        now,
+        live.hasNonNull("etaSeconds") ? live.get("etaSeconds").asDouble() : null);
   }
 
   private static TrainingProgress progress(SpeculatorTrainingSpec spec, ObjectNode p) {

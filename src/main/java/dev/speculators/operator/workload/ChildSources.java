@@ -79,6 +79,14 @@ public final class ChildSources {
     return ((InformerEventSource<R, P>) source).get(new ResourceID(name, namespace));
   }
 
+  /** Every cached object of the event source named after {@code type}, in {@code namespace}. */
+  @SuppressWarnings("unchecked")
+  public static <R extends HasMetadata, P extends HasMetadata> List<R> list(
+      Context<P> context, Class<R> type, String namespace) {
+    var source = context.eventSourceRetriever().getEventSourceFor(type, type.getSimpleName());
+    return ((InformerEventSource<R, P>) source).list(namespace).toList();
+  }
+
   /** All cached children of {@code type} that belong to the reconciled resource. */
   public static <R extends HasMetadata, P extends HasMetadata> List<R> all(
       Context<P> context, Class<R> type) {

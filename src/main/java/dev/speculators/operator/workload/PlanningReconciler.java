@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -57,6 +58,17 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
       logProgress = new LogProgress(context.getClient(), interval, clock);
     }
     return logProgress;
+  }
+
+  /** The phase of work the resource's own pods do, for {@code status.usage.phases}. */
+  protected abstract String usagePhase();
+
+  /**
+   * GPU-seconds that other resources report for this one (a training's dataset and evaluation), by
+   * phase of work; none by default.
+   */
+  protected Map<String, Long> usageOfOthers(P resource, Context<P> context) {
+    return Map.of();
   }
 
   /** Observes and decides. */
@@ -104,6 +116,9 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
     for (HasMetadata child : plan.create()) {
       creator.create(child);
     }
+    for (HasMetadata changed : plan.update()) {
+      context.getClient().resource(changed).update();
+    }
     S previous = resource.getStatus();
     String kind = resource.getKind();
     for (EventRecorder.Note note :
@@ -117,13 +132,24 @@ public abstract class PlanningReconciler<P extends CustomResource<?, S>, S exten
         metrics.warningRecorded(kind, note.reason());
       }
     }
+    for (EventRecorder.Note note : plan.notes()) {
+      new EventRecorder(context.getClient()).record(resource, note);
+      if ("Warning".equals(note.type())) {
+        metrics.warningRecorded(kind, note.reason());
+      }
+    }
     stampPhaseChange(kind, previous, plan.status(), now);
     List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+    double gpuSeconds = GpuUsage.seconds(pods, gpuResourceName(resource), now);
     metrics.gpuSeconds(
-        kind,
-        resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(),
-        GpuUsage.seconds(pods, gpuResourceName(resource), now));
+        kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName(), gpuSeconds);
+    plan.status().usage =
+        UsageAccounting.next(
+            previous == null ? null : previous.usage,
+            usagePhase(),
+            gpuSeconds,
+            usageOfOthers(resource, context),
+            plan.outcome().terminal());
     UpdateControl<P> control;
     if (plan.status().equals(previous)) {
       control = UpdateControl.noUpdate();

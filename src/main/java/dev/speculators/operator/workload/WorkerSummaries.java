@@ -1,6 +1,8 @@
 package dev.speculators.operator.workload;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.operator.status.Outcome;
+import dev.speculators.operator.status.Reason;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -93,6 +95,18 @@ public final class WorkerSummaries {
     /** The completions in {@code state}. */
     public List<Completion> in(State state) {
       return completions.values().stream().filter(c -> c.state() == state).toList();
+    }
+
+    /**
+     * The outcome while summaries are still on their way: the Job succeeded, the resource waits.
+     *
+     * @param jobName the Job's name
+     * @param what what is awaited, e.g. "the trainer's summary"
+     */
+    public Outcome collecting(String jobName, String what) {
+      return Outcome.of(
+          Reason.CollectingResults,
+          "Job " + jobName + " succeeded; waiting for " + what + ": " + describe(State.PENDING));
     }
 
     /** What is missing, one clause per completion, e.g. for a status message. */

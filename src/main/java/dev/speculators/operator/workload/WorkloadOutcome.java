@@ -1,5 +1,6 @@
 package dev.speculators.operator.workload;
 
+import dev.speculators.io.StorageCheck;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -121,6 +122,8 @@ public final class WorkloadOutcome {
     Reason reason;
     if (f.isPresent() && f.get().oomKilled()) {
       reason = Reason.OOMKilled;
+    } else if (f.isPresent() && storageRefused(f.get())) {
+      reason = Reason.StorageTooSmall;
     } else if ("PodFailurePolicy".equals(job.reason())) {
       reason = Reason.InvalidArguments;
     } else if ("DeadlineExceeded".equals(job.reason())) {
@@ -141,5 +144,10 @@ public final class WorkloadOutcome {
     }
     f.ifPresent(x -> m.append("; last failure: ").append(x.describe()));
     return Outcome.of(reason, m.toString());
+  }
+
+  /** A pre-flight container or worker that refused its work because the volume is too small. */
+  private static boolean storageRefused(PodFailures.Failure f) {
+    return f.exitCode() != null && f.exitCode() == StorageCheck.EXIT_CODE;
   }
 }

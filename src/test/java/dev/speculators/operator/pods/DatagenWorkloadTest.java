@@ -286,6 +286,8 @@ class DatagenWorkloadTest {
             "--concurrency", "16",
             "--seed", "7",
             "--engine", "vllm",
+            "--volume-name", "/data=pvc:llama-sharegpt-hidden-states",
+            "--volume-name", "/inputs/raw=pvc:raw",
             "--hidden-states-dir", "/hs",
             "--tensor-parallel-size", "2");
     JsonNode work = json(cm.getData().get("work.json"));

@@ -233,7 +233,8 @@ public final class Kubelet {
   }
 
   /**
-   * A container path (possibly followed by options, as in "PATH,maxSamples=10") as a local path.
+   * A container path (possibly followed by options, as in "PATH,maxSamples=10", or by a name, as in
+   * "PATH=pvc:claim") as a local path.
    */
   String rewrite(String arg, Map<String, Path> mounts) {
     if (!arg.startsWith("/")) {
@@ -244,7 +245,10 @@ public final class Kubelet {
     String best = null;
     for (String prefix : all.keySet()) {
       boolean covers =
-          arg.equals(prefix) || arg.startsWith(prefix + "/") || arg.startsWith(prefix + ",");
+          arg.equals(prefix)
+              || arg.startsWith(prefix + "/")
+              || arg.startsWith(prefix + ",")
+              || arg.startsWith(prefix + "=");
       if (covers && (best == null || prefix.length() > best.length())) {
         best = prefix;
       }

@@ -3,6 +3,7 @@ package dev.speculators.operator.testing;
 import dev.speculators.operator.dataset.HiddenStateDatasetReconciler;
 import dev.speculators.operator.eval.SpeculatorEvalReconciler;
 import dev.speculators.operator.kube.WorkloadSettings;
+import dev.speculators.operator.preflight.ModelConfigs;
 import dev.speculators.operator.training.SpeculatorTrainingReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -27,7 +28,8 @@ public final class TestOperator implements AutoCloseable {
   private final AtomicLong reconciliations = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
-  private TestOperator(KubernetesClient client, WorkloadSettings settings) {
+  private TestOperator(
+      KubernetesClient client, WorkloadSettings settings, ModelConfigs modelConfigs) {
     Metrics counting =
         new Metrics() {
           @Override
@@ -55,14 +57,20 @@ public final class TestOperator implements AutoCloseable {
                     .withMetrics(counting)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false));
-    operator.register(new HiddenStateDatasetReconciler(settings));
-    operator.register(new SpeculatorTrainingReconciler(settings));
+    operator.register(new HiddenStateDatasetReconciler(settings).withModelConfigs(modelConfigs));
+    operator.register(new SpeculatorTrainingReconciler(settings).withModelConfigs(modelConfigs));
     operator.register(new SpeculatorEvalReconciler(settings));
   }
 
   /** Starts a replica. */
   public static TestOperator start(KubernetesClient client, WorkloadSettings settings) {
-    TestOperator t = new TestOperator(client, settings);
+    return start(client, settings, ModelConfigs.none());
+  }
+
+  /** Starts a replica that reads target models' configs for the storage pre-flight. */
+  public static TestOperator start(
+      KubernetesClient client, WorkloadSettings settings, ModelConfigs modelConfigs) {
+    TestOperator t = new TestOperator(client, settings, modelConfigs);
     t.operator.start();
     return t;
   }

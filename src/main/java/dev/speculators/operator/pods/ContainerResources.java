@@ -34,7 +34,11 @@ public final class ContainerResources {
 
   // -- trainer ------------------------------------------------------------------------------------
 
-  /** JVM heap, libtorch's CPU runtime and the CUDA context of the trainer. */
+  /**
+   * The trainer's runtime: the JVM (a 1 GiB heap, {@code -Xmx1g} in the trainer image; tensors
+   * never live on it) with its code, about 0.5 GiB, libtorch's CPU runtime and the CUDA context's
+   * host memory (not measured here; the margin is for it).
+   */
   public static final long TRAINER_RUNTIME_BYTES = 6 * GIB;
 
   /** Bytes per value of a packed row on the host (float32 direct buffers). */
@@ -105,8 +109,9 @@ public final class ContainerResources {
 
   /**
    * The trainer: {@code memory = 6 GiB + (P + 1)·T·H·L·4 B + 2·V·H·2 B}: the runtime, the {@code P
-   * + 1} packed-row buffers ({@code P} = 2 rows prefetched, float32) and the verifier's embeddings
-   * and lm_head (bf16); the limit is twice that; {@code cpu = 4}.
+   * + 1} packed-row buffers ({@code P} = 2 rows prefetched, float32) and, while the draft is set
+   * up, the float32 host copy of the verifier's embedding ({@code V·H·4 B}; the mapped bf16 file
+   * pages next to it are reclaimable); the limit is twice that; {@code cpu = 4}.
    */
   public static ResourceRequirements trainer(TrainerShape s) {
     long row = (long) s.rowTokens() * s.hiddenSize() * s.capturedLayers() * TRAINER_ROW_VALUE_BYTES;

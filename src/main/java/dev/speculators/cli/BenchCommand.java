@@ -37,10 +37,11 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Benchmark train: tokens/s and peak memory per precision, optionally against plain PyTorch.",
-      "Writes a random dataset in the upstream v0.4 layout and a verifier, then runs train for",
-      "--warmup + --steps optimizer steps in a fresh JVM (the trainer image's JVM options) per",
-      "precision and attention path; with --python, also the same step in plain PyTorch on the",
-      "same files (interleaved). Prints tokens/s, s/step, peak RSS and the ratios."
+      "Writes a random dataset in the upstream v0.4 layout and a verifier, then runs train for"
+          + " --warmup + --steps optimizer steps in a fresh JVM (the trainer image's JVM options)"
+          + " per precision and attention path; with --python, also the same step in plain"
+          + " PyTorch on the same files (interleaved). Prints tokens/s, s/step, peak RSS and the"
+          + " ratios."
     })
 public final class BenchCommand implements Callable<Integer> {
   static final String BASELINE = "/dev/speculators/train/bench/plain_pytorch_train.py";

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
           + " (extract_hidden_states) for the target model's hidden states, and write speculators-format"
           + " data_<i>.pt samples. A restarted shard resumes; the shard that finds all shards done merges"
           + " token_freq.pt and the dataset metadata.",
-      "Arguments can also come from a file: datagen @args.txt"
+      "Arguments can also come from a file: datagen @args.txt."
     })
 public final class DatagenCommand implements Callable<Integer> {
 

@@ -27,11 +27,12 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Train an EAGLE3 speculator with training-time test on a speculators dataset.",
-      "Writes <output>/vocab/, <output>/checkpoints/<epoch>/, <output>/final/ (config.json +",
-      "model.safetensors, loadable by vLLM) and <output>/metrics.jsonl. Resumes from the newest",
-      "complete checkpoint unless --no-resume-from-checkpoint. SIGTERM saves a checkpoint and",
-      "exits with 143. Runs on CPU unless PYTORCH_LIBRARY_PATH points at a CUDA libtorch (the",
-      "trainer image); bf16 on a GPU, fp32 on a CPU unless --precision says otherwise."
+      "Writes <output>/vocab/, <output>/checkpoints/<epoch>/, <output>/final/ (config.json"
+          + " + model.safetensors, loadable by vLLM) and <output>/metrics.jsonl. Resumes from the"
+          + " newest complete checkpoint unless --no-resume-from-checkpoint. SIGTERM saves a"
+          + " checkpoint and exits with 143. Runs on CPU unless PYTORCH_LIBRARY_PATH points at a"
+          + " CUDA libtorch (the trainer image); bf16 on a GPU, fp32 on a CPU unless --precision"
+          + " says otherwise."
     })
 public final class TrainCommand implements Callable<Integer> {
   static final int DEFAULT_DRAFT_VOCAB = 32000;

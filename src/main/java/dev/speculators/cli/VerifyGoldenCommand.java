@@ -21,9 +21,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Check the trainer against golden cases from the upstream Python implementation.",
-      "Each case (a directory with case.json, weights/batch/expected.safetensors) runs forward,",
-      "backward and two optimizer steps and is compared with what upstream computed. Prints one",
-      "line per case with the worst error per quantity; exits 1 if any case fails."
+      "Each case (a directory with case.json, weights/batch/expected.safetensors) runs"
+          + " forward, backward and two optimizer steps and is compared with what upstream"
+          + " computed. Prints one line per case with the worst error per quantity; exits 1 if any"
+          + " case fails."
     })
 public final class VerifyGoldenCommand implements Callable<Integer> {
 

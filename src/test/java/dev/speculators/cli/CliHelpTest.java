@@ -50,4 +50,25 @@ class CliHelpTest {
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
   }
+
+  /**
+   * picocli wraps each description element on its own at the terminal width: an element that stops
+   * mid-sentence leaves a short broken line in the help.
+   */
+  @Test
+  void everyCommandDescriptionElementIsAWholeSentence() {
+    CommandLine root = new CommandLine(new Main());
+    for (Map.Entry<String, CommandLine> e : root.getSubcommands().entrySet()) {
+      visit(e.getKey(), e.getValue());
+    }
+  }
+
+  private static void visit(String name, CommandLine cmd) {
+    for (String line : cmd.getCommandSpec().usageMessage().description()) {
+      assertThat(line.strip())
+          .as("%s: description line '%s'", name, line)
+          .matches("(?s).*[.:)](%n)?$");
+    }
+    cmd.getSubcommands().forEach((sub, c) -> visit(name + " " + sub, c));
+  }
 }

@@ -35,7 +35,8 @@ public class DatasetSource {
   @Min(1) public Long maxSamples;
 
   @JsonPropertyDescription(
-      "Randomly drop leading turns of multi-turn conversations (data augmentation).")
+      "Randomly cut multi-turn conversations after a seeded number of turns, dropping the"
+          + " turns after it (data augmentation).")
   @Default("false")
   public Boolean turnDropout = false;
 

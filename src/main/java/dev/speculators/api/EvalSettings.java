@@ -32,6 +32,15 @@ import java.util.List;
     value = "self.engine == 'vllm' || !has(self.vllm)",
     message = "vllm settings apply only to engine vllm",
     fieldPath = ".vllm")
+@ValidationRule(
+    value =
+        "!has(self.guidellm) || !has(self.guidellm.textColumn) || !has(self.datasets)"
+            + " || self.datasets.all(d, !d.matches('kind.{0,4}(synthetic_text|trace_synthetic)')"
+            + " && (d.contains('kind') || !d.matches('prompt_tokens.{0,2}[=:]')))",
+    message =
+        "guidellm.textColumn applies to data files: synthetic datasets generate their own prompt"
+            + " column",
+    fieldPath = ".guidellm.textColumn")
 public class EvalSettings {
 
   @JsonPropertyDescription(

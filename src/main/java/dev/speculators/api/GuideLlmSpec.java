@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -62,6 +63,19 @@ public class GuideLlmSpec {
 
   @JsonPropertyDescription("Stop after this many seconds per benchmark.")
   @Min(1) public Integer maxSeconds;
+
+  @JsonPropertyDescription(
+      "Prompt column of the data files when GuideLLM does not find it under its usual names"
+          + " (prompt, instruction, question, input, context, content, conversation, turn, text);"
+          + " system-prompt and token-count columns are still found by their usual names. Not for"
+          + " synthetic datasets, whose prompts are generated.")
+  @Size(min = 1, max = 128) @Pattern("^[^.\\s]([^.]*[^.\\s])?$") public String textColumn;
+
+  @JsonPropertyDescription(
+      "Tokenizer GuideLLM counts prompt and output tokens with: a Hugging Face model id, or a path"
+          + " in the eval pod (the target model's path when it is on a volume); default: the"
+          + " target model.")
+  @Size(min = 1, max = 512) public String processor;
 
   @JsonPropertyDescription(
       "Eval image with GuideLLM; default: the operator's SPECULATORS_EVAL_IMAGE.")

@@ -13,6 +13,7 @@ import dev.speculators.eval.EvalResults;
 import dev.speculators.eval.EvalRunner;
 import dev.speculators.eval.EvalSettings;
 import dev.speculators.eval.GuidellmCli;
+import dev.speculators.eval.GuidellmData;
 import dev.speculators.eval.VllmClient;
 import dev.speculators.io.TerminationLog;
 import dev.speculators.io.hub.HfHub;
@@ -377,6 +378,17 @@ public final class EvalCommand implements Callable<Integer> {
       if (t <= 0) {
         throw new CommandLine.ParameterException(
             cl, "timeouts must be positive numbers of seconds");
+      }
+    }
+    if (textColumn != null) {
+      for (String d : data) {
+        if (GuidellmData.isSynthetic(d)) {
+          throw new CommandLine.ParameterException(
+              cl,
+              "--text-column applies to data files: --data '"
+                  + d
+                  + "' is synthetic text, whose prompt column GuideLLM generates");
+        }
       }
     }
     try {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -78,12 +80,7 @@ public enum GuidellmCli {
     }
     a.addAll(List.of("--data", data07(dataset)));
     if (s.textColumn() != null) {
-      a.addAll(
-          List.of(
-              "--data-column-mapper",
-              KindSpec.of("generative_column_mapper")
-                  .with("column_mappings.text_column", s.textColumn())
-                  .toCli()));
+      a.addAll(List.of("--data-column-mapper", columnMapper(s.textColumn()).toCli()));
     }
     if (s.processor() != null) {
       a.addAll(
@@ -93,6 +90,31 @@ public enum GuidellmCli {
     a.addAll(List.of("--output", KindSpec.of("json").with("path", output.toString()).toCli()));
     a.add("--disable-console-interactive");
     return a;
+  }
+
+  /**
+   * Column names GuideLLM 0.7.3 looks for by default ({@code GenerativeColumnMapper.defaults} in
+   * {@code data/preprocessors/mappers.py}) for the columns of a text benchmark other than the
+   * prompt. Its mapper uses the given mappings instead of the defaults, not on top of them, so
+   * naming only the prompt column would silently drop a file's system prompts and token counts.
+   */
+  private static final Map<String, List<String>> OTHER_TEXT_COLUMNS = new LinkedHashMap<>();
+
+  static {
+    OTHER_TEXT_COLUMNS.put("prefix_column", List.of("system_prompt", "system", "prefix"));
+    OTHER_TEXT_COLUMNS.put(
+        "prompt_tokens_count_column", List.of("prompt_tokens_count", "input_tokens_count"));
+    OTHER_TEXT_COLUMNS.put(
+        "output_tokens_count_column", List.of("output_tokens_count", "completion_tokens_count"));
+  }
+
+  /** The prompt column as given, and GuideLLM's default names for the other text columns. */
+  private static KindSpec columnMapper(String textColumn) {
+    KindSpec mapper =
+        KindSpec.of("generative_column_mapper")
+            .with("column_mappings.text_column", List.of(textColumn));
+    OTHER_TEXT_COLUMNS.forEach((column, names) -> mapper.with("column_mappings." + column, names));
+    return mapper;
   }
 
   /**

@@ -122,6 +122,24 @@ public final class GuidellmData {
   }
 
   /**
+   * Whether {@code spec} asks GuideLLM for generated text ({@code prompt_tokens=...}, {@code
+   * kind=synthetic_text} or {@code kind=trace_synthetic}), whose prompt column GuideLLM names
+   * itself.
+   */
+  public static boolean isSynthetic(String spec) {
+    Map<String, Object> fields;
+    try {
+      fields = fields(spec);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    Object kind = fields.get("kind");
+    return kind == null
+        ? fields.containsKey("prompt_tokens")
+        : Set.of("synthetic_text", "trace_synthetic").contains(String.valueOf(kind));
+  }
+
+  /**
    * The {@code --data} value for a spec that {@link #problem} accepts: synthetic {@code
    * prompt_tokens=...} gets {@code kind=synthetic_text}, a file kind without a split gets {@code
    * load_kwargs.split=train}; everything else is passed as written.

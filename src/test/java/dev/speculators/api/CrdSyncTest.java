@@ -122,16 +122,7 @@ class CrdSyncTest {
 
   /** The generated CRD with its printer columns in the resource class's declaration order. */
   private static String ordered(Path generated) throws IOException {
-    String text = Files.readString(generated);
-    String kind = new YAMLMapper().readTree(text).path("spec").path("names").path("kind").asText();
-    Class<?> type =
-        switch (kind) {
-          case "HiddenStateDataset" -> HiddenStateDataset.class;
-          case "SpeculatorTraining" -> SpeculatorTraining.class;
-          case "SpeculatorEval" -> SpeculatorEval.class;
-          default -> throw new IllegalStateException("unknown kind " + kind + " in " + generated);
-        };
-    return PrinterColumnOrder.apply(text, type);
+    return PrinterColumnOrder.of(Files.readString(generated));
   }
 
   private static long newestApiClass() throws IOException {

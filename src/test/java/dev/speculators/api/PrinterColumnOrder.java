@@ -1,5 +1,7 @@
 package dev.speculators.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,10 +16,29 @@ import java.util.regex.Pattern;
  * first and the ETA before the progress: kubectl prints the columns in the CRD's order. The text is
  * reordered in place (item by item) so that everything else stays as the generator wrote it.
  */
-final class PrinterColumnOrder {
+public final class PrinterColumnOrder {
   private static final Pattern ITEM = Pattern.compile("^(\\s*)- jsonPath: \"([^\"]*)\"$");
 
   private PrinterColumnOrder() {}
+
+  /** A generated CRD's text with its printer columns in its resource class's declaration order. */
+  public static String of(String generatedCrd) {
+    String kind;
+    try {
+      kind =
+          new YAMLMapper().readTree(generatedCrd).path("spec").path("names").path("kind").asText();
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a CRD: " + e.getOriginalMessage(), e);
+    }
+    Class<?> type =
+        switch (kind) {
+          case "HiddenStateDataset" -> HiddenStateDataset.class;
+          case "SpeculatorTraining" -> SpeculatorTraining.class;
+          case "SpeculatorEval" -> SpeculatorEval.class;
+          default -> throw new IllegalArgumentException("unknown kind '" + kind + "'");
+        };
+    return apply(generatedCrd, type);
+  }
 
   /** The CRD text with every printer-column list in {@code kind}'s declaration order. */
   static String apply(String crdYaml, Class<?> kind) {

@@ -708,6 +708,23 @@ class EvalCommandTest {
         .isEqualTo(2);
     assertThat(stderr())
         .contains("GuideLLM 0.6 needs --rate (max concurrency) for --profile throughput");
+    assertThat(
+            eval(
+                "--endpoint",
+                "http://h:1",
+                "--data",
+                "prompts.jsonl",
+                "--data",
+                "prompt_tokens=64,output_tokens=32",
+                "--output",
+                "o",
+                "--text-column",
+                "question"))
+        .isEqualTo(2);
+    assertThat(stderr())
+        .contains(
+            "--text-column applies to data files: --data 'prompt_tokens=64,output_tokens=32' is"
+                + " synthetic text");
   }
 
   @Test

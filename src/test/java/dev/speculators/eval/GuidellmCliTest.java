@@ -276,7 +276,7 @@ class GuidellmCliTest {
             "--data",
             "kind=json_file,path=/data/x.jsonl,load_kwargs.split=train",
             "--data-column-mapper",
-            "kind=generative_column_mapper,column_mappings.text_column=question",
+            mapperFor("question"),
             "--tokenizer",
             "kind=huggingface_auto,model=/models/t",
             "--output",
@@ -338,9 +338,7 @@ class GuidellmCliTest {
         .containsSubsequence(
             "--data",
             "{\"kind\":\"json_file\",\"path\":\"/data/a,b c.jsonl\",\"load_kwargs\":{\"split\":\"train\"}}")
-        .containsSubsequence(
-            "--data-column-mapper",
-            "{\"kind\":\"generative_column_mapper\",\"column_mappings\":{\"text_column\":\"2024-01-01\"}}");
+        .containsSubsequence("--data-column-mapper", mapperFor("2024-01-01"));
     // a fraction with many digits stays a plain YAML float, never 1.0E-5 style
     BenchmarkSettings tiny =
         new BenchmarkSettings(
@@ -386,5 +384,19 @@ class GuidellmCliTest {
         .containsSubsequence("--profile", "poisson", "--rate", "1.5", "--rate", "3");
     assertThatThrownBy(() -> GuidellmCli.parse("0.5")).hasMessageContaining("expected 0.7 or 0.6");
     assertThat(GuidellmCli.parse("0.7.3")).isEqualTo(GuidellmCli.V0_7);
+  }
+
+  /**
+   * The column mapper for a named prompt column: GuideLLM 0.7.3 replaces its default mappings by
+   * the given ones, so the other text columns' default names are passed along (a list, hence JSON).
+   */
+  private static String mapperFor(String textColumn) {
+    return "{\"kind\":\"generative_column_mapper\",\"column_mappings\":{"
+        + "\"text_column\":[\""
+        + textColumn
+        + "\"],"
+        + "\"prefix_column\":[\"system_prompt\",\"system\",\"prefix\"],"
+        + "\"prompt_tokens_count_column\":[\"prompt_tokens_count\",\"input_tokens_count\"],"
+        + "\"output_tokens_count_column\":[\"output_tokens_count\",\"completion_tokens_count\"]}}";
   }
 }

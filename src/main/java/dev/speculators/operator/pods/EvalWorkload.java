@@ -147,6 +147,10 @@ public final class EvalWorkload {
         a.add("--max-requests");
         a.add(Integer.toString(g.maxRequests));
       }
+      if (g.textColumn != null) {
+        a.add("--text-column");
+        a.add(g.textColumn);
+      }
       // The floor a trained draft must beat, as `run -f` reports it: an untrained draft of the
       // same shape on the same prompts (status.results.untrainedMeanAcceptanceLength).
       a.add("--untrained-baseline");
@@ -178,6 +182,14 @@ public final class EvalWorkload {
     if (g.maxSeconds != null) {
       a.add("--max-seconds");
       a.add(Integer.toString(g.maxSeconds));
+    }
+    if (g.textColumn != null) {
+      a.add("--text-column");
+      a.add(g.textColumn);
+    }
+    if (g.processor != null) {
+      a.add("--processor");
+      a.add(g.processor);
     }
     a.add("--temperature");
     a.add(VllmServer.number(s.temperature));

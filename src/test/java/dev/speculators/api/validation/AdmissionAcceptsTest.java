@@ -126,6 +126,15 @@ class AdmissionAcceptsTest {
                         + " 'kind=huggingface,source=org/ds,load_kwargs.split=test',"
                         + " '{\"kind\": \"synthetic_text\", \"prompt_tokens\": 8}']"))),
         Arguments.of(
+            "prompt column and tokenizer for data files",
+            edit(
+                EVAL,
+                set(
+                    "/spec/datasets",
+                    "['org/ds:data/test.parquet', 'prompts.jsonl', 'prompt_tokens_x.csv',"
+                        + " 'kind=huggingface,source=org/ds,load_kwargs.split=test']"),
+                set("/spec/guidellm", "{textColumn: user question, processor: org/tokenizer}"))),
+        Arguments.of(
             "greedy sampling", edit(EVAL, set("/spec/sampling", "{temperature: 0, topK: -1}"))));
   }
 

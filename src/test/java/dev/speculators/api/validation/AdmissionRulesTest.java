@@ -306,6 +306,24 @@ class AdmissionRulesTest {
             edit(EVAL, set("/spec/guidellm", "{profile: constant, rate: [1.0e12]}")),
             "spec.guidellm.rate: Invalid value: \"array\": rates must be at most 1000000"),
         create(
+            "prompt column for synthetic text",
+            edit(
+                EVAL,
+                set("/spec/datasets", "[prompts.jsonl, 'prompt_tokens=256,output_tokens=128']"),
+                set("/spec/guidellm", "{textColumn: question}")),
+            "spec.guidellm.textColumn: Invalid value: \"object\": guidellm.textColumn applies to data files: synthetic datasets generate their own prompt column"),
+        create(
+            "prompt column for a typed synthetic spec",
+            edit(
+                EVAL,
+                set("/spec/datasets", "['{\"kind\": \"synthetic_text\", \"prompt_tokens\": 8}']"),
+                set("/spec/guidellm", "{textColumn: question}")),
+            "spec.guidellm.textColumn: Invalid value: \"object\": guidellm.textColumn applies to data files"),
+        create(
+            "prompt column with a dot",
+            edit(EVAL, set("/spec/guidellm", "{textColumn: data.question}")),
+            "spec.guidellm.textColumn: Invalid value: \"data.question\": spec.guidellm.textColumn in body should match"),
+        create(
             "named built-in dataset",
             edit(EVAL, set("/spec/datasets", "[emulated]")),
             "spec.datasets: Invalid value: \"array\": each dataset must be org/dataset[:file], a file or directory path, synthetic text (prompt_tokens=N,output_tokens=N) or a GuideLLM data spec (kind=...); GuideLLM 0.7.3 has no named built-in datasets"),

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.speculators.api.EvalPresets;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorEvalSpec;
+import dev.speculators.cli.EvalCommand;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.testing.Resources;
 import io.fabric8.kubernetes.api.model.Container;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class EvalWorkloadTest {
   private static final WorkloadSettings SETTINGS = WorkloadSettings.defaults();
@@ -191,5 +193,60 @@ class EvalWorkloadTest {
             "8",
             "--untrained-baseline");
     assertThat(mountPaths(c)).contains("/speculator", "/results");
+  }
+
+  @Test
+  void thePromptColumnAndTokenizerReachTheEvalCommandAsItsOwnFlags() {
+    SpeculatorEval e =
+        eval(
+            """
+        speculator: {hfId: org/spec}
+        targetModel: {hfId: org/target}
+        datasets: [org/ds:data/questions.csv]
+        guidellm: {textColumn: user question, processor: org/tokenizer}
+        """);
+    List<String> a =
+        workload(e, EvalWorkload.SpeculatorLocation.hub("org/spec", null))
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
+    CommandLine.ParseResult parsed = new CommandLine(new EvalCommand()).parseArgs(tail(a));
+    assertThat(parsed.matchedOptionValue("--text-column", "")).isEqualTo("user question");
+    assertThat(parsed.matchedOptionValue("--processor", "")).isEqualTo("org/tokenizer");
+  }
+
+  @Test
+  void theReferenceEngineReadsTheNamedPromptColumnAndHasNoTokenizerToSet() {
+    SpeculatorEval e =
+        eval(
+            """
+        engine: reference
+        speculator: {path: {path: speculators/tiny}}
+        targetModel: {path: /models/tiny}
+        datasets: [prompts.jsonl]
+        guidellm: {textColumn: question, processor: org/tokenizer}
+        """);
+    List<String> a =
+        workload(
+                e, EvalWorkload.SpeculatorLocation.volume("bench-eval-results", "speculators/tiny"))
+            .job()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getArgs();
+    CommandLine.ParseResult parsed = new CommandLine(new EvalCommand()).parseArgs(tail(a));
+    assertThat(parsed.matchedOptionValue("--text-column", "")).isEqualTo("question");
+    assertThat(parsed.hasMatchedOption("--processor")).isFalse();
+  }
+
+  private static String[] tail(List<String> args) {
+    assertThat(args.get(0)).isEqualTo("eval");
+    return args.subList(1, args.size()).toArray(String[]::new);
   }
 }

@@ -8,6 +8,8 @@ import dev.speculators.io.hub.HfHub;
 import dev.speculators.io.hub.RepoType;
 import dev.speculators.train.Trainer;
 import dev.speculators.train.TrainingOptions;
+import dev.speculators.train.data.HiddenStatesOptions;
+import dev.speculators.train.data.MissingHiddenStates;
 import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
@@ -168,6 +170,23 @@ public final class TrainCommand implements Callable<Integer> {
   Path t2dPath;
 
   @Option(
+      names = "--hidden-states-path",
+      paramLabel = "DIR",
+      description =
+          "speculators 0.5+ data: the folder of the hs_<row>.safetensors files (default:"
+              + " <data>/hidden_states)")
+  Path hiddenStatesPath;
+
+  @Option(
+      names = "--on-missing",
+      paramLabel = "warn|skip|raise",
+      description =
+          "speculators 0.5+ data: rows without a hidden-states file are skipped with a line"
+              + " (warn, default), skipped silently (skip), or stop the run (raise); upstream's"
+              + " generate needs the states generated first")
+  String onMissing;
+
+  @Option(
       names = "--norm-before-residual",
       negatable = true,
       defaultValue = "true",
@@ -276,6 +295,8 @@ public final class TrainCommand implements Callable<Integer> {
             verifierName != null ? verifierName : verifier,
             data,
             tokenFreq,
+            new HiddenStatesOptions(
+                hiddenStatesPath, onMissing == null ? null : MissingHiddenStates.of(onMissing)),
             d2tPath,
             t2dPath,
             targetLayerIds,

@@ -350,6 +350,7 @@ public final class LocalRunner {
             null,
             null,
             null,
+            null,
             step.dir(),
             p.epochs,
             p.learningRate,

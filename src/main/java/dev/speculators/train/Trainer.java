@@ -113,7 +113,8 @@ public final class Trainer {
     Files.createDirectories(o.output());
     Path checkpoints = o.output().resolve("checkpoints");
     HfModelDir verifier = HfModelDir.open(o.verifier());
-    SpeculatorsDataset dataset = SpeculatorsDataset.open(o.data(), o.tokenFrequencies(), log);
+    SpeculatorsDataset dataset =
+        SpeculatorsDataset.open(o.data(), o.tokenFrequencies(), o.hiddenStates(), log);
     if (dataset.hiddenSize() != verifier.hiddenSize()) {
       throw new IllegalArgumentException(
           "dataset hidden size "

@@ -1,5 +1,6 @@
 package dev.speculators.train;
 
+import dev.speculators.train.data.HiddenStatesOptions;
 import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.TttInputs;
 import dev.speculators.train.optim.LearningRateSchedule;
@@ -14,6 +15,9 @@ import java.util.List;
  * @param verifierName name written to the exported config (what vLLM loads as the verifier)
  * @param data dataset root or its {@code data/} directory
  * @param tokenFrequencies explicit {@code token_freq.pt}, or null to find it next to the data
+ * @param hiddenStates where a speculators 0.5+ dataset's hidden states are and what to do about
+ *     rows without them (upstream {@code --hidden-states-path}, {@code --on-missing}); null for the
+ *     defaults
  * @param d2tPath a precomputed vocabulary mapping's {@code d2t.npy} (upstream {@code --d2t-path}),
  *     or null to build the mapping from the token frequencies; given together with {@code t2dPath}
  * @param t2dPath the same mapping's {@code t2d.npy} ({@code --t2d-path}), or null
@@ -31,6 +35,7 @@ public record TrainingOptions(
     String verifierName,
     Path data,
     Path tokenFrequencies,
+    HiddenStatesOptions hiddenStates,
     Path d2tPath,
     Path t2dPath,
     List<Integer> targetLayerIds,
@@ -65,6 +70,7 @@ public record TrainingOptions(
     boolean tf32) {
 
   public TrainingOptions {
+    hiddenStates = hiddenStates == null ? HiddenStatesOptions.DEFAULTS : hiddenStates;
     require(
         (d2tPath == null) == (t2dPath == null),
         "--d2t-path and --t2d-path go together: give both or neither (got only "

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -41,6 +42,7 @@ class InteropTrainingTest {
         VERIFIER,
         "tiny-llama-verifier",
         data,
+        null,
         null,
         d2t,
         t2d,
@@ -114,6 +116,94 @@ class InteropTrainingTest {
     }
     // the mapping came from the dataset's token_freq.pt, written by upstream's prepare_data.py
     assertThat(VocabMapping.read(out.resolve("vocab")).draftVocabSize()).isEqualTo(32);
+  }
+
+  @Test
+  void hiddenStatesElsewhereTrainAsInPlaceWithTheHiddenStatesPath(@TempDir Path tmp)
+      throws Exception {
+    // upstream's tutorial keeps them apart: --data-path ./data --hidden-states-path ./output/...
+    Path data = tmp.resolve("data");
+    Path states = tmp.resolve("output/hidden_states");
+    try (Stream<Path> files = Files.walk(V05_DATA)) {
+      for (Path f : files.toList()) {
+        Path rel = V05_DATA.relativize(f);
+        Path to =
+            rel.startsWith("hidden_states")
+                ? states.resolve(Path.of("hidden_states").relativize(rel).toString())
+                : data.resolve(rel.toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.createDirectories(to.getParent());
+          Files.copy(f, to);
+        }
+      }
+    }
+    assertThat(data.resolve("hidden_states")).doesNotExist();
+    assertThat(states.resolve("hs_0.safetensors")).exists();
+
+    JsonNode inPlace = trainThroughTheCommand(V05_DATA, tmp.resolve("a"));
+    JsonNode apart =
+        trainThroughTheCommand(
+            data,
+            tmp.resolve("b"),
+            "--hidden-states-path",
+            states.toString(),
+            "--on-missing",
+            "raise");
+    assertThat(apart.get("globalStep")).isEqualTo(inPlace.get("globalStep"));
+    assertThat(apart.get("trainLoss")).isEqualTo(inPlace.get("trainLoss"));
+    assertThat(apart.get("valLoss")).isEqualTo(inPlace.get("valLoss"));
+
+    // without the flag the folder is not found, and the error names the flag
+    assertThat(
+            new CommandLine(new TrainCommand())
+                .execute(
+                    "--verifier",
+                    VERIFIER.toString(),
+                    "--data-path",
+                    data.toString(),
+                    "--save-path",
+                    tmp.resolve("c").toString()))
+        .isNotZero();
+    // upstream's default, generate, needs a vLLM server during training: refused with what to do
+    assertThat(
+            new CommandLine(new TrainCommand())
+                .execute(
+                    "--verifier",
+                    VERIFIER.toString(),
+                    "--data-path",
+                    V05_DATA.toString(),
+                    "--save-path",
+                    tmp.resolve("d").toString(),
+                    "--on-missing",
+                    "generate"))
+        .isNotZero();
+    assertThat(tmp.resolve("d")).doesNotExist();
+  }
+
+  private static JsonNode trainThroughTheCommand(Path data, Path out, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--verifier",
+                VERIFIER.toString(),
+                "--data-path",
+                data.toString(),
+                "--save-path",
+                out.resolve("run").toString(),
+                "--epochs",
+                "1",
+                "--total-seq-len",
+                "96",
+                "--draft-vocab-size",
+                "32",
+                "--termination-log",
+                out.resolve("summary.json").toString()));
+    args.addAll(List.of(more));
+    assertThat(new CommandLine(new TrainCommand()).execute(args.toArray(String[]::new))).isZero();
+    return JSON.readTree(out.resolve("summary.json").toFile());
   }
 
   @Test

@@ -69,6 +69,7 @@ public final class TrainBenchmark {
             null,
             null,
             null,
+            null,
             out,
             1,
             1e-4,

@@ -56,21 +56,24 @@ final class HiddenStateRows {
    *
    * @param dataset the {@code save_to_disk} directory
    * @param hiddenStatesDir where the {@code hs_<row>.safetensors} files are
+   * @param onMissing what to do about rows without a file
    * @param progress receives a line now and then, and the count of skipped rows
    * @throws IOException when a row is malformed (input_ids and loss_mask of different lengths, a
    *     mask value other than 0/1), a file is corrupt or disagrees with the others in layers or
    *     hidden size, or no row has a usable file; the message names the row or file
    */
-  static HiddenStateRows open(Path dataset, Path hiddenStatesDir, Consumer<String> progress)
+  static HiddenStateRows open(
+      Path dataset, Path hiddenStatesDir, MissingHiddenStates onMissing, Consumer<String> progress)
       throws IOException {
     if (!Files.isDirectory(hiddenStatesDir)) {
       throw new IOException(
-          "no "
-              + HiddenStatesFile.DIR
-              + "/ directory in "
+          "no hidden-states directory "
+              + hiddenStatesDir
+              + " for "
               + dataset
               + ": generate the hidden states of the preprocessed dataset first (vLLM with the"
-              + " hidden-states connector, then data_generation_offline.py)");
+              + " hidden-states connector, then data_generation_offline.py), or name their"
+              + " folder with --hidden-states-path");
     }
     HfDatasetDir dir = HfDatasetDir.open(dataset);
     Scan s = new Scan(hiddenStatesDir);
@@ -98,20 +101,34 @@ final class HiddenStateRows {
               + s.otherIds.size()
               + " with other token ids)");
     }
-    if (!s.missing.isEmpty() || !s.otherIds.isEmpty()) {
+    if (onMissing == MissingHiddenStates.RAISE && !s.missing.isEmpty()) {
+      throw new IOException(
+          s.missing.size()
+              + " of "
+              + s.rowCount
+              + " rows of "
+              + dataset
+              + " have no hidden-states file in "
+              + hiddenStatesDir
+              + examples(s.missing)
+              + " (--on-missing raise; warn or skip trains on the others)");
+    }
+    List<String> skipped = new ArrayList<>();
+    if (onMissing == MissingHiddenStates.WARN && !s.missing.isEmpty()) {
+      skipped.add(s.missing.size() + " without a file" + examples(s.missing));
+    }
+    if (!s.otherIds.isEmpty()) {
+      // upstream warns about these whatever --on-missing says
+      skipped.add(s.otherIds.size() + " whose file holds other token ids" + examples(s.otherIds));
+    }
+    if (!skipped.isEmpty()) {
       progress.accept(
           "hidden states: "
               + s.files.size()
               + " of "
               + s.rowCount
               + " rows usable; skipped "
-              + s.missing.size()
-              + " without a file"
-              + examples(s.missing)
-              + " and "
-              + s.otherIds.size()
-              + " whose file holds other token ids"
-              + examples(s.otherIds)
+              + String.join(" and ", skipped)
               + ", as upstream training skips them");
     }
     return new HiddenStateRows(s);

@@ -115,18 +115,35 @@ public final class SpeculatorsDataset {
    */
   public static SpeculatorsDataset open(Path path, Path tokenFrequencies, Consumer<String> progress)
       throws IOException {
+    return open(path, tokenFrequencies, HiddenStatesOptions.DEFAULTS, progress);
+  }
+
+  /**
+   * Opens a dataset of either format, with the options of a speculators 0.5+ dataset's hidden
+   * states; a sample-file dataset refuses them.
+   */
+  public static SpeculatorsDataset open(
+      Path path, Path tokenFrequencies, HiddenStatesOptions hiddenStates, Consumer<String> progress)
+      throws IOException {
     if (!Files.isDirectory(path)) {
       throw new IOException("dataset path " + path + " is not a directory");
     }
     if (HfDatasetDir.isOne(path)) {
-      return openArrow(path, tokenFrequencies, progress);
+      return openArrow(path, tokenFrequencies, hiddenStates, progress);
     }
     Path parent = path.toAbsolutePath().getParent();
     if (path.getFileName() != null
         && path.getFileName().toString().equals(HiddenStatesFile.DIR)
         && parent != null
         && HfDatasetDir.isOne(parent)) {
-      return openArrow(parent, tokenFrequencies, progress);
+      return openArrow(parent, tokenFrequencies, hiddenStates, progress);
+    }
+    if (hiddenStates.given()) {
+      throw new IOException(
+          "--hidden-states-path and --on-missing apply to speculators 0.5+ datasets (a"
+              + " preprocessed Arrow dataset with hs_<row>.safetensors files); "
+              + path
+              + " is not one");
     }
     boolean isRoot = Files.isDirectory(path.resolve(DatasetLayout.DATA_DIR));
     Path dataDir = isRoot ? path.resolve(DatasetLayout.DATA_DIR) : path;
@@ -199,8 +216,14 @@ public final class SpeculatorsDataset {
 
   /** A speculators 0.5+ dataset: the preprocessed Arrow dataset in {@code dir}. */
   private static SpeculatorsDataset openArrow(
-      Path dir, Path tokenFrequencies, Consumer<String> progress) throws IOException {
-    HiddenStateRows rows = HiddenStateRows.open(dir, dir.resolve(HiddenStatesFile.DIR), progress);
+      Path dir, Path tokenFrequencies, HiddenStatesOptions hiddenStates, Consumer<String> progress)
+      throws IOException {
+    HiddenStateRows rows =
+        HiddenStateRows.open(
+            dir,
+            hiddenStates.dir() != null ? hiddenStates.dir() : dir.resolve(HiddenStatesFile.DIR),
+            hiddenStates.missing(),
+            progress);
     long[] lengths = new long[rows.size()];
     for (int i = 0; i < lengths.length; i++) {
       lengths[i] = rows.length(i);

@@ -205,16 +205,8 @@ class EvalWorkloadTest {
         datasets: [org/ds:data/questions.csv]
         guidellm: {textColumn: user question, processor: org/tokenizer}
         """);
-    List<String> a =
-        workload(e, EvalWorkload.SpeculatorLocation.hub("org/spec", null))
-            .job()
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
-    CommandLine.ParseResult parsed = new CommandLine(new EvalCommand()).parseArgs(tail(a));
+    CommandLine.ParseResult parsed =
+        parsedEvalArgs(workload(e, EvalWorkload.SpeculatorLocation.hub("org/spec", null)));
     assertThat(parsed.matchedOptionValue("--text-column", "")).isEqualTo("user question");
     assertThat(parsed.matchedOptionValue("--processor", "")).isEqualTo("org/tokenizer");
   }
@@ -230,23 +222,20 @@ class EvalWorkloadTest {
         datasets: [prompts.jsonl]
         guidellm: {textColumn: question, processor: org/tokenizer}
         """);
-    List<String> a =
-        workload(
-                e, EvalWorkload.SpeculatorLocation.volume("bench-eval-results", "speculators/tiny"))
-            .job()
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
-    CommandLine.ParseResult parsed = new CommandLine(new EvalCommand()).parseArgs(tail(a));
+    CommandLine.ParseResult parsed =
+        parsedEvalArgs(
+            workload(
+                e,
+                EvalWorkload.SpeculatorLocation.volume("bench-eval-results", "speculators/tiny")));
     assertThat(parsed.matchedOptionValue("--text-column", "")).isEqualTo("question");
     assertThat(parsed.hasMatchedOption("--processor")).isFalse();
   }
 
-  private static String[] tail(List<String> args) {
+  /** The eval container's arguments as the real {@code eval} command parses them. */
+  private static CommandLine.ParseResult parsedEvalArgs(EvalWorkload w) {
+    List<String> args = w.job().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
     assertThat(args.get(0)).isEqualTo("eval");
-    return args.subList(1, args.size()).toArray(String[]::new);
+    return new CommandLine(new EvalCommand())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
   }
 }

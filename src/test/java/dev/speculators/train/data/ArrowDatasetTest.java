@@ -115,6 +115,64 @@ class ArrowDatasetTest {
   }
 
   @Test
+  void onMissingSkipsSilentlyOrRefusesAsUpstreamsFlag(@TempDir Path tmp) throws IOException {
+    Path dir = copy(tmp);
+    Files.delete(dir.resolve("hidden_states/hs_3.safetensors"));
+    Files.delete(dir.resolve("hidden_states/hs_6.safetensors"));
+
+    List<String> skipLog = new ArrayList<>();
+    SpeculatorsDataset skipped =
+        SpeculatorsDataset.open(
+            dir, null, new HiddenStatesOptions(null, MissingHiddenStates.SKIP), skipLog::add);
+    assertThat(skipped.size()).isEqualTo(6);
+    assertThat(skipLog).noneSatisfy(l -> assertThat(l).contains("without a file"));
+
+    assertThatThrownBy(
+            () ->
+                SpeculatorsDataset.open(
+                    dir, null, new HiddenStatesOptions(null, MissingHiddenStates.RAISE), l -> {}))
+        .hasMessageContaining("2 of 8 rows of " + dir)
+        .hasMessageContaining("(rows [3, 6])")
+        .hasMessageContaining("--on-missing raise");
+
+    assertThatThrownBy(() -> MissingHiddenStates.of("generate"))
+        .hasMessageContaining("does not run vLLM during training");
+    assertThatThrownBy(() -> MissingHiddenStates.of("ignore"))
+        .hasMessageContaining("expected warn, skip or raise");
+    assertThat(MissingHiddenStates.of("WARN")).isEqualTo(MissingHiddenStates.WARN);
+  }
+
+  @Test
+  void theHiddenStatesMayLiveElsewhereAsWithUpstreamsHiddenStatesPath(@TempDir Path tmp)
+      throws IOException {
+    Path dir = copy(tmp.resolve("data"));
+    Path elsewhere = tmp.resolve("output/hidden_states");
+    Files.createDirectories(elsewhere.getParent());
+    Files.move(dir.resolve("hidden_states"), elsewhere);
+
+    SpeculatorsDataset ds =
+        SpeculatorsDataset.open(dir, null, new HiddenStatesOptions(elsewhere, null), l -> {});
+    SpeculatorsDataset original = SpeculatorsDataset.open(DATA);
+    assertThat(ds.size()).isEqualTo(original.size());
+    assertThat(ds.files()).allSatisfy(f -> assertThat(f).startsWith(elsewhere));
+    AlignedSample moved = ds.load(4);
+    assertThat(moved.file()).isEqualTo(elsewhere.resolve("hs_4.safetensors"));
+    assertThat(moved.length()).isEqualTo(original.load(4).length());
+    assertThat(moved.inputId(moved.length() - 1))
+        .isEqualTo(original.load(4).inputId(moved.length() - 1));
+
+    // a sample-file dataset has no such folder: the options are refused, not ignored
+    assertThatThrownBy(
+            () ->
+                SpeculatorsDataset.open(
+                    Path.of("src/test/resources/fixtures/speculators-data"),
+                    null,
+                    new HiddenStatesOptions(elsewhere, null),
+                    l -> {}))
+        .hasMessageContaining("apply to speculators 0.5+ datasets");
+  }
+
+  @Test
   void refusesDataItCannotTrainOn(@TempDir Path tmp) throws IOException {
     Path none = copy(tmp.resolve("none"));
     try (Stream<Path> s = Files.list(none.resolve("hidden_states"))) {
@@ -129,7 +187,8 @@ class ArrowDatasetTest {
     Path noDir = copy(tmp.resolve("nodir"));
     deleteTree(noDir.resolve("hidden_states"));
     assertThatThrownBy(() -> SpeculatorsDataset.open(noDir))
-        .hasMessageContaining("no hidden_states/ directory");
+        .hasMessageContaining("no hidden-states directory " + noDir.resolve("hidden_states"))
+        .hasMessageContaining("--hidden-states-path");
 
     Path layers = copy(tmp.resolve("layers"));
     Path hs2 = layers.resolve("hidden_states/hs_2.safetensors");

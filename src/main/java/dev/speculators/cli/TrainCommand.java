@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
     })
 public final class TrainCommand implements Callable<Integer> {
   static final int DEFAULT_DRAFT_VOCAB = 32000;
+  static final double DEFAULT_VALIDATION_RATIO = 0.1;
 
   @Option(
       names = {"--verifier", "--verifier-name-or-path"},
@@ -64,7 +65,9 @@ public final class TrainCommand implements Callable<Integer> {
       description = "run directory")
   Path output;
 
-  @Option(names = "--token-freq", description = "token_freq.pt (default: found next to the data)")
+  @Option(
+      names = {"--token-freq", "--token-freq-path"},
+      description = "token_freq.pt (default: found next to the data)")
   Path tokenFreq;
 
   @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
@@ -219,9 +222,23 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--validation-ratio",
-      defaultValue = "0.1",
-      description = "files held out, default: ${DEFAULT-VALUE}")
-  double validationRatio;
+      description = "share held out for validation, default: " + DEFAULT_VALIDATION_RATIO)
+  Double validationRatio;
+
+  @Option(
+      names = "--train-data-ratio",
+      description = "upstream's form of the split: 1 - --validation-ratio")
+  Double trainDataRatio;
+
+  @Option(
+      names = "--speculator-type",
+      description = "upstream's choice of speculator; this trainer trains eagle3 (the default)")
+  String speculatorType;
+
+  @Option(
+      names = "--hidden-states-dtype",
+      description = "upstream's form of --precision: bfloat16 (bf16) or float32 (fp32)")
+  String hiddenStatesDtype;
 
   @Option(
       names = "--log-every",
@@ -285,50 +302,101 @@ public final class TrainCommand implements Callable<Integer> {
           "where to write the JSON summary (default: /dev/termination-log when it exists)")
   Path terminationLog;
 
-  @Override
-  public Integer call() throws Exception {
+  /** The run's options from the flags, upstream's names included; a bad combination throws. */
+  TrainingOptions options() throws IOException {
+    if (speculatorType != null && !speculatorType.strip().equalsIgnoreCase("eagle3")) {
+      throw new IllegalArgumentException(
+          "--speculator-type "
+              + speculatorType
+              + ": this trainer trains EAGLE3 speculators only (upstream's dflash, dspark, peagle"
+              + " and mtp are not supported)");
+    }
+    if (trainDataRatio != null && validationRatio != null) {
+      throw new IllegalArgumentException(
+          "--train-data-ratio and --validation-ratio say the same thing: give one");
+    }
+    if (trainDataRatio != null && !(trainDataRatio > 0 && trainDataRatio <= 1)) {
+      throw new IllegalArgumentException(
+          "--train-data-ratio " + trainDataRatio + ": must be in (0, 1]");
+    }
+    double heldOut =
+        trainDataRatio != null
+            ? 1 - trainDataRatio
+            : validationRatio != null ? validationRatio : DEFAULT_VALIDATION_RATIO;
+    Precision compute = precision(precision, hiddenStatesDtype);
     Path verifierDir = resolveVerifier(verifier);
     TttInputs inputs = offPolicy ? TttInputs.GROUND_TRUTH : parseInputs(tttInputs);
-    TrainingOptions options =
-        new TrainingOptions(
-            verifierDir,
-            verifierName != null ? verifierName : verifier,
-            data,
-            tokenFreq,
-            new HiddenStatesOptions(
-                hiddenStatesPath, onMissing == null ? null : MissingHiddenStates.of(onMissing)),
-            d2tPath,
-            t2dPath,
-            targetLayerIds,
-            output,
-            epochs,
-            lr,
-            weightDecay,
-            LearningRateSchedule.Kind.valueOf(scheduler.toUpperCase(java.util.Locale.ROOT)),
-            warmupSteps,
-            warmupRatio,
-            totalSeqLen,
-            tttSteps,
-            validationTttSteps > 0 ? validationTttSteps : tttSteps,
-            decay,
-            inputs,
-            numLayers,
-            draftVocabSize != null ? draftVocabSize : d2tPath != null ? 0 : DEFAULT_DRAFT_VOCAB,
-            normBeforeResidual,
-            trainLmHead,
-            noiseStd,
-            gradClip,
-            seed,
-            validationRatio,
-            logEvery,
-            !noResume,
-            "dense".equals(attention),
-            prefetch,
-            loaderThreads,
-            maxSteps,
-            saveEmbedTokens,
-            precision == null ? null : Precision.of(precision),
-            tf32);
+    return new TrainingOptions(
+        verifierDir,
+        verifierName != null ? verifierName : verifier,
+        data,
+        tokenFreq,
+        new HiddenStatesOptions(
+            hiddenStatesPath, onMissing == null ? null : MissingHiddenStates.of(onMissing)),
+        d2tPath,
+        t2dPath,
+        targetLayerIds,
+        output,
+        epochs,
+        lr,
+        weightDecay,
+        LearningRateSchedule.Kind.valueOf(scheduler.toUpperCase(java.util.Locale.ROOT)),
+        warmupSteps,
+        warmupRatio,
+        totalSeqLen,
+        tttSteps,
+        validationTttSteps > 0 ? validationTttSteps : tttSteps,
+        decay,
+        inputs,
+        numLayers,
+        draftVocabSize != null ? draftVocabSize : d2tPath != null ? 0 : DEFAULT_DRAFT_VOCAB,
+        normBeforeResidual,
+        trainLmHead,
+        noiseStd,
+        gradClip,
+        seed,
+        heldOut,
+        logEvery,
+        !noResume,
+        "dense".equals(attention),
+        prefetch,
+        loaderThreads,
+        maxSteps,
+        saveEmbedTokens,
+        compute,
+        tf32);
+  }
+
+  /** {@code --precision}, or upstream's {@code --hidden-states-dtype}, or null for the default. */
+  private static Precision precision(String precision, String hiddenStatesDtype) {
+    Precision fromDtype =
+        hiddenStatesDtype == null
+            ? null
+            : switch (hiddenStatesDtype.strip().toLowerCase(java.util.Locale.ROOT)) {
+              case "bfloat16", "bf16" -> Precision.BF16;
+              case "float32", "fp32" -> Precision.FP32;
+              default ->
+                  throw new IllegalArgumentException(
+                      "--hidden-states-dtype "
+                          + hiddenStatesDtype
+                          + ": expected bfloat16 or float32 (upstream does not train in float16"
+                          + " either)");
+            };
+    Precision given = precision == null ? null : Precision.of(precision);
+    if (given != null && fromDtype != null && given != fromDtype) {
+      throw new IllegalArgumentException(
+          "--precision "
+              + precision
+              + " and --hidden-states-dtype "
+              + hiddenStatesDtype
+              + " differ");
+    }
+    return given != null ? given : fromDtype;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrainingOptions options = options();
     Trainer trainer = new Trainer(options, System.out::println);
     Thread hook =
         new Thread(

@@ -76,6 +76,24 @@ class GuidellmResultTest {
   }
 
   @Test
+  void readsEveryStreamCountOfARealConcurrentRun() throws IOException {
+    // eval --profile concurrent --rate 1,2,4: kind=concurrent,streams=1 --override profile.streams
+    GuidellmResult r =
+        GuidellmResult.read(TestResources.path("guidellm/benchmarks-0.7.3-json-concurrent.json"));
+    assertThat(r.layout()).isEqualTo("0.7");
+    assertThat(r.benchmarks())
+        .extracting(GuidellmBenchmark::label)
+        .containsExactly("concurrent@1", "concurrent@2", "concurrent@4");
+    assertThat(r.benchmarks())
+        .extracting(GuidellmBenchmark::requests)
+        .containsOnly(new GuidellmBenchmark.Requests(2, 0, 0, 2));
+    assertThat(r.benchmarks())
+        .extracting(GuidellmBenchmark::outputTokensPerSecond)
+        .containsExactly(306.1424035619138, 1789.760614465543, 195.96346391945244);
+    assertThat(r.headline()).isSameAs(r.benchmarks().get(1));
+  }
+
+  @Test
   void readsARealGuidellm06Sweep() throws IOException {
     GuidellmResult r =
         GuidellmResult.read(TestResources.path("guidellm/benchmarks-0.6.0-synthetic-sweep.json"));

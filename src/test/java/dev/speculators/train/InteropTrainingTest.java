@@ -80,29 +80,9 @@ class InteropTrainingTest {
 
   @Test
   void trainsOnASpeculators05DatasetThroughTheCommand(@TempDir Path tmp) throws Exception {
+    JsonNode s =
+        trainThroughTheCommand(V05_DATA, tmp, "--epochs", "2", "--validation-ratio", "0.25");
     Path out = tmp.resolve("run");
-    Path summary = tmp.resolve("summary.json");
-    int code =
-        new CommandLine(new TrainCommand())
-            .execute(
-                "--verifier",
-                VERIFIER.toString(),
-                "--data-path",
-                V05_DATA.toString(),
-                "--save-path",
-                out.toString(),
-                "--epochs",
-                "2",
-                "--total-seq-len",
-                "96",
-                "--draft-vocab-size",
-                "32",
-                "--validation-ratio",
-                "0.25",
-                "--termination-log",
-                summary.toString());
-    assertThat(code).isZero();
-    JsonNode s = JSON.readTree(summary.toFile());
     assertThat(s.get("final").asText()).isEqualTo("final");
     assertThat(s.get("globalStep").asInt()).isPositive();
     assertThat(s.get("valLoss").asDouble()).isPositive();
@@ -142,11 +122,13 @@ class InteropTrainingTest {
     assertThat(data.resolve("hidden_states")).doesNotExist();
     assertThat(states.resolve("hs_0.safetensors")).exists();
 
-    JsonNode inPlace = trainThroughTheCommand(V05_DATA, tmp.resolve("a"));
+    JsonNode inPlace = trainThroughTheCommand(V05_DATA, tmp.resolve("a"), "--epochs", "1");
     JsonNode apart =
         trainThroughTheCommand(
             data,
             tmp.resolve("b"),
+            "--epochs",
+            "1",
             "--hidden-states-path",
             states.toString(),
             "--on-missing",
@@ -182,6 +164,7 @@ class InteropTrainingTest {
     assertThat(tmp.resolve("d")).doesNotExist();
   }
 
+  /** Trains into {@code out/run} through the command and returns its summary. */
   private static JsonNode trainThroughTheCommand(Path data, Path out, String... more)
       throws Exception {
     List<String> args =
@@ -193,8 +176,6 @@ class InteropTrainingTest {
                 data.toString(),
                 "--save-path",
                 out.resolve("run").toString(),
-                "--epochs",
-                "1",
                 "--total-seq-len",
                 "96",
                 "--draft-vocab-size",

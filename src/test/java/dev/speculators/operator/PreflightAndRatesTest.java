@@ -65,6 +65,21 @@ class PreflightAndRatesTest {
          "num_hidden_layers": 32, "intermediate_size": 14336, "num_attention_heads": 32,
          "num_key_value_heads": 8, "vocab_size": 128256}
         """);
+    // a speculator there too, trained for 4096 positions (speculators format) and an older
+    // EAGLE checkpoint with the length at the top level
+    Path draft = Files.createDirectories(models.resolve("drafts/short"));
+    Files.writeString(
+        draft.resolve("config.json"),
+        """
+        {"speculators_model_type": "eagle3", "architectures": ["Eagle3Speculator"],
+         "transformer_layer_config": {"model_type": "llama", "max_position_embeddings": 4096}}
+        """);
+    Path legacy = Files.createDirectories(models.resolve("drafts/legacy"));
+    Files.writeString(
+        legacy.resolve("config.json"),
+        """
+        {"architectures": ["LlamaForCausalLMEagle3"], "max_position_embeddings": 2048}
+        """);
     operator =
         TestOperator.start(
             client,
@@ -469,6 +484,51 @@ class PreflightAndRatesTest {
     // two more at 20 minutes each
     assertThat(Instant.parse(ev.getStatus().progress.eta))
         .isBetween(before.plusSeconds(2400 - 60), Instant.now().plusSeconds(2400 + 120));
+  }
+
+  @Test
+  void anEvalLongerThanItsSpeculatorsContextIsRefusedBeforeAnyPod() {
+    Cluster c = new Cluster(client, "draft-context");
+    String eval =
+        """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorEval
+        metadata: {name: %s}
+        spec:
+          targetModel: {hfId: org/target}
+          speculator: {path: {claimName: models, path: drafts/%s}}
+          datasets: ['prompt_tokens=128,output_tokens=64']
+          vllm: {maxModelLen: %d}
+        """;
+    Resources.create(
+        client,
+        eval.formatted("long", "short", 8192),
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    Resources.create(
+        client,
+        eval.formatted("legacy", "legacy", 4096),
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    Resources.create(
+        client,
+        eval.formatted("fits", "short", 4096),
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    var refused = c.awaitReason(dev.speculators.api.SpeculatorEval.class, "long", "InvalidSpec");
+    assertThat(refused.getStatus().message)
+        .contains(
+            "vllm.maxModelLen 8192 exceeds max_position_embeddings 4096 of the speculator"
+                + " drafts/short",
+            "at most 4096");
+    assertThat(
+            c.awaitReason(dev.speculators.api.SpeculatorEval.class, "legacy", "InvalidSpec")
+                .getStatus()
+                .message)
+        .contains("exceeds max_position_embeddings 2048");
+    assertThat(c.sim.awaitJob(c.namespace, "fits-eval")).isNotNull();
+    assertThat(c.sim.job(c.namespace, "long-eval")).as("no pod that vLLM would refuse").isNull();
+    assertThat(c.sim.job(c.namespace, "legacy-eval")).isNull();
   }
 
   private static void logs(Cluster c, Pod pod, String container, String line) {

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param pods the eval pods
  * @param failedCreate the message of the Job's newest FailedCreate event
  * @param liveProgress the newest {@code PROGRESS} object of the running eval container's log
+ * @param draftMaxPositions the context length of a Hub or volume speculator, where the operator
+ *     could read its config (a trained one's is in the training's results)
  */
 public record EvalObservation(
     SpeculatorEval eval,
@@ -31,4 +33,5 @@ public record EvalObservation(
     Optional<PersistentVolumeClaim> claim,
     List<Pod> pods,
     Optional<String> failedCreate,
-    Optional<ObjectNode> liveProgress) {}
+    Optional<ObjectNode> liveProgress,
+    Optional<Integer> draftMaxPositions) {}

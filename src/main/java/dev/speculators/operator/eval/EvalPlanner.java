@@ -183,15 +183,38 @@ public final class EvalPlanner {
             now);
       }
       speculator = EvalWorkload.SpeculatorLocation.volume(tr.claimName, tr.finalPath);
-    } else if (resolved.speculator != null && resolved.speculator.path != null) {
-      var p = resolved.speculator.path;
-      speculator =
-          EvalWorkload.SpeculatorLocation.volume(
-              p.claimName != null ? p.claimName : storage.claimName(), p.path);
-    } else if (resolved.speculator != null && resolved.speculator.hfId != null) {
-      speculator =
-          EvalWorkload.SpeculatorLocation.hub(
-              resolved.speculator.hfId, resolved.speculator.revision);
+    } else if (resolved.speculator != null
+        && (resolved.speculator.path != null || resolved.speculator.hfId != null)) {
+      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
+      Integer draftMax = o.draftMaxPositions().orElse(null);
+      if (maxModelLen != null && draftMax != null && maxModelLen > draftMax) {
+        return hold(
+            next,
+            Outcome.of(
+                Reason.InvalidSpec,
+                "vllm.maxModelLen "
+                    + maxModelLen
+                    + " exceeds max_position_embeddings "
+                    + draftMax
+                    + " of the speculator "
+                    + (resolved.speculator.hfId != null
+                        ? resolved.speculator.hfId
+                        : resolved.speculator.path.path)
+                    + "; vLLM would refuse to start: use a vllm.maxModelLen of at most "
+                    + draftMax),
+            generation,
+            now);
+      }
+      if (resolved.speculator.path != null) {
+        var p = resolved.speculator.path;
+        speculator =
+            EvalWorkload.SpeculatorLocation.volume(
+                p.claimName != null ? p.claimName : storage.claimName(), p.path);
+      } else {
+        speculator =
+            EvalWorkload.SpeculatorLocation.hub(
+                resolved.speculator.hfId, resolved.speculator.revision);
+      }
     } else {
       return hold(
           next,

@@ -2,15 +2,18 @@ package dev.speculators.operator.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.EvalPhase;
+import dev.speculators.api.EvalPresets;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorEvalStatus;
+import dev.speculators.api.SpeculatorSource;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.api.common.PodOverrides;
 import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.EvalWorkload;
+import dev.speculators.operator.preflight.ModelConfigs;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
 import dev.speculators.operator.workload.FinishedPods;
@@ -58,6 +61,7 @@ public class SpeculatorEvalReconciler
   public static final String KIND = "SpeculatorEval";
 
   private final WorkloadSettings settings;
+  private volatile ModelConfigs modelConfigs = ModelConfigs.none();
 
   @Inject
   public SpeculatorEvalReconciler(WorkloadSettings settings, ResourceMetrics metrics) {
@@ -68,6 +72,18 @@ public class SpeculatorEvalReconciler
   /** A controller that reports no metrics (tests, tools). */
   public SpeculatorEvalReconciler(WorkloadSettings settings) {
     this(settings, ResourceMetrics.NOOP);
+  }
+
+  /** Where speculators' configs are read, for their context length (default: nowhere). */
+  @Inject
+  public void setModelConfigs(ModelConfigs configs) {
+    this.modelConfigs = configs;
+  }
+
+  /** The same, for a controller made without injection. */
+  public SpeculatorEvalReconciler withModelConfigs(ModelConfigs configs) {
+    setModelConfigs(configs);
+    return this;
   }
 
   @Override
@@ -142,7 +158,8 @@ public class SpeculatorEvalReconciler
         running.flatMap(p -> logs.latest(e.getMetadata().getUid(), p, EvalWorkload.CONTAINER));
     Plan<SpeculatorEvalStatus> plan =
         EvalPlanner.plan(
-            new EvalObservation(e, training, dataset, job, claim, pods, failedCreate, live),
+            new EvalObservation(
+                e, training, dataset, job, claim, pods, failedCreate, live, draftMaxPositions(e)),
             settings,
             now);
     if (plan.outcome().reason() == Reason.Evaluating && logs.enabled() && plan.requeue() == null) {
@@ -152,6 +169,21 @@ public class SpeculatorEvalReconciler
       logs.forget(e.getMetadata().getUid());
     }
     return plan;
+  }
+
+  /** The context length of the Hub or volume speculator, when its config is readable here. */
+  private Optional<Integer> draftMaxPositions(SpeculatorEval e) {
+    SpeculatorSource s = EvalPresets.resolve(e.getSpec()).speculator;
+    if (s == null || s.trainingRef != null) {
+      return Optional.empty();
+    }
+    if (s.hfId != null) {
+      return modelConfigs.draftMaxPositions(s.hfId, s.revision, null, null);
+    }
+    if (s.path != null && s.path.claimName != null) {
+      return modelConfigs.draftMaxPositions(null, null, s.path.claimName, s.path.path);
+    }
+    return Optional.empty();
   }
 
   @Override

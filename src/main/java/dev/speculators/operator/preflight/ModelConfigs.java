@@ -1,5 +1,7 @@
 package dev.speculators.operator.preflight;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.io.hf.HfModelDir;
 import dev.speculators.io.hub.HfHub;
@@ -21,15 +23,18 @@ import org.jboss.logging.Logger;
  * or in the image whose volume or directory is mounted into the operator ({@code
  * speculators.preflight.model-roots}: {@code pvc:<claim>} or an image path, mapped to a local
  * directory), or a public Hub model when the operator may reach the Hub ({@code
- * speculators.preflight.hub}). Gated models (with a token Secret) are left to the pods. What was
- * read is kept, and so is a failure, for a while: a reconciliation never waits on the Hub twice.
+ * speculators.preflight.hub}). Gated models (with a token Secret) are left to the pods. Speculators
+ * are read the same way, for their context length. What was read is kept, and so is a failure, for
+ * a while: a reconciliation never waits on the Hub twice.
  */
 public final class ModelConfigs {
   private static final Logger LOG = Logger.getLogger(ModelConfigs.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<Map.Entry<String, Path>> roots;
   private final Supplier<HfHub> hub;
   private final Map<String, Optional<ModelFacts>> cache = new ConcurrentHashMap<>();
+  private final Map<String, Optional<Integer>> draftCache = new ConcurrentHashMap<>();
 
   /**
    * @param roots {@code pvc:<claim>} or an absolute path in the image, to the local directory where
@@ -61,6 +66,72 @@ public final class ModelConfigs {
     return cache.computeIfAbsent(key, k -> read(m));
   }
 
+  /**
+   * The context length of a speculator, where the operator can read its {@code config.json}: the
+   * {@code max_position_embeddings} of its {@code transformer_layer_config} (speculators format) or
+   * of the config itself (older EAGLE checkpoints) — what vLLM takes as the draft's longest
+   * sequence.
+   *
+   * @param hfId a Hub speculator, or null
+   * @param revision its revision, or null for main
+   * @param claimName the claim of a speculator on a volume (with {@code path}), or null
+   * @param path its directory on that claim
+   */
+  public Optional<Integer> draftMaxPositions(
+      String hfId, String revision, String claimName, String path) {
+    String key =
+        hfId != null ? "draft hf:" + hfId + "@" + revision : "draft pvc:" + claimName + "/" + path;
+    return draftCache.computeIfAbsent(key, k -> readDraft(hfId, revision, claimName, path));
+  }
+
+  private Optional<Integer> readDraft(String hfId, String revision, String claimName, String path) {
+    try {
+      Optional<Path> dir;
+      if (hfId != null) {
+        if (hub == null) {
+          return Optional.empty();
+        }
+        dir =
+            Optional.of(
+                hub.get()
+                    .download(
+                        RepoType.MODEL, hfId, revision == null ? "main" : revision, "config.json")
+                    .getParent());
+      } else if (claimName != null && path != null) {
+        dir = local(Volumes.contentName(claimName, path));
+      } else {
+        return Optional.empty();
+      }
+      if (dir.isEmpty() || !Files.isRegularFile(dir.get().resolve("config.json"))) {
+        return Optional.empty();
+      }
+      JsonNode config = JSON.readTree(dir.get().resolve("config.json").toFile());
+      JsonNode layer = config.path("transformer_layer_config").path("max_position_embeddings");
+      JsonNode top = config.path("max_position_embeddings");
+      JsonNode n = layer.canConvertToInt() ? layer : top;
+      return n.canConvertToInt() ? Optional.of(n.asInt()) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      LOG.debugf(
+          "cannot read the config of speculator %s: %s",
+          hfId != null ? hfId : claimName + "/" + path, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Where the operator sees {@code pvc:<claim>/<dir>} or an image path, if it is under a root. */
+  private Optional<Path> local(String name) {
+    for (Map.Entry<String, Path> r : roots) {
+      if (name.equals(r.getKey()) || name.startsWith(r.getKey() + "/")) {
+        String rest = name.substring(r.getKey().length());
+        while (rest.startsWith("/")) {
+          rest = rest.substring(1);
+        }
+        return Optional.of(rest.isEmpty() ? r.getValue() : r.getValue().resolve(rest));
+      }
+    }
+    return Optional.empty();
+  }
+
   private Optional<ModelFacts> read(ModelSource m) {
     try {
       if (m.hfId != null) {
@@ -80,16 +151,8 @@ public final class ModelConfigs {
           m.pvc != null
               ? Volumes.contentName(m.pvc.claimName, m.pvc.subPath)
               : Path.of(m.path).normalize().toString();
-      for (Map.Entry<String, Path> r : roots) {
-        if (name.equals(r.getKey()) || name.startsWith(r.getKey() + "/")) {
-          String rest = name.substring(r.getKey().length());
-          while (rest.startsWith("/")) {
-            rest = rest.substring(1);
-          }
-          return open(rest.isEmpty() ? r.getValue() : r.getValue().resolve(rest));
-        }
-      }
-      return Optional.empty();
+      Optional<Path> dir = local(name);
+      return dir.isEmpty() ? Optional.empty() : open(dir.get());
     } catch (IOException | RuntimeException e) {
       LOG.debugf("cannot read the config of %s: %s", m.describe(), e.getMessage());
       return Optional.empty();

@@ -59,7 +59,7 @@ public final class TestOperator implements AutoCloseable {
                     .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new HiddenStateDatasetReconciler(settings).withModelConfigs(modelConfigs));
     operator.register(new SpeculatorTrainingReconciler(settings).withModelConfigs(modelConfigs));
-    operator.register(new SpeculatorEvalReconciler(settings));
+    operator.register(new SpeculatorEvalReconciler(settings).withModelConfigs(modelConfigs));
   }
 
   /** Starts a replica. */

@@ -161,49 +161,26 @@ public final class EvalPlanner {
             generation,
             now);
       }
-      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
-      if (maxModelLen != null
-          && tr.maxPositionEmbeddings != null
-          && maxModelLen > tr.maxPositionEmbeddings) {
-        // vLLM refuses a draft max_model_len above the draft's max_position_embeddings
-        return hold(
-            next,
-            Outcome.of(
-                Reason.InvalidSpec,
-                "vllm.maxModelLen "
-                    + maxModelLen
-                    + " exceeds max_position_embeddings "
-                    + tr.maxPositionEmbeddings
-                    + " of the speculator SpeculatorTraining "
-                    + trainingName
-                    + " exported (its verifier's); vLLM would refuse to start: use a"
-                    + " vllm.maxModelLen of at most "
-                    + tr.maxPositionEmbeddings),
-            generation,
-            now);
+      Outcome tooLong =
+          contextTooLong(
+              resolved,
+              tr.maxPositionEmbeddings,
+              "SpeculatorTraining " + trainingName + " exported (its verifier's)");
+      if (tooLong != null) {
+        return hold(next, tooLong, generation, now);
       }
       speculator = EvalWorkload.SpeculatorLocation.volume(tr.claimName, tr.finalPath);
     } else if (resolved.speculator != null
         && (resolved.speculator.path != null || resolved.speculator.hfId != null)) {
-      Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
-      Integer draftMax = o.draftMaxPositions().orElse(null);
-      if (maxModelLen != null && draftMax != null && maxModelLen > draftMax) {
-        return hold(
-            next,
-            Outcome.of(
-                Reason.InvalidSpec,
-                "vllm.maxModelLen "
-                    + maxModelLen
-                    + " exceeds max_position_embeddings "
-                    + draftMax
-                    + " of the speculator "
-                    + (resolved.speculator.hfId != null
-                        ? resolved.speculator.hfId
-                        : resolved.speculator.path.path)
-                    + "; vLLM would refuse to start: use a vllm.maxModelLen of at most "
-                    + draftMax),
-            generation,
-            now);
+      Outcome tooLong =
+          contextTooLong(
+              resolved,
+              o.draftMaxPositions().orElse(null),
+              resolved.speculator.hfId != null
+                  ? resolved.speculator.hfId
+                  : resolved.speculator.path.path);
+      if (tooLong != null) {
+        return hold(next, tooLong, generation, now);
       }
       if (resolved.speculator.path != null) {
         var p = resolved.speculator.path;
@@ -482,5 +459,28 @@ public final class EvalPlanner {
         .append(':')
         .append(r.resultsPath)
         .toString();
+  }
+
+  /**
+   * InvalidSpec when {@code vllm.maxModelLen} exceeds the speculator's {@code
+   * max_position_embeddings}: vLLM refuses to start such a draft. Null when it fits or either is
+   * unknown.
+   */
+  private static Outcome contextTooLong(
+      SpeculatorEvalSpec resolved, Integer draftMaxPositions, String speculator) {
+    Integer maxModelLen = resolved.vllm == null ? null : resolved.vllm.maxModelLen;
+    if (maxModelLen == null || draftMaxPositions == null || maxModelLen <= draftMaxPositions) {
+      return null;
+    }
+    return Outcome.of(
+        Reason.InvalidSpec,
+        "vllm.maxModelLen "
+            + maxModelLen
+            + " exceeds max_position_embeddings "
+            + draftMaxPositions
+            + " of the speculator "
+            + speculator
+            + "; vLLM would refuse to start: use a vllm.maxModelLen of at most "
+            + draftMaxPositions);
   }
 }

@@ -3,12 +3,15 @@ package dev.speculators.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.api.DatasetPhase;
 import dev.speculators.api.EvalPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.api.TrainingPhase;
+import dev.speculators.io.TerminationLog;
 import dev.speculators.operator.testing.Cluster;
 import dev.speculators.operator.testing.Resources;
 import dev.speculators.operator.testing.Summaries;
@@ -18,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -168,7 +172,7 @@ class ResultsNeverLostTest {
   }
 
   @Test
-  void anEmptyOrTruncatedTerminationMessageIsReportedNotTakenForResults() {
+  void anEmptyOrTruncatedTerminationMessageIsReportedNotTakenForResults() throws Exception {
     Cluster empty = new Cluster(client, "lost-empty");
     Pod pod = runningTrainer(empty);
     empty.sim.finish(pod, "train", 0, "Completed", "");
@@ -187,6 +191,22 @@ class ResultsNeverLostTest {
     SpeculatorTraining t = cut.awaitReason(SpeculatorTraining.class, "pt", "SummaryUnavailable");
     assertThat(t.getStatus().results.missingSummary).contains("truncated", "4096");
     assertThat(t.getStatus().results.valLoss).isNull();
+
+    // what a worker writes itself when its summary does not fit
+    Cluster big2 = new Cluster(client, "lost-oversized");
+    Pod third = runningTrainer(big2);
+    ObjectNode oversized = (ObjectNode) new ObjectMapper().readTree(big);
+    big2.sim.finish(
+        third,
+        "train",
+        0,
+        "Completed",
+        new String(TerminationLog.encode(oversized), StandardCharsets.UTF_8));
+    big2.sim.completeJob(big2.sim.job(big2.namespace, "pt-train"));
+    SpeculatorTraining o = big2.awaitReason(SpeculatorTraining.class, "pt", "SummaryUnavailable");
+    assertThat(o.getStatus().results.missingSummary)
+        .contains("summary of " + big.length() + " bytes", "4096");
+    assertThat(o.getStatus().results.finalPath).isEqualTo("pt/final");
   }
 
   @Test

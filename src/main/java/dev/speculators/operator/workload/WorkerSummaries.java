@@ -1,6 +1,7 @@
 package dev.speculators.operator.workload;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speculators.io.TerminationLog;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  */
 public final class WorkerSummaries {
   /** The kubelet keeps at most this many bytes of a container's termination message. */
-  public static final int TERMINATION_MESSAGE_LIMIT = 4096;
+  public static final int TERMINATION_MESSAGE_LIMIT = TerminationLog.MAX_BYTES;
 
   /**
    * How long after the Job's completion a pod that has not reported its worker's exit is waited
@@ -186,6 +187,22 @@ public final class WorkerSummaries {
         String message = t.get().getMessage();
         Optional<ObjectNode> summary =
             TerminationMessages.parse(message).filter(s -> kind.equals(s.path("kind").asText()));
+        if (summary.isPresent() && summary.get().path("truncated").asBoolean(false)) {
+          // the worker's own stand-in for a summary larger than a termination message holds
+          return new Completion(
+              index,
+              State.LOST,
+              null,
+              name,
+              what
+                  + "pod "
+                  + name
+                  + " had a summary of "
+                  + summary.get().path("bytes").asLong()
+                  + " bytes, more than the "
+                  + TERMINATION_MESSAGE_LIMIT
+                  + " a termination message holds");
+        }
         if (summary.isPresent()) {
           return new Completion(index, State.FOUND, summary.get(), name, null);
         }

@@ -95,10 +95,7 @@ public final class GuidellmData {
     } catch (IllegalArgumentException e) {
       return e.getMessage();
     }
-    Object kind =
-        fields.containsKey("kind")
-            ? fields.get("kind")
-            : fields.containsKey("prompt_tokens") ? "synthetic_text" : null;
+    Object kind = kind(fields);
     if (kind == null) {
       return "not a GuideLLM 0.7.3 data spec: give kind=... (for example"
           + " kind=synthetic_text,prompt_tokens=256,output_tokens=128), prompt_tokens=N,output_tokens=N"
@@ -133,10 +130,14 @@ public final class GuidellmData {
     } catch (IllegalArgumentException e) {
       return false;
     }
-    Object kind = fields.get("kind");
-    return kind == null
-        ? fields.containsKey("prompt_tokens")
-        : Set.of("synthetic_text", "trace_synthetic").contains(String.valueOf(kind));
+    return Set.of("synthetic_text", "trace_synthetic").contains(String.valueOf(kind(fields)));
+  }
+
+  /** The spec's {@code kind}; synthetic text where it has none but {@code prompt_tokens}. */
+  private static Object kind(Map<String, Object> fields) {
+    return fields.containsKey("kind")
+        ? fields.get("kind")
+        : fields.containsKey("prompt_tokens") ? "synthetic_text" : null;
   }
 
   /**
@@ -148,6 +149,11 @@ public final class GuidellmData {
     String s = spec.strip();
     if (s.startsWith("{")) {
       ObjectNode root = (ObjectNode) readJson(s);
+      if (!root.has("kind")) {
+        ObjectNode typed = JSON.createObjectNode().put("kind", "synthetic_text");
+        typed.setAll(root);
+        return typed.toString();
+      }
       if (SPLIT_FILE_KINDS.contains(root.path("kind").asText())
           && !root.path("load_kwargs").has("split")) {
         JsonNode kwargs = root.get("load_kwargs");

@@ -211,6 +211,9 @@ class GuidellmCliTest {
         .isEqualTo("kind=synthetic_text,prompt_tokens=256,output_tokens=128");
     assertThat(data("kind=synthetic_text,prompt_tokens=32,output_tokens=16"))
         .isEqualTo("kind=synthetic_text,prompt_tokens=32,output_tokens=16");
+    // GuideLLM 0.7.3 refuses a JSON spec without kind ("missing required key 'kind'", exit 2)
+    assertThat(data("{\"prompt_tokens\": 16, \"output_tokens\": 4}"))
+        .isEqualTo("{\"kind\":\"synthetic_text\",\"prompt_tokens\":16,\"output_tokens\":4}");
     // a whole Hub dataset, loaded by GuideLLM, with the split it must name
     assertThat(data("kind=huggingface,source=org/ds,load_kwargs.split=test"))
         .isEqualTo("kind=huggingface,source=org/ds,load_kwargs.split=test");

@@ -487,6 +487,40 @@ class PreflightAndRatesTest {
   }
 
   @Test
+  void anEvaluationCountsTheBenchmarksItsContainerFound() {
+    // a Hub dataset without a file name is one benchmark per .jsonl in it
+    Cluster c = new Cluster(client, "rates-eval-total");
+    Resources.create(
+        client,
+        """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorEval
+        metadata: {name: ev}
+        spec:
+          targetModel: {hfId: org/target}
+          speculator: {hfId: org/draft}
+          datasets: [org/bench]
+        """,
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    Job job = c.sim.awaitJob(c.namespace, "ev-eval");
+    Pod pod = c.sim.createPod(job, null);
+    logs(
+        c,
+        pod,
+        "eval",
+        "PROGRESS {\"kind\":\"eval\",\"benchmarksCompleted\":1,\"benchmarksTotal\":3,"
+            + "\"elapsedSeconds\":60,\"etaSeconds\":120}");
+    c.sim.running(pod);
+    var ev =
+        c.await(
+            dev.speculators.api.SpeculatorEval.class,
+            "ev",
+            e -> e.getStatus() != null && "1/3 benchmarks".equals(e.getStatus().progress.summary));
+    assertThat(ev.getStatus().progress.benchmarksTotal).isEqualTo(3);
+  }
+
+  @Test
   void anEvalLongerThanItsSpeculatorsContextIsRefusedBeforeAnyPod() {
     Cluster c = new Cluster(client, "draft-context");
     String eval =
@@ -515,6 +549,27 @@ class PreflightAndRatesTest {
         eval.formatted("fits", "short", 4096),
         dev.speculators.api.SpeculatorEval.class,
         c.namespace);
+    // a path without a claim is on the evaluation's own storage
+    Resources.create(
+        client,
+        """
+        apiVersion: speculators.dev/v1alpha1
+        kind: SpeculatorEval
+        metadata: {name: own-storage}
+        spec:
+          targetModel: {hfId: org/target}
+          speculator: {path: {path: drafts/short}}
+          storage: {claimName: models}
+          datasets: ['prompt_tokens=128,output_tokens=64']
+          vllm: {maxModelLen: 8192}
+        """,
+        dev.speculators.api.SpeculatorEval.class,
+        c.namespace);
+    assertThat(
+            c.awaitReason(dev.speculators.api.SpeculatorEval.class, "own-storage", "InvalidSpec")
+                .getStatus()
+                .message)
+        .contains("exceeds max_position_embeddings 4096");
     var refused = c.awaitReason(dev.speculators.api.SpeculatorEval.class, "long", "InvalidSpec");
     assertThat(refused.getStatus().message)
         .contains(

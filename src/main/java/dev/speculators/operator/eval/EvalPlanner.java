@@ -271,7 +271,13 @@ public final class EvalPlanner {
         o.liveProgress()
             .map(p -> p.path("benchmarksCompleted").asInt(p.path("completed").asInt(0)))
             .orElse(0);
-    next.progress = progress(workload.benchmarks(), done);
+    // the container counts resolved datasets (a Hub dataset or a folder may hold several files)
+    int known =
+        previous != null && previous.progress != null && previous.progress.benchmarksTotal != null
+            ? previous.progress.benchmarksTotal
+            : workload.benchmarks();
+    int total = o.liveProgress().map(p -> p.path("benchmarksTotal").asInt(known)).orElse(known);
+    next.progress = progress(total, done);
     rates(
         next.progress,
         o.liveProgress().orElse(null),
@@ -301,7 +307,7 @@ public final class EvalPlanner {
         }
         next.phase = EvalPhase.SUCCEEDED;
         next.results = results(storage, read.single().orElse(null), previous);
-        next.progress = progress(workload.benchmarks(), workload.benchmarks());
+        next.progress = progress(total, total);
         if (read.single().isPresent()) {
           outcome = Outcome.of(Reason.Succeeded, describe(next.results));
         } else {

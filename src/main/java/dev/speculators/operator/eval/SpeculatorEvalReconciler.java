@@ -5,6 +5,7 @@ import dev.speculators.api.EvalPhase;
 import dev.speculators.api.EvalPresets;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorEval;
+import dev.speculators.api.SpeculatorEvalSpec;
 import dev.speculators.api.SpeculatorEvalStatus;
 import dev.speculators.api.SpeculatorSource;
 import dev.speculators.api.SpeculatorTraining;
@@ -13,6 +14,7 @@ import dev.speculators.operator.kube.ChildNames;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.metrics.ResourceMetrics;
 import dev.speculators.operator.pods.EvalWorkload;
+import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.preflight.ModelConfigs;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.workload.ChildSources;
@@ -171,19 +173,32 @@ public class SpeculatorEvalReconciler
     return plan;
   }
 
-  /** The context length of the Hub or volume speculator, when its config is readable here. */
+  /**
+   * The context length of the Hub or volume speculator, when its config is readable here and a
+   * {@code vllm.maxModelLen} is there to check against it.
+   */
   private Optional<Integer> draftMaxPositions(SpeculatorEval e) {
-    SpeculatorSource s = EvalPresets.resolve(e.getSpec()).speculator;
-    if (s == null || s.trainingRef != null) {
+    SpeculatorEvalSpec resolved = EvalPresets.resolve(e.getSpec());
+    SpeculatorSource s = resolved.speculator;
+    if (s == null
+        || s.trainingRef != null
+        || resolved.vllm == null
+        || resolved.vllm.maxModelLen == null) {
       return Optional.empty();
     }
-    if (s.hfId != null) {
-      return modelConfigs.draftMaxPositions(s.hfId, s.revision, null, null);
+    if (s.path != null) {
+      // a path without a claim is on the evaluation's own storage, as the planner mounts it
+      String claim =
+          s.path.claimName != null
+              ? s.path.claimName
+              : StoragePlan.of(
+                      e, e.getSpec().storage, EvalPlanner.CLAIM_SUFFIX, EvalPlanner.DEFAULT_SIZE)
+                  .claimName();
+      return modelConfigs.draftMaxPositions(null, null, claim, s.path.path);
     }
-    if (s.path != null && s.path.claimName != null) {
-      return modelConfigs.draftMaxPositions(null, null, s.path.claimName, s.path.path);
-    }
-    return Optional.empty();
+    return s.hfId == null
+        ? Optional.empty()
+        : modelConfigs.draftMaxPositions(s.hfId, s.revision, null, null);
   }
 
   @Override

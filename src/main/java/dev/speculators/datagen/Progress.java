@@ -52,31 +52,32 @@ final class Progress implements AutoCloseable {
     p.put("samples", stats.written.get() + stats.resumed.get());
     p.put("failedSamples", stats.failed.get());
     p.put("tokens", stats.tokensWritten.get());
-    // rates over this run (resumed rows are not generated, so they do not count towards them)
     double secs = elapsedSeconds();
-    long done = stats.done();
-    double rowsPerSecond = (done - stats.resumed.get()) / secs;
     p.put("elapsedSeconds", Math.round(secs));
-    p.put("samplesPerSecond", round3(stats.written.get() / secs));
-    p.put("tokensPerSecond", round3(stats.tokensWritten.get() / secs));
-    if (done >= total) {
-      p.put("etaSeconds", 0);
-    } else if (rowsPerSecond > 0) {
-      p.put("etaSeconds", Math.round((total - done) / rowsPerSecond));
+    p.put("samplesPerSecond", ProgressLine.round3(stats.written.get() / secs));
+    p.put("tokensPerSecond", ProgressLine.round3(stats.tokensWritten.get() / secs));
+    Long eta = etaSeconds(secs);
+    if (eta != null) {
+      p.put("etaSeconds", eta);
     }
     return p;
   }
 
-  private double elapsedSeconds() {
-    return Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+  /**
+   * Seconds left at this run's rate, or null before a row was processed. Resumed rows are not
+   * generated, so they do not count towards the rate.
+   */
+  private Long etaSeconds(double secs) {
+    long done = stats.done();
+    if (done >= total) {
+      return 0L;
+    }
+    double rowsPerSecond = (done - stats.resumed.get()) / secs;
+    return rowsPerSecond > 0 ? Math.round((total - done) / rowsPerSecond) : null;
   }
 
-  private static double round3(double v) {
-    if (v == 0 || !Double.isFinite(v)) {
-      return 0;
-    }
-    double scale = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
-    return Math.round(v * scale) / scale;
+  private double elapsedSeconds() {
+    return Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
   }
 
   String line() {
@@ -85,11 +86,8 @@ final class Progress implements AutoCloseable {
     long generated = stats.written.get();
     double samplesPerSec = generated / secs;
     double tokensPerSec = stats.tokensWritten.get() / secs;
-    double rowsPerSec = done / secs;
-    String eta =
-        rowsPerSec > 0 && done < total
-            ? duration((long) ((total - done) / rowsPerSec))
-            : done >= total ? "0s" : "?";
+    Long etaSeconds = etaSeconds(secs);
+    String eta = etaSeconds == null ? "?" : duration(etaSeconds);
     return String.format(
         Locale.ROOT,
         "%s: %d/%d rows (%.1f%%), %d written, %d resumed, %d empty, %d failed, %.2f samples/s, %.0f tokens/s, ETA %s",

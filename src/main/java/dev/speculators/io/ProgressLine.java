@@ -23,6 +23,18 @@ public final class ProgressLine {
     }
   }
 
+  /**
+   * {@code v} rounded to three significant digits: how rates are written in progress lines and
+   * status, so that they do not churn in their last digits.
+   */
+  public static double round3(double v) {
+    if (v == 0 || !Double.isFinite(v)) {
+      return 0;
+    }
+    double scale = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
+    return Math.round(v * scale) / scale;
+  }
+
   /** The JSON of a progress line, or empty for any other line (or a malformed one). */
   public static Optional<ObjectNode> parse(String line) {
     int at = line.indexOf(PREFIX);

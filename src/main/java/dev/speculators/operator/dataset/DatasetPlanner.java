@@ -9,6 +9,7 @@ import dev.speculators.api.DatasetReuse;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.HiddenStateDatasetStatus;
 import dev.speculators.api.common.Children;
+import dev.speculators.io.ProgressLine;
 import dev.speculators.io.StorageCheck;
 import dev.speculators.operator.kube.EventRecorder;
 import dev.speculators.operator.kube.Labels;
@@ -436,8 +437,8 @@ public final class DatasetPlanner {
       }
     }
     if (any && elapsed != null) {
-      p.samplesPerSecond = ProgressRates.round3(samplesPerSecond);
-      p.tokensPerSecond = ProgressRates.round3(tokensPerSecond);
+      p.samplesPerSecond = ProgressLine.round3(samplesPerSecond);
+      p.tokensPerSecond = ProgressLine.round3(tokensPerSecond);
       p.rate =
           ProgressRates.rate(samplesPerSecond, "samples")
               + ", "

@@ -17,6 +17,7 @@ import dev.speculators.api.TrainingResults;
 import dev.speculators.api.common.Children;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.api.common.ResourceRef;
+import dev.speculators.io.ProgressLine;
 import dev.speculators.io.StorageCheck;
 import dev.speculators.operator.kube.EventRecorder;
 import dev.speculators.operator.kube.Labels;
@@ -544,7 +545,7 @@ public final class TrainingPlanner {
       return;
     }
     if (live.hasNonNull("tokensPerSecond")) {
-      out.tokensPerSecond = ProgressRates.round3(live.get("tokensPerSecond").asDouble());
+      out.tokensPerSecond = ProgressLine.round3(live.get("tokensPerSecond").asDouble());
       out.rate = ProgressRates.rate(out.tokensPerSecond, "tokens");
     }
     if (live.hasNonNull("elapsedSeconds")) {

@@ -1,6 +1,7 @@
 package dev.speculators.operator.workload;
 
 import dev.speculators.api.common.Progress;
+import dev.speculators.io.ProgressLine;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -69,17 +70,8 @@ public final class ProgressRates {
     return significant(v);
   }
 
-  /** {@code v} rounded to three significant digits. */
-  public static double round3(double v) {
-    if (v == 0 || !Double.isFinite(v)) {
-      return 0;
-    }
-    double scale = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
-    return Math.round(v * scale) / scale;
-  }
-
   private static String significant(double v) {
-    double r = round3(v);
+    double r = ProgressLine.round3(v);
     if (Math.abs(r) >= 100) {
       return String.format(Locale.ROOT, "%.0f", r);
     }

@@ -3,6 +3,7 @@ package dev.speculators.operator.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.speculators.api.common.Usage;
+import dev.speculators.io.ProgressLine;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class ProgressRatesTest {
     assertThat(ProgressRates.rate(1_234_567, "tokens")).isEqualTo("1.23M tokens/s");
     assertThat(ProgressRates.rate(0.123456, "samples")).isEqualTo("0.123 samples/s");
     assertThat(ProgressRates.rate(5, "samples")).isEqualTo("5 samples/s");
-    assertThat(ProgressRates.round3(0.0123456)).isEqualTo(0.0123);
+    assertThat(ProgressLine.round3(0.0123456)).isEqualTo(0.0123);
   }
 
   @Test

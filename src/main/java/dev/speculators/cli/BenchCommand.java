@@ -2,6 +2,7 @@ package dev.speculators.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.speculators.io.AtomicFiles;
 import dev.speculators.train.TrainerJvm;
 import dev.speculators.train.bench.BenchShape;
 import dev.speculators.train.bench.SyntheticDataset;
@@ -15,13 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -213,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
       return 0;
     } finally {
       if (work == null) {
-        deleteTree(root);
+        AtomicFiles.deleteRecursively(root);
       }
     }
   }
@@ -379,16 +378,5 @@ public final class BenchCommand implements Callable<Integer> {
       Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     return script;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

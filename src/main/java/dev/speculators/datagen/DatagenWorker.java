@@ -333,7 +333,7 @@ public final class DatagenWorker {
             layers,
             model.hiddenSize(),
             measured);
-    long written = bytesUnder(layout.dataDir());
+    long written = StorageCheck.bytesUnder(layout.dataDir());
     long available = deps.freeSpace().applyAsLong(o.output()) + written;
     return new StorageCheck(
         "the dataset",
@@ -342,22 +342,6 @@ public final class DatagenWorker {
         !measured,
         size.describe(),
         "its volume (free space plus the " + StorageCheck.human(written) + " already written)");
-  }
-
-  /** The bytes of the files under {@code dir} (0 when it does not exist). */
-  private static long bytesUnder(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      long total = 0;
-      for (Path p : s.toList()) {
-        if (Files.isRegularFile(p)) {
-          total += Files.size(p);
-        }
-      }
-      return total;
-    }
   }
 
   /** The usable bytes of the file system holding {@code path} (or its nearest existing parent). */

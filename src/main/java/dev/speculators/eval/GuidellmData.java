@@ -62,12 +62,10 @@ public final class GuidellmData {
 
   private GuidellmData() {}
 
-  /** The file extensions a dataset file may have: {@code jsonl, json, csv, parquet}. */
-  public static Set<String> fileExtensions() {
-    return FILE_KINDS.keySet();
-  }
-
-  /** Whether {@code fileName} ends in one of {@link #fileExtensions()}. */
+  /**
+   * Whether {@code fileName} ends in {@code .jsonl}, {@code .json}, {@code .csv} or {@code
+   * .parquet}.
+   */
   public static boolean isDataFile(String fileName) {
     int dot = fileName.lastIndexOf('.');
     return dot > 0 && FILE_KINDS.containsKey(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));

@@ -2,7 +2,11 @@ package dev.speculators.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The storage pre-flight's verdict: what a piece of work will write against what its volume holds,
@@ -129,6 +133,20 @@ public record StorageCheck(
     n.put("basis", basis);
     n.put("message", message());
     return n;
+  }
+
+  /** The bytes of every file under {@code dir} (0 when it does not exist). */
+  public static long bytesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      long total = 0;
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        total += Files.size(p);
+      }
+      return total;
+    }
   }
 
   /** Bytes for people: {@code 12.3 GiB}, {@code 640.0 MiB}. */

@@ -50,15 +50,4 @@ final class LocalDatasets {
     }
     return Optional.empty();
   }
-
-  /** Bytes of every file under {@code dir}. */
-  static long bytes(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      long total = 0;
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        total += Files.size(p);
-      }
-      return total;
-    }
-  }
 }

@@ -21,6 +21,7 @@ import dev.speculators.engine.eval.ReferenceEvalRunner;
 import dev.speculators.engine.eval.ReferenceEvalSettings;
 import dev.speculators.eval.EvalException;
 import dev.speculators.io.ProgressLine;
+import dev.speculators.io.StorageCheck;
 import dev.speculators.io.dataset.DatasetLayout;
 import dev.speculators.io.dataset.SampleLengths;
 import dev.speculators.io.hub.HfHub;
@@ -227,7 +228,7 @@ public final class LocalRunner {
         null,
         hash,
         estimated,
-        LocalDatasets.bytes(step.dir()));
+        StorageCheck.bytesUnder(step.dir()));
   }
 
   /** A dataset step that uses the data of an equal one in the output directory. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.speculators.datagen.chat.TokenRow;
 import dev.speculators.io.HostTensor;
+import dev.speculators.io.StorageCheck;
 import dev.speculators.io.dataset.SampleLengths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,17 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatasetSizeTest {
   @TempDir Path tmp;
-
-  /** Bytes of every file under {@code dir}. */
-  static long bytesUnder(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      long total = 0;
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        total += Files.size(p);
-      }
-      return total;
-    }
-  }
 
   private static long write(Path file, int tokens, int layers, int hidden, SplittableRandom rnd)
       throws IOException {
@@ -91,7 +80,7 @@ class DatasetSizeTest {
       tokens += s;
       write(data.resolve("data_" + i + ".pt"), s, 8, 4096, rnd);
     }
-    long written = bytesUnder(data);
+    long written = StorageCheck.bytesUnder(data);
     long estimate = new DatasetSize(samples, (double) tokens / samples, 8, 4096, true).bytes();
     System.out.printf(
         "8 layers x 4096: %d samples, %d tokens, written %d bytes, estimated %d (%.2f%%)%n",
@@ -132,7 +121,7 @@ class DatasetSizeTest {
               staging.toString());
       assertThat(run.exitCode()).as(String.join("\n", run.log())).isZero();
     }
-    long written = bytesUnder(out);
+    long written = StorageCheck.bytesUnder(out);
     SortedMap<Integer, Integer> lengths =
         SampleLengths.read(out.resolve("data/sample_lengths.json"));
     long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();
@@ -189,7 +178,7 @@ class DatasetSizeTest {
                 terminationLog.toString());
     assertThat(code).as(String.join("\n", log)).isZero();
     JsonNode summary = DatagenTestSupport.JSON.readTree(terminationLog.toFile());
-    long written = bytesUnder(out);
+    long written = StorageCheck.bytesUnder(out);
     SortedMap<Integer, Integer> lengths =
         SampleLengths.read(out.resolve("data/sample_lengths.json"));
     long tokens = lengths.values().stream().mapToLong(Integer::longValue).sum();

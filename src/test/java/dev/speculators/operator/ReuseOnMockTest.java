@@ -9,6 +9,7 @@ import dev.speculators.api.DatasetPhase;
 import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorTraining;
 import dev.speculators.api.TrainingPhase;
+import dev.speculators.io.StorageCheck;
 import dev.speculators.operator.dataset.DatasetIdentities;
 import dev.speculators.operator.kube.WorkloadSettings;
 import dev.speculators.operator.preflight.ModelConfigs;
@@ -88,16 +89,6 @@ class ReuseOnMockTest {
         .create();
   }
 
-  private static long bytesUnder(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      long total = 0;
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        total += Files.size(p);
-      }
-      return total;
-    }
-  }
-
   /** Runs every pod of the Job with the kubelet and reports it to the API server. */
   private static void run(Cluster c, Kubelet kubelet, Job job) {
     String worker = job.getMetadata().getLabels().get("app.kubernetes.io/component");
@@ -167,7 +158,7 @@ class ReuseOnMockTest {
       // the operator estimated at the sequence-length cap; the worker measured before writing
       assertThat(chats0.getStatus().storage.checkedBy).isEqualTo("operator");
       assertThat(chats0.getStatus().storage.verdict).isEqualTo("Fits");
-      long bytes = bytesUnder(data);
+      long bytes = StorageCheck.bytesUnder(data);
       long estimated = config.at("/speculators_operator/estimated_bytes").asLong();
       System.out.printf(
           "tiny dataset on claims: %d bytes written, worker estimate %d (%.1f%%), operator upper"
@@ -211,7 +202,7 @@ class ReuseOnMockTest {
       assertThat(done.getStatus().results.valLoss).isNotNull();
 
       // the training's estimate against its output
-      long trained = bytesUnder(output);
+      long trained = StorageCheck.bytesUnder(output);
       long trainEstimate = done.getStatus().storage.estimatedBytes;
       System.out.printf(
           "tiny training, 2 epochs: %d bytes written, estimate %d (%.1f%%)%n",

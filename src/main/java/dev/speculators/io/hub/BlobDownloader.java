@@ -1,5 +1,6 @@
 package dev.speculators.io.hub;
 
+import dev.speculators.io.StorageCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,10 +64,13 @@ final class BlobDownloader {
           "resuming "
               + label
               + " from "
-              + human(startBytes)
-              + (expected >= 0 ? " of " + human(expected) : ""));
+              + StorageCheck.human(startBytes)
+              + (expected >= 0 ? " of " + StorageCheck.human(expected) : ""));
     } else {
-      log.accept("downloading " + label + (expected >= 0 ? " (" + human(expected) + ")" : ""));
+      log.accept(
+          "downloading "
+              + label
+              + (expected >= 0 ? " (" + StorageCheck.human(expected) + ")" : ""));
     }
     IOException lastCut = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -96,7 +100,7 @@ final class BlobDownloader {
           "download of "
               + label
               + " interrupted at "
-              + human(now)
+              + StorageCheck.human(now)
               + " ("
               + lastCut.getMessage()
               + "); "
@@ -128,9 +132,9 @@ final class BlobDownloader {
             Locale.ROOT,
             "downloaded %s (%s in %.1f s, %s/s)",
             label,
-            human(size),
+            StorageCheck.human(size),
             seconds,
-            human((long) ((size - startBytes) / Math.max(seconds, 1e-3)))));
+            StorageCheck.human((long) ((size - startBytes) / Math.max(seconds, 1e-3)))));
   }
 
   /**
@@ -247,26 +251,16 @@ final class BlobDownloader {
           "%s: %.0f%% (%s of %s, %s/s)",
           label,
           100.0 * done / total,
-          human(done),
-          human(total),
-          human((long) bytesPerSecond));
+          StorageCheck.human(done),
+          StorageCheck.human(total),
+          StorageCheck.human((long) bytesPerSecond));
     }
     return String.format(
-        Locale.ROOT, "%s: %s (%s/s)", label, human(done), human((long) bytesPerSecond));
-  }
-
-  static String human(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = bytes;
-    int u = -1;
-    do {
-      v /= 1024;
-      u++;
-    } while (v >= 1024 && u < units.length - 1);
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        Locale.ROOT,
+        "%s: %s (%s/s)",
+        label,
+        StorageCheck.human(done),
+        StorageCheck.human((long) bytesPerSecond));
   }
 
   /** The body ended before the file did; the next attempt resumes. */

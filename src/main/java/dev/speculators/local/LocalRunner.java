@@ -163,7 +163,9 @@ public final class LocalRunner {
     int shards = spec.shards;
     int concurrency =
         Math.max(1, Math.min(spec.concurrency, Runtime.getRuntime().availableProcessors()));
-    String hash = DatasetIdentity.of(options(step, model, data, 0, concurrency), names()).hash();
+    DatagenOptions first = options(step, model, data, 0, concurrency);
+    String hash =
+        DatasetIdentity.of(first, DatasetIdentity.VolumeNames.of(first.volumeNames())).hash();
     if (spec.reuse != DatasetReuse.NEVER) {
       Optional<Path> equal = LocalDatasets.withHash(volumes.output(), hash, step.dir());
       if (equal.isPresent()) {
@@ -253,8 +255,11 @@ public final class LocalRunner {
         step.name(), equal, lengths.size(), tokens, seconds(start), equal, hash, -1, -1);
   }
 
-  /** Names of the local claim directories, as a cluster names the claims in content hashes. */
-  private DatasetIdentity.VolumeNames names() throws IOException {
+  /**
+   * Names of the local claim directories, as a cluster names the claims in content hashes; the
+   * worker records its hash with them, so a reused dataset on a claim is found again.
+   */
+  private Map<String, String> claimNames() {
     Map<String, String> names = new java.util.TreeMap<>();
     Path claims = volumes.output().resolve(LocalVolumes.VOLUMES);
     if (Files.isDirectory(claims)) {
@@ -262,9 +267,11 @@ public final class LocalRunner {
         for (Path c : s.filter(Files::isDirectory).toList()) {
           names.put(c.toString(), "pvc:" + c.getFileName());
         }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
-    return DatasetIdentity.VolumeNames.of(names);
+    return names;
   }
 
   private DatagenOptions options(
@@ -298,7 +305,7 @@ public final class LocalRunner {
         null,
         null,
         List.of("speculators run -f " + plan.file()),
-        Map.of(),
+        claimNames(),
         false);
   }
 

@@ -90,4 +90,58 @@ class LocalReuseTest {
         .contains("storage: estimated ")
         .containsPattern("steps/s, \\d+ tokens/s\\)");
   }
+
+  @Test
+  void aDatasetOnClaimsIsFoundAgainByItsRecordedHash(@TempDir Path tmp) throws Exception {
+    // the model and the conversations on claims, as a cluster would have them
+    Path examples = Path.of("examples", "local").toAbsolutePath();
+    Path out = tmp.resolve("out");
+    Path model = Files.createDirectories(out.resolve("volumes/models/tiny"));
+    try (var files = Files.list(examples.resolve("tiny-model"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, model.resolve(f.getFileName()));
+      }
+    }
+    Path chats = Files.createDirectories(out.resolve("volumes/chats"));
+    Files.copy(examples.resolve("data/conversations.jsonl"), chats.resolve("c.jsonl"));
+    String data =
+        """
+          engine: reference
+          targetModel: {pvc: {claimName: models, subPath: tiny}}
+          datasets: [{path: {claimName: chats, path: c.jsonl}}]
+          maxSamples: 24
+          sequenceLength: 128
+          layerIds: [1, 2, 3, 4]
+        """;
+    Path file = tmp.resolve("claims.yaml");
+    Files.writeString(
+        file,
+        "apiVersion: speculators.dev/v1alpha1\nkind: HiddenStateDataset\nmetadata: {name: a}\n"
+            + "spec:\n"
+            + data
+            + "---\n"
+            + "apiVersion: speculators.dev/v1alpha1\nkind: HiddenStateDataset\nmetadata: {name: b}\n"
+            + "spec:\n"
+            + data);
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int code =
+        new CommandLine(
+                new RunCommand(
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(e, true, StandardCharsets.UTF_8),
+                    () -> {
+                      throw new IllegalStateException("no Hub in this test");
+                    },
+                    false))
+            .execute("-f", file.toString(), "--output", out.toString());
+    assertThat(code).as(e.toString(StandardCharsets.UTF_8)).isZero();
+    JsonNode report = JSON.readTree(out.resolve(RunCommand.REPORT).toFile());
+    String recorded =
+        JSON.readTree(out.resolve("a/data/data_config.json").toFile())
+            .at("/speculators_operator/content_hash")
+            .asText();
+    assertThat(report.at("/datasets/0/contentHash").asText()).isEqualTo(recorded);
+    assertThat(report.at("/datasets/1/reusedFrom").asText()).isEqualTo(out.resolve("a").toString());
+    assertThat(out.resolve("b")).doesNotExist();
+  }
 }

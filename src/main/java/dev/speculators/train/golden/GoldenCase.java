@@ -13,8 +13,11 @@ import dev.speculators.train.model.DenseMaskTttAttention;
 import dev.speculators.train.model.DraftConfig;
 import dev.speculators.train.model.Eagle3DraftModel;
 import dev.speculators.train.model.FusedTttAttention;
+import dev.speculators.train.model.LinearOps;
+import dev.speculators.train.model.OpLibrary;
 import dev.speculators.train.model.PackedBatch;
 import dev.speculators.train.model.PackedDocuments;
+import dev.speculators.train.model.Precision;
 import dev.speculators.train.model.RopeConfig;
 import dev.speculators.train.model.TttAttention;
 import dev.speculators.train.model.TttInputs;
@@ -102,20 +105,18 @@ public final class GoldenCase {
     draft.get("trainable_parameters").forEach(n -> trainable.add(n.asText()));
     Map<String, Double> worst = new LinkedHashMap<>();
 
-    try (NDManager manager = NDManager.newBaseManager()) {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      for (Map.Entry<String, HostTensor> e : weights.entrySet()) {
-        String name = e.getKey();
-        if (!name.equals("d2t") && !name.equals("t2d") && !name.startsWith("rotary_emb.")) {
-          params.put(name, Tensors.toNDArray(manager, e.getValue()));
-        }
-      }
+    try (NDManager manager = NDManager.newBaseManager();
+        OpLibrary ops = OpLibrary.load(manager)) {
+      Map<String, NDArray> params = params(manager, weights);
       long[] d2t = weights.containsKey("d2t") ? weights.get("d2t").toLongArray() : null;
+      // the model as the trainer builds it in float32, so that the op library's MLP is checked
       TttAttention attention =
           path == AttentionPath.FUSED
-              ? new FusedTttAttention(manager)
+              ? new FusedTttAttention(ops, Precision.FP32)
               : new DenseMaskTttAttention();
-      Eagle3DraftModel model = new Eagle3DraftModel(config, params, trainable, d2t, attention);
+      Eagle3DraftModel model =
+          new Eagle3DraftModel(
+              config, params, trainable, d2t, attention, LinearOps.of(Precision.FP32, ops));
       record(
           worst,
           "inv_freq",
@@ -253,7 +254,20 @@ public final class GoldenCase {
     record(worst, "draft_tokens", mismatches);
   }
 
-  private static PackedBatch batch(NDManager m, Map<String, HostTensor> b) {
+  /** A case's draft parameters (without the vocabulary mapping and rotary buffers) in {@code m}. */
+  public static Map<String, NDArray> params(NDManager m, Map<String, HostTensor> weights) {
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    for (Map.Entry<String, HostTensor> e : weights.entrySet()) {
+      String name = e.getKey();
+      if (!name.equals("d2t") && !name.equals("t2d") && !name.startsWith("rotary_emb.")) {
+        params.put(name, Tensors.toNDArray(m, e.getValue()));
+      }
+    }
+    return params;
+  }
+
+  /** A case's packed batch ({@code batch.safetensors}) in {@code m}. */
+  public static PackedBatch batch(NDManager m, Map<String, HostTensor> b) {
     int t = (int) b.get("input_ids").dim(1);
     HostTensor aux = b.get("hidden_states");
     HostTensor last = b.get("verifier_last_hidden_states");
@@ -266,7 +280,8 @@ public final class GoldenCase {
         PackedDocuments.fromLengths(b.get("lengths").toLongArray(), t));
   }
 
-  static DraftConfig config(JsonNode cs) {
+  /** The draft's configuration recorded in a case's {@code case.json}. */
+  public static DraftConfig config(JsonNode cs) {
     JsonNode d = cs.get("draft");
     JsonNode v = cs.get("verifier");
     return new DraftConfig(

@@ -9,10 +9,9 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.SafeTensors;
-import dev.speculators.train.Tensors;
+import dev.speculators.train.golden.GoldenCase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -39,33 +38,17 @@ class ForwardMemoryTest {
     cs.get("draft").get("trainable_parameters").forEach(n -> trainable.add(n.asText()));
     try (NDManager m = NDManager.newBaseManager();
         OpLibrary ops = OpLibrary.load(m)) {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      weights.forEach(
-          (n, t) -> {
-            if (!n.equals("d2t") && !n.equals("t2d") && !n.startsWith("rotary_emb.")) {
-              params.put(n, Tensors.toNDArray(m, t));
-            }
-          });
+      Map<String, NDArray> params = GoldenCase.params(m, weights);
       Eagle3DraftModel model =
           new Eagle3DraftModel(
-              PrecisionGoldenTest.config(cs),
+              GoldenCase.config(cs),
               params,
               trainable,
               weights.get("d2t").toLongArray(),
               new FusedTttAttention(ops, precision),
               LinearOps.of(precision, ops));
-      int t = (int) batch.get("input_ids").dim(1);
       try (NDManager step = m.newSubManager()) {
-        HostTensor aux = batch.get("hidden_states");
-        HostTensor last = batch.get("verifier_last_hidden_states");
-        PackedBatch pb =
-            new PackedBatch(
-                Tensors.toNDArray(step, batch.get("input_ids").reshape(t)),
-                Tensors.toNDArray(step, aux.reshape(t, aux.dim(2))),
-                Tensors.toNDArray(step, last.reshape(t, last.dim(2))),
-                Tensors.toNDArray(step, batch.get("loss_mask").reshape(t)),
-                Tensors.toNDArray(step, batch.get("position_ids").reshape(t)),
-                PackedDocuments.fromLengths(batch.get("lengths").toLongArray(), t));
+        PackedBatch pb = GoldenCase.batch(step, batch);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           TttResult r = model.forward(pb, steps, 1.0, TttInputs.DRAFT, false);
           int held = step.getManagedArrays().size();

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.speculators.io.HostTensor;
 import dev.speculators.io.SafeTensors;
-import dev.speculators.train.Tensors;
+import dev.speculators.train.golden.GoldenCase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,33 +137,17 @@ class PrecisionGoldenTest {
     d.get("trainable_parameters").forEach(n -> trainable.add(n.asText()));
     try (NDManager m = NDManager.newBaseManager();
         OpLibrary ops = OpLibrary.load(m)) {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      weights.forEach(
-          (n, t) -> {
-            if (!n.equals("d2t") && !n.equals("t2d") && !n.startsWith("rotary_emb.")) {
-              params.put(n, Tensors.toNDArray(m, t));
-            }
-          });
+      Map<String, NDArray> params = GoldenCase.params(m, weights);
       long[] d2t = weights.containsKey("d2t") ? weights.get("d2t").toLongArray() : null;
       Eagle3DraftModel model =
           new Eagle3DraftModel(
-              config(cs),
+              GoldenCase.config(cs),
               params,
               trainable,
               d2t,
               new FusedTttAttention(ops, precision),
               LinearOps.of(precision, ops));
-      int t = (int) batch.get("input_ids").dim(1);
-      HostTensor aux = batch.get("hidden_states");
-      HostTensor last = batch.get("verifier_last_hidden_states");
-      PackedBatch pb =
-          new PackedBatch(
-              Tensors.toNDArray(m, batch.get("input_ids").reshape(t)),
-              Tensors.toNDArray(m, aux.reshape(t, aux.dim(2))),
-              Tensors.toNDArray(m, last.reshape(t, last.dim(2))),
-              Tensors.toNDArray(m, batch.get("loss_mask").reshape(t)),
-              Tensors.toNDArray(m, batch.get("position_ids").reshape(t)),
-              PackedDocuments.fromLengths(batch.get("lengths").toLongArray(), t));
+      PackedBatch pb = GoldenCase.batch(m, batch);
       TttInputs inputs =
           d.get("use_off_policy_tokens").asBoolean() ? TttInputs.GROUND_TRUTH : TttInputs.DRAFT;
       TttResult r;
@@ -197,24 +181,6 @@ class PrecisionGoldenTest {
    */
   static int depth(int steps, int layers) {
     return 1 + steps * (5 * layers + 1);
-  }
-
-  static DraftConfig config(JsonNode cs) {
-    JsonNode d = cs.get("draft");
-    JsonNode v = cs.get("verifier");
-    return new DraftConfig(
-        d.get("hidden_size").asInt(),
-        d.get("intermediate_size").asInt(),
-        d.get("num_attention_heads").asInt(),
-        d.get("num_key_value_heads").asInt(),
-        d.get("head_dim").asInt(),
-        d.get("num_layers").asInt(),
-        v.get("vocab_size").asInt(),
-        d.get("draft_vocab_size").asInt(),
-        d.get("rms_norm_eps").asDouble(),
-        v.get("rms_norm_eps").asDouble(),
-        RopeConfig.plain(d.get("rope_theta").asDouble()),
-        d.get("norm_before_residual").asBoolean());
   }
 
   /** max|a−b| / max|b|. */

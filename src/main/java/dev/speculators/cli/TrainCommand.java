@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.speculators.io.TerminationLog;
+import dev.speculators.io.hf.HfModelDir;
 import dev.speculators.io.hub.HfHub;
 import dev.speculators.io.hub.RepoType;
 import dev.speculators.train.Trainer;
@@ -496,12 +497,8 @@ public final class TrainCommand implements Callable<Integer> {
   // the exported speculator's context limit: an eval's max_model_len must not exceed it
   private static java.util.Optional<Integer> maxPositionEmbeddings(Path finalDir) {
     try {
-      var l =
-          new ObjectMapper()
-              .readTree(finalDir.resolve("config.json").toFile())
-              .path("transformer_layer_config")
-              .path("max_position_embeddings");
-      return l.isInt() ? java.util.Optional.of(l.asInt()) : java.util.Optional.empty();
+      return HfModelDir.draftMaxPositionEmbeddings(
+          new ObjectMapper().readTree(finalDir.resolve("config.json").toFile()));
     } catch (IOException e) {
       return java.util.Optional.empty();
     }

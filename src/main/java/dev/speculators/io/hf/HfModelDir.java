@@ -198,6 +198,18 @@ public final class HfModelDir implements Closeable {
   }
 
   /**
+   * The longest sequence of a speculator, from its {@code config.json}: the {@code
+   * max_position_embeddings} of its {@code transformer_layer_config} (speculators format, what vLLM
+   * takes as the draft's), else the top-level one (older EAGLE checkpoints); empty without either.
+   */
+  public static Optional<Integer> draftMaxPositionEmbeddings(JsonNode speculatorConfig) {
+    JsonNode layer =
+        speculatorConfig.path("transformer_layer_config").path("max_position_embeddings");
+    JsonNode n = layer.canConvertToInt() ? layer : speculatorConfig.path("max_position_embeddings");
+    return n.canConvertToInt() ? Optional.of(n.asInt()) : Optional.empty();
+  }
+
+  /**
    * {@code tie_word_embeddings} when the config states it; otherwise whether the weights lack an
    * {@code lm_head} (then the embedding doubles as output projection).
    */

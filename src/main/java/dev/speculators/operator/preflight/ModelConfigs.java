@@ -1,6 +1,5 @@
 package dev.speculators.operator.preflight;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.io.hf.HfModelDir;
@@ -105,11 +104,8 @@ public final class ModelConfigs {
       if (dir.isEmpty() || !Files.isRegularFile(dir.get().resolve("config.json"))) {
         return Optional.empty();
       }
-      JsonNode config = JSON.readTree(dir.get().resolve("config.json").toFile());
-      JsonNode layer = config.path("transformer_layer_config").path("max_position_embeddings");
-      JsonNode top = config.path("max_position_embeddings");
-      JsonNode n = layer.canConvertToInt() ? layer : top;
-      return n.canConvertToInt() ? Optional.of(n.asInt()) : Optional.empty();
+      return HfModelDir.draftMaxPositionEmbeddings(
+          JSON.readTree(dir.get().resolve("config.json").toFile()));
     } catch (IOException | RuntimeException e) {
       LOG.debugf(
           "cannot read the config of speculator %s: %s",

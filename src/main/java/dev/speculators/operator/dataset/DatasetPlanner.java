@@ -21,6 +21,7 @@ import dev.speculators.operator.preflight.StorageEstimates;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.ProgressRates;
@@ -47,6 +48,11 @@ import java.util.TreeMap;
  * shard progress, results summed from the shards' termination messages).
  */
 public final class DatasetPlanner {
+  /** Where the shards leave their summaries: one completion per shard of an Indexed Job. */
+  static FinishedPods.Shape summary(int shards) {
+    return new FinishedPods.Shape(DatagenWorkload.CONTAINER, "datagen", true, shards);
+  }
+
   /** Default size of a created dataset volume. */
   public static final String DEFAULT_SIZE = "100Gi";
 
@@ -196,9 +202,7 @@ public final class DatasetPlanner {
     switch (outcome.state()) {
       case SUCCEEDED -> {
         // The Job's completion is not final until every shard's summary was read.
-        WorkerSummaries.Read read =
-            WorkerSummaries.of(
-                state, o.pods(), DatagenWorkload.CONTAINER, "datagen", true, shards, now);
+        WorkerSummaries.Read read = WorkerSummaries.of(state, o.pods(), summary(shards), now);
         if (read.pending()) {
           next.phase = DatasetPhase.GENERATING;
           outcome = read.collecting(state.name(), "the shards' summaries");

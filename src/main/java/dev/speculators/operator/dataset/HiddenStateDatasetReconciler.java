@@ -123,7 +123,7 @@ public class HiddenStateDatasetReconciler
             context.getClient(),
             settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
-            new FinishedPods.Shape(DatagenWorkload.CONTAINER, "datagen", true, shards),
+            DatasetPlanner.summary(shards),
             now);
     Optional<String> failedCreate =
         job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)

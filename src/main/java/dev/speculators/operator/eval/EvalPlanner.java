@@ -23,6 +23,7 @@ import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
@@ -45,6 +46,10 @@ import java.util.Optional;
  * results storage and the eval Job, and the status with the benchmark's acceptance and throughput.
  */
 public final class EvalPlanner {
+  /** Where the evaluation leaves its summary: one pod, its {@code eval} container. */
+  static final FinishedPods.Shape SUMMARY =
+      new FinishedPods.Shape(EvalWorkload.CONTAINER, "eval", false, 1);
+
   /** Default size of a created results volume. */
   public static final String DEFAULT_SIZE = "1Gi";
 
@@ -297,8 +302,7 @@ public final class EvalPlanner {
     switch (outcome.state()) {
       case SUCCEEDED -> {
         // The Job's completion is not final until the eval container's summary was read.
-        WorkerSummaries.Read read =
-            WorkerSummaries.of(job, o.pods(), EvalWorkload.CONTAINER, "eval", false, 1, now);
+        WorkerSummaries.Read read = WorkerSummaries.of(job, o.pods(), SUMMARY, now);
         if (read.pending()) {
           next.phase = EvalPhase.RUNNING;
           outcome = read.collecting(job.name(), "the eval summary");

@@ -140,7 +140,7 @@ public class SpeculatorEvalReconciler
             context.getClient(),
             settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
-            new FinishedPods.Shape(EvalWorkload.CONTAINER, "eval", false, 1),
+            EvalPlanner.SUMMARY,
             now);
     Optional<String> failedCreate =
         job.isPresent() && pods.stream().noneMatch(PodDiagnosis::live)

@@ -126,7 +126,7 @@ public class SpeculatorTrainingReconciler
             context.getClient(),
             settled ? Optional.empty() : job,
             ChildSources.all(context, Pod.class),
-            new FinishedPods.Shape(TrainerWorkload.CONTAINER, "train", false, 1),
+            TrainingPlanner.SUMMARY,
             now);
     Optional<SpeculatorEval> eval =
         t.getSpec().evaluation == null

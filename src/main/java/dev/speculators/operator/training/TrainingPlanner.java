@@ -29,6 +29,7 @@ import dev.speculators.operator.preflight.StorageEstimates;
 import dev.speculators.operator.status.Outcome;
 import dev.speculators.operator.status.Reason;
 import dev.speculators.operator.status.StatusConditions;
+import dev.speculators.operator.workload.FinishedPods;
 import dev.speculators.operator.workload.JobState;
 import dev.speculators.operator.workload.Plan;
 import dev.speculators.operator.workload.PodDiagnosis;
@@ -54,6 +55,10 @@ import java.util.Optional;
  * acceptance gate applied to the evaluation's mean acceptance length.
  */
 public final class TrainingPlanner {
+  /** Where the trainer leaves its summary: one pod, its {@code train} container. */
+  static final FinishedPods.Shape SUMMARY =
+      new FinishedPods.Shape(TrainerWorkload.CONTAINER, "train", false, 1);
+
   /** Default size of a created output volume. */
   public static final String DEFAULT_SIZE = "100Gi";
 
@@ -331,8 +336,7 @@ public final class TrainingPlanner {
         return new Plan<>(create, next, Statuses.name(next.phase), outcome, requeue);
       }
       // The Job's completion is not final until the trainer's summary was read from its pod.
-      WorkerSummaries.Read read =
-          WorkerSummaries.of(job, o.pods(), TrainerWorkload.CONTAINER, "train", false, 1, now);
+      WorkerSummaries.Read read = WorkerSummaries.of(job, o.pods(), SUMMARY, now);
       if (read.pending()) {
         next.phase = TrainingPhase.TRAINING;
         outcome = read.collecting(job.name(), "the trainer's summary");

@@ -49,16 +49,7 @@ public final class FinishedPods {
   /** True when the cached pods lack a finished Job's summaries or failure. */
   static boolean needsServer(JobState job, List<Pod> cached, Shape shape, Instant now) {
     return switch (job.phase()) {
-      case SUCCEEDED ->
-          !WorkerSummaries.of(
-                  job,
-                  cached,
-                  shape.worker(),
-                  shape.kind(),
-                  shape.indexed(),
-                  shape.completions(),
-                  now)
-              .complete();
+      case SUCCEEDED -> !WorkerSummaries.of(job, cached, shape, now).complete();
       case FAILED -> PodFailures.newest(cached, shape.worker()).isEmpty();
       default -> false;
     };

@@ -122,6 +122,11 @@ public final class WorkerSummaries {
 
   private WorkerSummaries() {}
 
+  /** The summaries of a Job's workers of {@code shape}. */
+  public static Read of(JobState job, List<Pod> pods, FinishedPods.Shape shape, Instant now) {
+    return of(job, pods, shape.worker(), shape.kind(), shape.indexed(), shape.completions(), now);
+  }
+
   /**
    * The summaries of a succeeded Job's completions.
    *

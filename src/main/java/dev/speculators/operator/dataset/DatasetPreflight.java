@@ -7,6 +7,7 @@ import dev.speculators.api.HiddenStateDatasetSpec;
 import dev.speculators.api.common.ModelSource;
 import dev.speculators.datagen.DatasetSize;
 import dev.speculators.io.StorageCheck;
+import dev.speculators.operator.pods.ContainerResources;
 import dev.speculators.operator.pods.StoragePlan;
 import dev.speculators.operator.preflight.ModelFacts;
 import dev.speculators.operator.preflight.StorageEstimates;
@@ -29,9 +30,6 @@ import java.util.Optional;
  * config or a known volume size the operator cannot estimate and leaves the check to the pods.
  */
 public final class DatasetPreflight {
-  /** Layers captured by default: aux {@code [2, N/2, N-3]} and the final layer. */
-  static final int DEFAULT_LAYERS = 4;
-
   private DatasetPreflight() {}
 
   /**
@@ -108,7 +106,9 @@ public final class DatasetPreflight {
         new DatasetSize(
             samples.get(),
             measured ? Math.min(cap, h.meanTokens()) : cap,
-            spec.layerIds != null ? spec.layerIds.size() : DEFAULT_LAYERS,
+            spec.layerIds != null
+                ? spec.layerIds.size()
+                : ContainerResources.DEFAULT_CAPTURED_LAYERS,
             hidden,
             measured);
     String basis =

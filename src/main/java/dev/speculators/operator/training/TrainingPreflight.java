@@ -5,6 +5,7 @@ import dev.speculators.api.HiddenStateDataset;
 import dev.speculators.api.SpeculatorTrainingSpec;
 import dev.speculators.api.TrainingParameters;
 import dev.speculators.io.StorageCheck;
+import dev.speculators.operator.pods.ContainerResources;
 import dev.speculators.operator.preflight.ModelFacts;
 import dev.speculators.operator.preflight.StorageEstimates;
 import dev.speculators.train.checkpoint.OutputSize;
@@ -20,7 +21,7 @@ import java.util.Optional;
  */
 public final class TrainingPreflight {
   /** Verifier layers concatenated into the draft's fc when the dataset's ids are not known. */
-  static final int DEFAULT_AUX_LAYERS = 3;
+  static final int DEFAULT_AUX_LAYERS = ContainerResources.DEFAULT_CAPTURED_LAYERS - 1;
 
   private TrainingPreflight() {}
 

@@ -445,6 +445,7 @@ public final class LocalRunner {
         acc.source(),
         s.finalDir(),
         s.tokens(),
+        s.stepsRun(),
         seconds(start));
   }
 

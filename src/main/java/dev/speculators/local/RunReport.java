@@ -84,11 +84,12 @@ public record RunReport(
       String accuracySource,
       Path finalDir,
       long tokens,
+      long stepsRun,
       double seconds) {
 
-    /** Optimizer steps per second. */
+    /** Optimizer steps per second in this run (a resumed training counts only its new steps). */
     public double stepsPerSecond() {
-      return seconds <= 0 ? 0 : steps / seconds;
+      return seconds <= 0 ? 0 : stepsRun / seconds;
     }
 
     /** Training tokens per second. */

@@ -68,7 +68,10 @@ public final class Trainer {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  /** How the run ended. */
+  /**
+   * How the run ended. {@code tokens} and {@code stepsRun} count this run only (a resumed run
+   * starts at its checkpoint's step); {@code globalStep} counts them all.
+   */
   public record Summary(
       int epochsCompleted,
       int epochs,
@@ -83,6 +86,7 @@ public final class Trainer {
       Path finalDir,
       boolean interrupted,
       long tokens,
+      long stepsRun,
       double wallSeconds) {}
 
   public Trainer(TrainingOptions options, Consumer<String> log) {
@@ -300,6 +304,7 @@ public final class Trainer {
     long[] d2t = mapping.isFull() ? null : mapping.d2t();
     boolean[] t2d = mapping.isFull() ? null : mapping.t2d();
     long globalStep = state.globalStep();
+    long firstStep = globalStep;
     int epoch = state.resumeEpoch();
     long skip = state.resumeStepInEpoch();
     double bestVal = state.bestValLoss();
@@ -475,6 +480,7 @@ public final class Trainer {
         finalDir,
         interrupted,
         tokens,
+        globalStep - firstStep,
         wall);
   }
 

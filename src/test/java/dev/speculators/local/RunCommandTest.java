@@ -101,6 +101,9 @@ class RunCommandTest {
     assertThat(again.get("trained")).isEqualTo(trained);
     assertThat(again.get("trainings").get(0).get("fullAccuracy"))
         .isEqualTo(training.get("fullAccuracy"));
+    // nothing was trained this time: no rate made of the first run's steps
+    assertThat(again.at("/trainings/0/stepsPerSecond").asDouble()).isZero();
+    assertThat(again.at("/trainings/0/tokensPerSecond").asDouble()).isZero();
   }
 
   @Test
